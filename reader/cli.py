@@ -1,0 +1,112 @@
+"""daily-papers: the command line. `daily-papers [PATH ...]` opens the reader; subcommands answer scripts.
+
+Exit codes: 0 success (also when some files only gave warnings), 1 failure, 2 usage error, 130 interrupted.
+Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the traceback for bug reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from reader import __version__
+from reader.errors import UserError
+
+PROG = "daily-papers"
+DEBUG_ENV = "DAILY_PAPERS_DEBUG"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (and exit code 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+def _command_modules():
+    """Every module in reader.commands with a register(subparsers) function, in name order."""
+    import importlib
+    import pkgutil
+
+    import reader.commands as package
+
+    modules = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"reader.commands.{info.name}")
+        if hasattr(module, "register"):
+            modules.append(module)
+    return modules
+
+
+def build_parser() -> tuple[_Parser, set[str]]:
+    parser = _Parser(
+        prog=PROG,
+        description="Read the Korean digests of Hugging Face Daily Papers. With no command, open the reader.",
+        epilog="Run 'daily-papers COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in _command_modules():
+        module.register(subparsers)
+    return parser, set(subparsers.choices)
+
+
+def build_tui_parser() -> _Parser:
+    parser = _Parser(prog=PROG, description="Open the reader on PATHs (default: your library).")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="digest files or folders")
+    parser.add_argument("--state", metavar="FILE", help="the state file (read and starred marks)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
+    return parser
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    try:
+        from reader.tui.launch import launch
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("reader.tui"):
+            print(f"{PROG}: the reader is not built yet; try '{PROG} dates' or '{PROG} --help'", file=sys.stderr)
+            return 1
+        raise
+    return launch(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    try:
+        parser, commands = build_parser()
+        first = next((a for a in argv if a != "--debug"), None)
+        if first in commands or first in ("-h", "--help", "--version"):
+            args = parser.parse_args(argv)
+            return int(args.func(args) or 0)
+        return run_tui(build_tui_parser().parse_args(argv))
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (| head): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if debug:
+            raise
+        print(
+            f"{PROG}: internal error: {exc.__class__.__name__}: {exc} "
+            f"(run with --debug or {DEBUG_ENV}=1 for details, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the daily-papers CLI: one module each, each with register(subparsers)."""

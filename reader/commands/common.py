@@ -1,0 +1,113 @@
+"""What the subcommands share: the PATH arguments, opening the library, printing warnings, dates."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date as _date
+from pathlib import Path
+
+from reader import paths as app_paths
+from reader.core.library import Library, LibraryError
+from reader.core.parse import normalize_arxiv_id
+from reader.errors import UsageError, UserError
+
+MAX_WARNINGS = 20
+
+
+def add_paths_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="digest files or folders (searched recursively for *.md); default: your library, "
+        "or the bundled sample days while it is empty",
+    )
+
+
+def default_library_paths() -> tuple[list[Path], bool]:
+    """The user's library folder if it holds any digest, else the bundled sample days (and True)."""
+    library = app_paths.library_dir()
+    if library.is_dir() and any(library.rglob("*.md")):
+        return [library], False
+    return [app_paths.bundled_data_dir()], True
+
+
+def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
+    targets = list(paths) if paths else default_library_paths()[0]
+    try:
+        library = Library.open(targets)
+    except LibraryError as exc:
+        raise UserError(str(exc)) from None
+    if load:
+        library.load_all()
+        print_warnings(library)
+    return library
+
+
+def print_warnings(library: Library, stream=None) -> None:
+    stream = stream or sys.stderr
+    for warning in library.warnings[:MAX_WARNINGS]:
+        print(f"daily-papers: warning: {warning}", file=stream)
+    extra = len(library.warnings) - MAX_WARNINGS
+    if extra > 0:
+        print(f"daily-papers: warning: ... and {extra} more warnings", file=stream)
+    library.warnings.clear()
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str) -> str:
+    """argparse type for --date: YYYY-MM-DD (a real date) or 'latest'."""
+    if text == "latest":
+        return text
+    if _DATE.fullmatch(text):
+        try:
+            return _date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD (or 'latest')")
+
+
+def resolve_date(library: Library, wanted: str) -> str:
+    dates = library.dates()
+    if not dates:
+        raise UserError("the library holds no digests")
+    if wanted == "latest":
+        return dates[0]
+    if wanted not in dates:
+        older = [d for d in dates if d < wanted]
+        newer = [d for d in dates if d > wanted]
+        near = ", ".join(x for x in (older[:1] + newer[-1:]) if x)
+        raise UserError(f"no digest for {wanted}" + (f" (nearest: {near})" if near else ""))
+    return wanted
+
+
+def parse_arxiv_id(text: str) -> str:
+    """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001."""
+    found = normalize_arxiv_id(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an arXiv id (like 2408.03326)")
+    return found
+
+
+def require_paper(library: Library, arxiv_id: str):
+    paper = library.get(arxiv_id)
+    if paper is None:
+        raise UserError(f"no paper {arxiv_id} in the library (try: daily-papers search WORDS)")
+    return paper
+
+
+__all__ = [
+    "UsageError",
+    "UserError",
+    "add_paths_argument",
+    "open_library",
+    "parse_arxiv_id",
+    "parse_date",
+    "print_warnings",
+    "require_paper",
+    "resolve_date",
+]

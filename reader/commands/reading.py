@@ -1,0 +1,111 @@
+"""dates, list, show, search: reading the library from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+from reader.commands.common import (
+    add_paths_argument,
+    open_library,
+    parse_arxiv_id,
+    parse_date,
+    require_paper,
+    resolve_date,
+)
+from reader.core.model import Paper
+from reader.core.text import plain_text
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("dates", help="one line per day, newest first: date and paper count",
+                              description="Print one line per day, newest first: 'YYYY-MM-DD  N'.")
+    add_paths_argument(p)
+    p.set_defaults(func=run_dates)
+
+    p = subparsers.add_parser("list", help="the papers of a day (default: the newest), by votes",
+                              description="List papers by votes: 'DATE  VOTES  ARXIV_ID  TITLE'. "
+                              "Default: the newest day.")
+    add_paths_argument(p)
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--date", type=parse_date, help="the day to list (YYYY-MM-DD or 'latest')")
+    scope.add_argument("--all", action="store_true", help="every day, newest first")
+    p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
+    p.set_defaults(func=run_list)
+
+    p = subparsers.add_parser("show", help="one paper: title, authors, votes, link and summary",
+                              description="Print one paper as plain text.")
+    p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID")
+    add_paths_argument(p)
+    p.set_defaults(func=run_show)
+
+    p = subparsers.add_parser("search", help="find papers by words in titles, authors and summaries",
+                              description="Case-insensitive search in titles, authors and the Korean "
+                              "summaries; every word must match.")
+    p.add_argument("query", metavar="QUERY")
+    add_paths_argument(p)
+    p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
+    p.set_defaults(func=run_search)
+
+
+def run_dates(args: argparse.Namespace) -> int:
+    library = open_library(args.paths)
+    out = sys.stdout
+    for day in library.days():
+        out.write(f"{day.date}  {len(day)}\n")
+    return 0
+
+
+def _line(paper: Paper) -> str:
+    votes = "-" if paper.votes is None else str(paper.votes)
+    return f"{paper.date}  {votes:>4}  {paper.arxiv_id:<12}  {paper.title}"
+
+
+def _print_papers(papers: list[Paper], as_json: bool) -> None:
+    if as_json:
+        json.dump([p.to_dict() for p in papers], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    for paper in papers:
+        sys.stdout.write(_line(paper) + "\n")
+
+
+def select_papers(library, args: argparse.Namespace) -> list[Paper]:
+    if getattr(args, "all", False):
+        return list(library.papers())
+    date = resolve_date(library, args.date or "latest")
+    day = library.day(date)
+    return list(day.papers) if day else []
+
+
+def run_list(args: argparse.Namespace) -> int:
+    library = open_library(args.paths)
+    _print_papers(select_papers(library, args), args.json)
+    return 0
+
+
+def format_paper(paper: Paper, width: int = 100) -> str:
+    votes = "-" if paper.votes is None else str(paper.votes)
+    lines = [paper.title, ""]
+    lines.append(f"arXiv:   {paper.arxiv_id}   {paper.url}")
+    lines.append(f"Date:    {paper.date}   Votes: {votes}")
+    if paper.authors:
+        lines.extend(textwrap.wrap("Authors: " + ", ".join(paper.authors), width, subsequent_indent="         "))
+    for section in paper.sections:
+        lines.extend(["", f"## {section.name}", plain_text(section.markdown)])
+    return "\n".join(lines)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    library = open_library(args.paths)
+    paper = require_paper(library, args.arxiv_id)
+    sys.stdout.write(format_paper(paper) + "\n")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    library = open_library(args.paths)
+    _print_papers(library.search(args.query), args.json)
+    return 0

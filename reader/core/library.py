@@ -1,0 +1,250 @@
+"""The library: digest files found on disk, parsed (or taken from the cache), indexed by day and by arXiv id.
+
+Loading is incremental so the first screen never waits for the whole archive: `Library.open()` only lists
+files, `load_newest()` parses just the files that can hold the newest day (by their names), and
+`load_rest()` takes the remainder (the TUI runs it in a worker). Command-line tools call `load_all()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.core.model import Day, Paper, vote_order
+from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
+
+Reader = Callable[[Path], ParsedFile]
+
+
+class LibraryError(Exception):
+    """A problem with the paths given (one line, shown to the user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFile:
+    path: Path
+    date_hint: str | None  # the date the file name gives, if any
+
+
+@dataclass(slots=True)
+class _DayBucket:
+    papers: list[Paper] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    ordered: tuple[Paper, ...] | None = None
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile], list[ParseWarning]]:
+    """Every *.md file under the given files and folders (recursive; symlink loops are cut)."""
+    found: list[DigestFile] = []
+    warnings: list[ParseWarning] = []
+    seen_files: set[Path] = set()
+    for raw in paths:
+        root = Path(raw).expanduser()
+        if not root.exists():
+            raise LibraryError(f"no such file or folder: {raw}")
+        if root.is_file():
+            key = root.resolve()
+            if key not in seen_files:
+                seen_files.add(key)
+                found.append(DigestFile(root, date_from_path(root)))
+            continue
+        visited: set[tuple[int, int]] = set()
+
+        def onerror(exc: OSError) -> None:
+            warnings.append(ParseWarning(str(exc.filename or root), 0, f"cannot list folder: {exc.strerror}"))
+
+        for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
+            try:
+                st = os.stat(folder)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in visited:
+                dirs[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.lower().endswith(".md") or name.startswith("."):
+                    continue
+                path = Path(folder, name)
+                try:
+                    key = path.resolve()
+                except OSError:
+                    continue
+                if key in seen_files:
+                    continue
+                seen_files.add(key)
+                found.append(DigestFile(path, date_from_path(path)))
+    return found, warnings
+
+
+class Library:
+    def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file) -> None:
+        self._reader = reader
+        self._pending: list[DigestFile] = list(files)
+        self._days: dict[str, _DayBucket] = {}
+        self._by_id: dict[str, list[Paper]] = {}
+        self._dates: list[str] | None = None
+        self._search_text: dict[int, str] = {}
+        self.warnings: list[ParseWarning] = []
+        self._loaded_files = 0
+
+    # -- building ---------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file) -> "Library":
+        files, warnings = discover(paths)
+        library = cls(files, reader=reader)
+        library.warnings.extend(warnings)
+        return library
+
+    @classmethod
+    def from_papers(cls, papers: Iterable[Paper]) -> "Library":
+        library = cls()
+        library.add(ParsedFile("<memory>", list(papers), []))
+        return library
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    @property
+    def files(self) -> int:
+        return len(self._pending) + self._loaded_files
+
+    def add(self, parsed: ParsedFile) -> int:
+        """Merge one parsed file; returns how many papers were new. A (day, id) pair seen before is skipped."""
+        self.warnings.extend(parsed.warnings)
+        self._loaded_files += 1
+        added = 0
+        for paper in parsed.papers:
+            bucket = self._days.get(paper.date)
+            if bucket is None:
+                bucket = self._days[paper.date] = _DayBucket()
+                self._dates = None
+            if paper.arxiv_id in bucket.ids:
+                continue
+            bucket.ids.add(paper.arxiv_id)
+            bucket.papers.append(paper)
+            bucket.ordered = None
+            self._by_id.setdefault(paper.arxiv_id, []).append(paper)
+            added += 1
+        return added
+
+    def _take(self, files: list[DigestFile], progress: Callable[[int, int], None] | None = None) -> int:
+        added = 0
+        for i, digest in enumerate(files, start=1):
+            added += self.add(self._reader(digest.path))
+            if progress:
+                progress(i, len(files))
+        return added
+
+    def parse_pending(self, newest_only: bool = False) -> list[ParsedFile]:
+        """Parse (without merging) the pending files: safe to call from a worker thread."""
+        files = self._newest_files() if newest_only else list(self._pending)
+        return [self._reader(f.path) for f in files]
+
+    def _newest_files(self) -> list[DigestFile]:
+        hinted = [f.date_hint for f in self._pending if f.date_hint]
+        newest = max(hinted) if hinted else None
+        return [f for f in self._pending if f.date_hint is None or f.date_hint == newest]
+
+    def merge(self, parsed_files: Iterable[ParsedFile]) -> int:
+        """Merge files parsed elsewhere (see parse_pending) and drop them from the pending list."""
+        done = set()
+        added = 0
+        for parsed in parsed_files:
+            done.add(parsed.path)
+            added += self.add(parsed)
+        self._pending = [f for f in self._pending if str(f.path) not in done]
+        return added
+
+    def load_newest(self) -> int:
+        """Parse just what can hold the newest day: files named for the latest date and files with no date."""
+        files = self._newest_files()
+        self._pending = [f for f in self._pending if f not in files]
+        return self._take(files)
+
+    def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
+        files, self._pending = self._pending, []
+        return self._take(files, progress)
+
+    def load_all(self) -> "Library":
+        self.load_rest()
+        return self
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def dates(self) -> list[str]:
+        """Days held, newest first."""
+        if self._dates is None:
+            self._dates = sorted(self._days, reverse=True)
+        return self._dates
+
+    def __len__(self) -> int:
+        return sum(len(b.papers) for b in self._days.values())
+
+    def day(self, date: str) -> Day | None:
+        bucket = self._days.get(date)
+        if bucket is None:
+            return None
+        if bucket.ordered is None:
+            bucket.ordered = tuple(vote_order(bucket.papers))
+        return Day(date, bucket.ordered)
+
+    def days(self) -> list[Day]:
+        return [d for d in (self.day(date) for date in self.dates()) if d is not None]
+
+    def newest(self) -> Day | None:
+        dates = self.dates()
+        return self.day(dates[0]) if dates else None
+
+    def papers(self) -> Iterator[Paper]:
+        """Every paper: newest day first, by votes within a day. A paper on two days comes twice."""
+        for day in self.days():
+            yield from day.papers
+
+    def get(self, arxiv_id: str) -> Paper | None:
+        """The paper with this id (its newest appearance)."""
+        found = self._by_id.get(arxiv_id)
+        return max(found, key=lambda p: p.date) if found else None
+
+    def appearances(self, arxiv_id: str) -> list[Paper]:
+        return sorted(self._by_id.get(arxiv_id, []), key=lambda p: p.date, reverse=True)
+
+    def ids(self) -> set[str]:
+        return set(self._by_id)
+
+    # -- search -----------------------------------------------------------------------------------------
+    def _text_of(self, paper: Paper) -> str:
+        key = id(paper)
+        text = self._search_text.get(key)
+        if text is None:
+            parts = [paper.title, paper.arxiv_id, " ".join(paper.authors)]
+            for section in paper.sections:
+                parts.append(section.name)
+                parts.append(section.markdown)
+            text = self._search_text[key] = "\n".join(parts).casefold()
+        return text
+
+    def search(self, query: str, limit: int | None = None) -> list[Paper]:
+        """Papers whose title, authors or summary hold every word of the query (case-insensitive).
+
+        Newest day first; a paper that appears on several days is listed once, at its newest day.
+        """
+        terms = query.casefold().split()
+        if not terms:
+            return []
+        results: list[Paper] = []
+        seen: set[str] = set()
+        for paper in self.papers():
+            if paper.arxiv_id in seen:
+                continue
+            text = self._text_of(paper)
+            if all(term in text for term in terms):
+                seen.add(paper.arxiv_id)
+                results.append(paper)
+                if limit is not None and len(results) >= limit:
+                    break
+        return results

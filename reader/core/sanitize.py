@@ -1,0 +1,37 @@
+"""Remove what must never reach a terminal: control characters and escape sequences.
+
+Digest text is untrusted. ESC-introduced sequences (CSI, OSC such as OSC 52 or a window title, DCS, ...)
+are removed whole; any other C0/C1 control character is dropped (a tab becomes a space); bidirectional
+override characters, which can disguise text, are dropped too. Newlines are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                 # CSI ... final byte
+  | \x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?  # OSC / DCS / SOS / PM / APC, to its end
+  | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
+  | [\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x9c)?  # 8-bit OSC / DCS / ...
+  | \x1b[ -/]*[0-~]?                        # any other ESC sequence (or a lone ESC)
+    """,
+    re.VERBOSE,
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NEEDS_WORK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Return text with escape sequences and control characters removed (newlines kept)."""
+    if not _NEEDS_WORK.search(text):
+        return text
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\t", " ")
+    return _CONTROLS.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """As clean(), for a one-line value: newlines become spaces."""
+    return clean(text).replace("\n", " ")
