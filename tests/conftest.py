@@ -1,0 +1,41 @@
+"""Shared test setup: every user directory points at a temporary folder, never the real home."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus" / "daily_papers_ko"
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path_factory, monkeypatch) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("home")
+    dirs = {}
+    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"),
+                      ("XDG_STATE_HOME", "state")):
+        path = base / name
+        path.mkdir()
+        monkeypatch.setenv(var, str(path))
+        dirs[name] = path
+    monkeypatch.setenv("HOME", str(base))
+    for var in ("DAILY_PAPERS_STATE", "DAILY_PAPERS_DEBUG", "DAILY_PAPERS_LIBRARY"):
+        monkeypatch.delenv(var, raising=False)
+    return dirs
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The real archive (../shared/corpus). Missing it is an error, not a skip: CI must run these tests."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the real archive is missing: {CORPUS} (tests over the archive must run)")
+    return CORPUS
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
