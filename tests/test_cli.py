@@ -1,0 +1,137 @@
+"""The command line: output, exit codes, one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reader.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_dates_default_library_is_the_bundled_sample(capsys):
+    code, out, err = run(capsys, "dates")
+    assert code == 0
+    assert out == "2024-08-15  8\n2024-08-07  12\n"
+
+
+def test_dates_over_fixtures(capsys, fixtures):
+    code, out, _ = run(capsys, "dates", str(fixtures))
+    lines = out.splitlines()
+    assert lines[0] == "2024-12-31  1" and "2023-12-06  3" in lines and lines[-1] == "2023-11-20  2"
+
+
+def test_list_newest_by_default_and_json(capsys, fixtures):
+    code, out, _ = run(capsys, "list", str(fixtures), "--date", "2023-12-06")
+    assert code == 0
+    assert [line.split()[2] for line in out.splitlines()] == ["2312.00013", "2312.00011", "2312.00012"]
+    assert out.splitlines()[2].split()[1] == "-"
+    code, out, _ = run(capsys, "list", "--json")
+    data = json.loads(out)
+    assert [p["date"] for p in data] == ["2024-08-15"] * 8
+    assert data[0]["votes"] >= data[-1]["votes"]
+    code, out, _ = run(capsys, "list", "--all")
+    assert len(out.splitlines()) == 20
+
+
+def test_show_plain_text(capsys):
+    code, out, _ = run(capsys, "show", "https://arxiv.org/abs/2408.03326v2")
+    assert code == 0
+    assert out.startswith("LLaVA-OneVision: Easy Visual Task Transfer\n")
+    assert "https://arxiv.org/abs/2408.03326" in out and "Renrui Zhang" in out
+    assert "## What's New" in out and "**" not in out
+
+
+def test_search(capsys, fixtures):
+    code, out, _ = run(capsys, "search", "LOVELACE", str(fixtures))
+    assert code == 0 and sorted(line.split()[2] for line in out.splitlines()) == ["2312.00011", "2410.00031"]
+    code, out, _ = run(capsys, "search", "토크나이저", str(fixtures), "--json")
+    assert [p["arxiv_id"] for p in json.loads(out)] == ["2406.00021"]
+
+
+def test_export_json_shape(capsys, fixtures):
+    code, out, _ = run(capsys, "export", str(fixtures / "sections_2024.md"), "--format", "json")
+    assert code == 0
+    papers = json.loads(out)["papers"]
+    assert set(papers[0]) == {"date", "arxiv_id", "title", "url", "pdf_url", "thumbnail", "votes", "authors", "sections"}
+    assert papers[0]["sections"][0] == {"name": "What's New", "markdown": "새로운 점입니다."}
+
+
+@pytest.mark.parametrize(
+    "argv, code, message",
+    [
+        (["list", "--date", "2024-13-40"], 2, "is not a date"),
+        (["list", "--date", "yesterday"], 2, "is not a date"),
+        (["list", "--date", "2020-01-01"], 1, "no digest for 2020-01-01"),
+        (["show", "not-an-id"], 2, "is not an arXiv id"),
+        (["show", "2401.99999"], 1, "no paper 2401.99999"),
+        (["export", "--format", "docx"], 2, "invalid choice"),
+        (["dates", "/no/such/place"], 1, "no such file or folder"),
+        (["list", "--frobnicate"], 2, "unrecognized arguments"),
+    ],
+)
+def test_bad_command_lines_give_one_line(capsys, argv, code, message):
+    with pytest.raises(SystemExit) if code == 2 else _nothing():
+        got = main(argv)
+        assert got == code
+    out, err = capsys.readouterr()
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_warnings_go_to_stderr_and_exit_zero(capsys, tmp_path, fixtures):
+    (tmp_path / "bad.md").write_bytes(b"\x00\x00binary")
+    (tmp_path / "good.md").write_text((fixtures / "plain_2023.md").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run(capsys, "dates", str(tmp_path))
+    assert code == 0 and out == "2023-11-20  2\n"
+    assert "bad.md" in err and "binary" in err
+
+
+def test_every_subcommand_has_help(capsys):
+    from reader.cli import build_parser
+
+    _, commands = build_parser()
+    assert {"dates", "list", "show", "search", "export"} <= commands
+    for command in commands:
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage:" in capsys.readouterr().out
+
+
+def test_internal_errors_are_one_line_unless_debug(capsys, monkeypatch):
+    import reader.commands.reading as reading
+
+    def boom(paths):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(reading, "open_library", boom)
+    assert main(["dates"]) == 1
+    err = capsys.readouterr().err
+    assert "kaboom" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(RuntimeError):
+        main(["--debug", "dates"])
+    monkeypatch.setenv("DAILY_PAPERS_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["dates"])
+
+
+def test_python_dash_m_reader(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "reader", "dates"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("2024-08-15  8")
