@@ -141,10 +141,15 @@ class Library:
                 progress(i, len(files))
         return added
 
-    def parse_pending(self, newest_only: bool = False) -> list[ParsedFile]:
+    def parse_pending(self, progress: Callable[[int, int], None] | None = None) -> list[ParsedFile]:
         """Parse (without merging) the pending files: safe to call from a worker thread."""
-        files = self._newest_files() if newest_only else list(self._pending)
-        return [self._reader(f.path) for f in files]
+        files = list(self._pending)
+        parsed = []
+        for i, digest in enumerate(files, start=1):
+            parsed.append(self._reader(digest.path))
+            if progress:
+                progress(i, len(files))
+        return parsed
 
     def _newest_files(self) -> list[DigestFile]:
         hinted = [f.date_hint for f in self._pending if f.date_hint]
