@@ -1,0 +1,47 @@
+"""The user's settings: config.json in the config directory. A missing or broken file means defaults."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"star": "x"}
+    citation_format: str = "bibtex"
+    theme: str | None = None
+    read_delay: float = 1.5  # seconds a paper stays shown before it counts as read
+    problems: tuple[str, ...] = ()
+
+
+def load_config(path: Path) -> Config:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        return Config(problems=(f"cannot read {path}: {exc.strerror}",))
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as exc:
+        return Config(problems=(f"{path} is not valid JSON ({exc}); using defaults",))
+    problems: list[str] = []
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
+        problems.append(f"{path}: 'keymap' must map binding ids to keys; ignored")
+        keymap = {}
+    fmt = data.get("citation_format", "bibtex")
+    if not isinstance(fmt, str):
+        problems.append(f"{path}: 'citation_format' must be a string; using bibtex")
+        fmt = "bibtex"
+    theme = data.get("theme")
+    delay = data.get("read_delay", 1.5)
+    if not isinstance(delay, (int, float)) or delay < 0:
+        problems.append(f"{path}: 'read_delay' must be a number of seconds; using 1.5")
+        delay = 1.5
+    return Config(keymap=keymap, citation_format=fmt, theme=theme if isinstance(theme, str) else None,
+                  read_delay=float(delay), problems=tuple(problems))

@@ -1,0 +1,486 @@
+"""ReaderApp: days, the day's papers by votes, the Korean summary. make_app() is the one factory.
+
+Data flows one way: Library and StateStore (reader.core) -> this app -> widgets. Widgets post messages
+(DayChosen, PaperHighlighted, PaperOpened); the app answers them, changes the state store and tells the
+widgets what to redraw. The edges (clipboard, browser) go through a System object that tests replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header
+
+from reader import paths as app_paths
+from reader.core.config import Config
+from reader.core.library import Library
+from reader.core.model import Paper, vote_order
+from reader.core.state import StateStore
+from reader.tui.screens.empty import EmptyScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.search import SearchScreen
+from reader.tui.system import System
+from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
+from reader.tui.widgets.detail import PaperDetail
+from reader.tui.widgets.papers import PaperList, paper_prompt
+
+
+class ReaderApp(App[None]):
+    TITLE = "daily-papers"
+    CSS_PATH = str(app_paths.stylesheet())
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("left_square_bracket", "older_day", "Older day", show=False, id="older_day"),
+        Binding("right_square_bracket", "newer_day", "Newer day", show=False, id="newer_day"),
+        Binding("s", "toggle_star", "Star", id="star"),
+        Binding("r", "toggle_read", "Read", id="read"),
+        Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
+        Binding("p", "open_pdf", "PDF", show=False, id="open_pdf"),
+        Binding("c", "copy_citation", "Cite", id="copy_citation"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
+        Binding("u", "toggle_unread_only", "Unread only", id="unread_only"),
+        Binding("a", "toggle_authors", "All authors", show=False, id="all_authors"),
+        Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar"),
+        Binding("escape", "back", "Back", show=False, id="back"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        state: StateStore,
+        *,
+        system: System | None = None,
+        config: Config | None = None,
+        config_path: Path | None = None,
+        notices: Iterable[str] = (),
+        where: str = "",
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.state = state
+        self.system = system or System()
+        self.config = config or Config()
+        self.config_path = config_path or app_paths.config_path()
+        self.notices = list(notices)
+        self.where = where or "the library"
+        self.current_key: str | None = None
+        self.unread_only = False
+        self._read_timer: Timer | None = None
+        self._loading = False
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    # -- building -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        with Horizontal(id="panes"):
+            days = DayList(id="days")
+            days.border_title = "Days"
+            yield days
+            papers = PaperList(id="papers")
+            papers.border_title = "Papers"
+            yield papers
+            detail = PaperDetail(id="detail")
+            detail.border_title = "Summary"
+            yield detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        for notice in [*self.notices, *self.config.problems, *self.state.notices]:
+            self.notify(notice, markup=False, timeout=8)
+        self.state.notices.clear()
+        self._rebuild_days()
+        newest = self.library.dates()[0] if self.library.dates() else None
+        if newest:
+            self.show_day(newest)
+        self.query_one(PaperList).focus()
+        if self.library.pending:
+            self._loading = True
+            self._set_loading_title(0, self.library.pending)
+            self._load_rest()
+        elif not self.library.dates():
+            self._show_empty()
+
+    def _show_empty(self) -> None:
+        self.push_screen(EmptyScreen(self.where))
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load_rest(self) -> None:
+        parsed = self.library.parse_pending(
+            lambda done, total: self.call_from_thread(self._set_loading_title, done, total) if done % 25 == 0 else None
+        )
+        self.call_from_thread(self._merge_loaded, parsed)
+
+    def _set_loading_title(self, done: int, total: int) -> None:
+        self.query_one(DayList).border_subtitle = f"loading {done}/{total}"
+
+    def _merge_loaded(self, parsed) -> None:
+        before = self.library.day(self.current_key) if self.current_key not in (None, STARRED) else None
+        self.library.merge(parsed)
+        self._loading = False
+        self.query_one(DayList).border_subtitle = ""
+        if not self.library.dates():
+            self._show_empty()
+            return
+        self._rebuild_days()
+        if self.current_key is None:
+            self.show_day(self.library.dates()[0])
+        elif self.current_key == STARRED or (before is not None and len(before) != len(self.library.day(self.current_key))):
+            self._refresh_paper_list(keep_current=True)
+        warnings = len(self.library.warnings)
+        if warnings:
+            first = self.library.warnings[0]
+            self.notify(f"{warnings} digest warnings; first: {first}", severity="warning", markup=False, timeout=8)
+
+    # -- rows -----------------------------------------------------------------------------------------
+    def _unread_count(self, date: str) -> tuple[int, int]:
+        day = self.library.day(date)
+        if day is None:
+            return 0, 0
+        read = self.state.is_read
+        return len(day), sum(1 for p in day.papers if not read(p.arxiv_id))
+
+    def _rebuild_days(self) -> None:
+        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self._starred_papers())))]
+        for date in self.library.dates():
+            total, unread = self._unread_count(date)
+            rows.append((date, day_prompt(date, total, unread)))
+        self.query_one(DayList).show(rows, keep=self.current_key)
+
+    def _refresh_day_row(self, date: str) -> None:
+        days = self.query_one(DayList)
+        if date in self.library.dates():
+            total, unread = self._unread_count(date)
+            days.update_prompt(date, day_prompt(date, total, unread))
+        days.update_prompt(STARRED, starred_prompt(len(self._starred_papers())))
+
+    def prompt_for(self, paper: Paper) -> Content:
+        return paper_prompt(
+            paper,
+            read=self.state.is_read(paper.arxiv_id),
+            starred=self.state.is_starred(paper.arxiv_id),
+            show_date=self.current_key == STARRED,
+        )
+
+    def search_prompt_for(self, paper: Paper) -> Content:
+        return paper_prompt(paper, self.state.is_read(paper.arxiv_id), self.state.is_starred(paper.arxiv_id), True)
+
+    def _starred_papers(self) -> list[Paper]:
+        papers = [p for p in (self.library.get(i) for i in self.state.starred_ids()) if p is not None]
+        papers.sort(key=lambda p: (p.date, p.votes is not None, p.votes or 0), reverse=True)
+        return papers
+
+    def _papers_for(self, key: str) -> list[Paper]:
+        if key == STARRED:
+            papers = self._starred_papers()
+        else:
+            day = self.library.day(key)
+            papers = list(day.papers) if day else []
+        if self.unread_only:
+            papers = [p for p in papers if not self.state.is_read(p.arxiv_id)]
+        return papers
+
+    # -- showing --------------------------------------------------------------------------------------
+    def show_day(self, key: str, keep: str | None = None) -> None:
+        self.current_key = key
+        self.query_one(DayList).select_key(key)
+        papers = self._papers_for(key)
+        plist = self.query_one(PaperList)
+        title = "Starred" if key == STARRED else key
+        if self.unread_only:
+            title += " · unread only"
+        plist.border_title = title
+        plist.border_subtitle = f"{len(papers)} papers"
+        plist.show(papers, [self.prompt_for(p) for p in papers], keep=keep)
+
+    def _refresh_paper_list(self, keep_current: bool = True) -> None:
+        if self.current_key is None:
+            return
+        current = self.query_one(PaperList).current
+        self.show_day(self.current_key, keep=current.arxiv_id if (current and keep_current) else None)
+
+    @property
+    def current_paper(self) -> Paper | None:
+        detail = self.query_one(PaperDetail)
+        return detail.paper
+
+    def _show_detail(self, paper: Paper | None, reset: bool = True) -> None:
+        read = paper is not None and self.state.is_read(paper.arxiv_id)
+        starred = paper is not None and self.state.is_starred(paper.arxiv_id)
+        self.query_one(PaperDetail).show(paper, read=read, starred=starred, reset=reset)
+
+    # -- messages from widgets ------------------------------------------------------------------------
+    @on(DayList.DayChosen)
+    def _day_chosen(self, event: DayList.DayChosen) -> None:
+        if event.key != self.current_key:
+            self.show_day(event.key)
+        if event.go_deeper:
+            self.query_one(PaperList).focus()
+
+    @on(PaperList.PaperHighlighted)
+    def _paper_highlighted(self, event: PaperList.PaperHighlighted) -> None:
+        self._show_detail(event.paper)
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if event.paper is not None and not self.state.is_read(event.paper.arxiv_id):
+            arxiv_id = event.paper.arxiv_id
+            self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+
+    def _read_after_delay(self, arxiv_id: str) -> None:
+        paper = self.current_paper
+        if paper is not None and paper.arxiv_id == arxiv_id and not self.state.is_read(arxiv_id):
+            self._set_read(paper, True)
+
+    @on(PaperList.PaperOpened)
+    def _paper_opened(self, event: PaperList.PaperOpened) -> None:
+        if not self.state.is_read(event.paper.arxiv_id):
+            self._set_read(event.paper, True)
+        self.query_one(PaperDetail).focus()
+
+    # -- state changes --------------------------------------------------------------------------------
+    def _after_state_change(self, paper: Paper) -> None:
+        for notice in self.state.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        self.state.notices.clear()
+        self.query_one(PaperList).refresh_paper(paper.arxiv_id, self.prompt_for)
+        for appearance in self.library.appearances(paper.arxiv_id):
+            self._refresh_day_row(appearance.date)
+        self._refresh_day_row(paper.date)
+        if self.current_paper is not None and self.current_paper.arxiv_id == paper.arxiv_id:
+            self._show_detail(self.current_paper, reset=False)
+
+    def _set_read(self, paper: Paper, read: bool) -> bool:
+        try:
+            self.state.set_read(paper.arxiv_id, read)
+        except Exception as exc:  # noqa: BLE001 - a state that cannot be saved must not end the reading
+            self.notify(f"could not save: {exc}", severity="error", markup=False)
+            return False
+        self._after_state_change(paper)
+        return True
+
+    def action_toggle_read(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self._set_read(paper, not self.state.is_read(paper.arxiv_id))
+
+    def action_toggle_star(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        starred = not self.state.is_starred(paper.arxiv_id)
+        try:
+            self.state.set_starred(paper.arxiv_id, starred)
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"could not save: {exc}", severity="error", markup=False)
+            return
+        self._after_state_change(paper)
+        self.notify(("Starred " if starred else "Unstarred ") + paper.arxiv_id, markup=False, timeout=2)
+
+    # -- navigation -----------------------------------------------------------------------------------
+    def _step_day(self, step: int) -> None:
+        dates = self.library.dates()
+        if not dates:
+            return
+        if self.current_key in dates:
+            index = dates.index(self.current_key) + step
+        else:
+            index = 0 if step > 0 else len(dates) - 1
+        if 0 <= index < len(dates):
+            self.show_day(dates[index])
+        else:
+            self.notify("no older day" if step > 0 else "no newer day", timeout=2)
+
+    def action_older_day(self) -> None:
+        self._step_day(+1)
+
+    def action_newer_day(self) -> None:
+        self._step_day(-1)
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, PaperDetail):
+            self.query_one(PaperList).focus()
+        elif isinstance(focused, PaperList):
+            days = self.query_one(DayList)
+            if days.region.width:  # the sidebar folds away on narrow terminals
+                days.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.screen.toggle_class("-show-days")
+        if self.screen.has_class("-show-days"):
+            self.query_one(DayList).focus()
+
+    def action_toggle_authors(self) -> None:
+        detail = self.query_one(PaperDetail)
+        detail.all_authors = not detail.all_authors
+        self._show_detail(detail.paper, reset=False)
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self._refresh_paper_list(keep_current=True)
+        self.notify("showing unread papers only" if self.unread_only else "showing all papers", timeout=2)
+
+    def go_to_paper(self, paper: Paper) -> None:
+        """Show a paper in its day (from search or the palette)."""
+        if self.unread_only and self.state.is_read(paper.arxiv_id):
+            self.unread_only = False
+        self.show_day(paper.date, keep=paper.arxiv_id)
+        self.query_one(PaperList).focus()
+
+    def go_to_date(self, date: str) -> None:
+        if self.library.day(date) is None:
+            self.notify(f"no digest for {date}", severity="warning", markup=False)
+            return
+        self.show_day(date)
+        self.query_one(PaperList).focus()
+
+    # -- screens --------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_rows(), str(self.config_path)))
+
+    def help_rows(self) -> list[tuple[str, str, str, str]]:
+        keymap = self.config.keymap
+        rows = [
+            ("j/k, ↓/↑", "move", "lists", "*.down / *.up"),
+            ("Tab / Shift+Tab", "move focus between panes", "everywhere", "(built in)"),
+            ("Enter", "go deeper: day → papers → summary (marks read)", "lists", "(built in)"),
+            ("Ctrl+P", "command palette: every action, go to date, theme", "everywhere", "command_palette"),
+        ]
+        sources = [("everywhere", self.BINDINGS), ("days", DayList.BINDINGS), ("papers", PaperList.BINDINGS),
+                   ("summary", PaperDetail.BINDINGS)]
+        for where, bindings in sources:
+            for binding in bindings:
+                if not isinstance(binding, Binding) or binding.id is None:
+                    continue
+                keys = keymap.get(binding.id, binding.key)
+                rows.append((self._pretty_keys(keys), binding.description, where, binding.id))
+        return rows
+
+    @staticmethod
+    def _pretty_keys(keys: str) -> str:
+        names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+                 "escape": "Esc", "space": "Space"}
+        return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+    def action_search(self) -> None:
+        if isinstance(self.screen, SearchScreen):
+            return
+
+        def done(paper: Paper | None) -> None:
+            if paper is not None:
+                self.go_to_paper(paper)
+
+        self.push_screen(SearchScreen(self.library.search, self.search_prompt_for), done)
+
+    # -- links and clipboard --------------------------------------------------------------------------
+    def _open(self, url: str, what: str) -> None:
+        self._open_in_thread(url, what)
+
+    @work(thread=True, group="browser")
+    def _open_in_thread(self, url: str, what: str) -> None:
+        result = self.system.open_url(url)
+        if result.opened:
+            self.call_from_thread(self.notify, f"Opened {what} in the browser", timeout=2)
+        else:
+            self.call_from_thread(
+                self.notify, f"{result.reason.capitalize()}: {url}  (y copies the link)",
+                title="Link", markup=False, timeout=12,
+            )
+
+    def action_open_arxiv(self) -> None:
+        if self.current_paper:
+            self._open(self.current_paper.url, "the arXiv page")
+
+    def action_open_pdf(self) -> None:
+        if self.current_paper:
+            self._open(self.current_paper.pdf_url, "the PDF")
+
+    def copy(self, text: str, what: str) -> None:
+        """OSC 52 always (it reaches the user's terminal over SSH), the system clipboard where there is one."""
+        self.copy_to_clipboard(text)
+        how = ["terminal (OSC 52)"]
+        if self.system.copy_system_clipboard(text):
+            how.append("system clipboard")
+        self.notify(f"Copied {what} to the {' and '.join(how)}", markup=False, timeout=3)
+
+    def action_copy_link(self) -> None:
+        if self.current_paper:
+            self.copy(self.current_paper.url, f"the link {self.current_paper.url}")
+
+    def action_copy_citation(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        from reader.core.cite import format_citation
+
+        fmt = self.config.citation_format
+        try:
+            text = format_citation(paper, fmt)
+        except (KeyError, ValueError):
+            fmt = "bibtex"
+            text = format_citation(paper, fmt)
+        self.copy(text, f"the {fmt} citation of {paper.arxiv_id}")
+
+    # -- palette --------------------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, Screen) or isinstance(screen, (EmptyScreen,)):
+            return
+        actions = [
+            ("Search", "Search every day (/)", self.action_search),
+            ("Star / unstar paper", "Toggle the star of the shown paper (s)", self.action_toggle_star),
+            ("Toggle read", "Mark the shown paper read or unread (r)", self.action_toggle_read),
+            ("Open on arXiv", "Open the arXiv page in the browser (o)", self.action_open_arxiv),
+            ("Open PDF", "Open the PDF in the browser (p)", self.action_open_pdf),
+            ("Copy citation", "Copy the citation (c)", self.action_copy_citation),
+            ("Copy link", "Copy the arXiv link (y)", self.action_copy_link),
+            ("Unread only", "Show only unread papers, or all (u)", self.action_toggle_unread_only),
+            ("Older day", "Step to the older day ([)", self.action_older_day),
+            ("Newer day", "Step to the newer day (])", self.action_newer_day),
+            ("Show all authors", "Full author list of the shown paper (a)", self.action_toggle_authors),
+            ("Starred papers", "Every starred paper, from every day", lambda: self.show_day(STARRED)),
+            ("Keys", "Every key and its binding id (?)", self.action_help),
+        ]
+        for title, help_text, callback in actions:
+            yield SystemCommand(title, help_text, callback)
+        for date in self.library.dates():
+            yield SystemCommand(f"Go to date {date}", f"Show the papers of {date}",
+                                lambda d=date: self.go_to_date(d), discover=False)
+
+
+def make_app(
+    library: Library,
+    state: StateStore,
+    *,
+    system: System | None = None,
+    config: Config | None = None,
+    config_path: Path | None = None,
+    notices: Iterable[str] = (),
+    where: str = "",
+) -> ReaderApp:
+    """The one way to build the reader: the CLI and the tests both come through here."""
+    return ReaderApp(library, state, system=system, config=config, config_path=config_path, notices=notices,
+                     where=where)
+
+
+__all__ = ["ReaderApp", "make_app", "vote_order"]

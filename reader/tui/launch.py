@@ -1,0 +1,36 @@
+"""`daily-papers [PATH ...]`: open the library (newest day first, the rest in a worker) and run the app."""
+
+from __future__ import annotations
+
+import argparse
+
+from reader import paths as app_paths
+from reader.commands.common import default_library_paths, open_library
+from reader.core.config import load_config
+from reader.core.state import StateStore
+
+
+def launch(args: argparse.Namespace) -> int:
+    from reader.tui.app import make_app
+
+    notices: list[str] = []
+    targets = list(args.paths)
+    if targets:
+        where = ", ".join(targets)
+    else:
+        default, bundled = default_library_paths()
+        targets = [str(p) for p in default]
+        where = str(app_paths.library_dir())
+        if bundled:
+            notices.append("Showing the bundled sample days. Run 'daily-papers sync' to get the whole archive.")
+    library = open_library(targets, load=False)
+    library.load_newest()
+    state = StateStore(app_paths.state_path(getattr(args, "state", None)))
+    config_path = app_paths.config_path()
+    try:
+        app = make_app(library, state, config=load_config(config_path), config_path=config_path,
+                       notices=notices, where=where)
+        app.run()
+    finally:
+        state.close()
+    return 0

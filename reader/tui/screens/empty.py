@@ -1,0 +1,37 @@
+"""What an empty library shows: how to get digests, instead of empty panes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+
+class EmptyScreen(Screen[None]):
+    BINDINGS = [Binding("q", "app.quit", "Quit", id="empty.quit")]
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append("No digests here yet\n\n", style="bold")
+        text.append("Nothing to read in ")
+        text.append(self.where, style="italic")
+        text.append(".\n\nTo get the daily_papers_ko archive:\n\n")
+        text.append("  daily-papers sync", style="bold")
+        text.append("              fetch the public archive (git)\n")
+        text.append("  daily-papers import PATH", style="bold")
+        text.append("       copy digest files you already have\n")
+        text.append("  daily-papers FOLDER", style="bold")
+        text.append("            read digests from a folder\n\n")
+        text.append("A digest is a Markdown file with '## Daily Papers (YYYY-MM-DD)' and '### [Title](arXiv link)'.",
+                    style="dim")
+        with Middle():
+            with Center():
+                yield Static(text, id="empty-message")
+        yield Footer()

@@ -1,0 +1,88 @@
+"""/ : search every day at once (titles, authors, Korean summaries), results as you type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.core.model import Paper
+
+MAX_SHOWN = 500
+
+
+class SearchScreen(ModalScreen[Paper | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="search.cancel"),
+        Binding("down", "move(1)", "Next result", show=False, id="search.next"),
+        Binding("up", "move(-1)", "Previous result", show=False, id="search.previous"),
+        Binding("ctrl+n", "move(1)", "Next result", show=False, id="search.next_alt"),
+        Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
+    ]
+
+    def __init__(self, search: Callable[[str], list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "") -> None:
+        super().__init__()
+        self._search = search
+        self._prompt_for = prompt_for
+        self._query = query
+        self.results: list[Paper] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box") as box:
+            box.border_title = "Search every day: titles, authors, summaries"
+            yield Input(value=self._query, placeholder="words to find (all must match)", id="search-input")
+            yield Static("", id="search-count", markup=False)
+            yield OptionList(id="search-results", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        if self._query:
+            self.run_query(self._query)
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self.run_query(event.value)
+
+    def run_query(self, query: str) -> None:
+        results = self._search(query) if query.strip() else []
+        self.results = results
+        shown = results[:MAX_SHOWN]
+        options = self.query_one("#search-results", OptionList)
+        options.set_options([Option(self._prompt_for(p), id=str(i)) for i, p in enumerate(shown)])
+        if shown:
+            options.highlighted = 0
+        count = self.query_one("#search-count", Static)
+        if not query.strip():
+            count.update("")
+        elif not results:
+            count.update("no match")
+        else:
+            more = f" (first {MAX_SHOWN} shown)" if len(results) > MAX_SHOWN else ""
+            count.update(f"{len(results)} papers{more} · Enter shows · Esc goes back")
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#search-results", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        options = self.query_one("#search-results", OptionList)
+        if options.highlighted is not None and self.results:
+            self.dismiss(self.results[options.highlighted])
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.results[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

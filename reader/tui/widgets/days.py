@@ -1,0 +1,100 @@
+"""The sidebar: "Starred", then every day, newest first, with paper and unread counts."""
+
+from __future__ import annotations
+
+from datetime import date as _date
+
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+STARRED = "starred"
+
+
+def day_prompt(day: str, total: int, unread: int) -> Content:
+    try:
+        weekday = _date.fromisoformat(day).strftime("%a")
+    except ValueError:
+        weekday = "   "
+    counts = f"{unread:>3} new" if unread else "  ✓    "
+    return Content.assemble(
+        (day, "bold" if unread else ""),
+        f" {weekday} ",
+        (counts, "$accent" if unread else "$text-muted"),
+        (f" {total:>3}", "$text-muted"),
+    )
+
+
+def starred_prompt(count: int) -> Content:
+    return Content.assemble(("★ Starred", "bold $warning"), (f"  {count}", "$text-muted"))
+
+
+class DayList(OptionList):
+    """Days as a virtual list: one OptionList row per day, never a widget per row."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="day.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="day.up"),
+        Binding("g", "first", "First", show=False, id="day.first"),
+        Binding("G", "last", "Last", show=False, id="day.last"),
+    ]
+
+    class DayChosen(Message):
+        """A day (or "starred") was highlighted or selected."""
+
+        def __init__(self, key: str, go_deeper: bool) -> None:
+            super().__init__()
+            self.key = key
+            self.go_deeper = go_deeper
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self._suppress = False
+
+    def show(self, rows: list[tuple[str, Content]], keep: str | None) -> None:
+        """Replace the rows (key, prompt) keeping the highlighted key where it still exists."""
+        self._suppress = True
+        try:
+            self.set_options([Option(prompt, id=key) for key, prompt in rows])
+            if keep is not None:
+                self.select_key(keep)
+        finally:
+            self._suppress = False
+
+    def update_prompt(self, key: str, prompt: Content) -> None:
+        try:
+            self.replace_option_prompt(key, prompt)
+        except Exception:  # noqa: BLE001 - a row that is not there (yet) needs no update
+            pass
+
+    def select_key(self, key: str) -> None:
+        try:
+            index = self.get_option_index(key)
+        except Exception:  # noqa: BLE001
+            return
+        self._suppress = True
+        try:
+            self.highlighted = index
+        finally:
+            self._suppress = False
+
+    @property
+    def current_key(self) -> str | None:
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if not self._suppress and event.option.id:
+            self.post_message(self.DayChosen(event.option.id, go_deeper=False))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.DayChosen(event.option.id, go_deeper=True))

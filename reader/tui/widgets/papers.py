@@ -1,0 +1,89 @@
+"""The paper list of a day: unread and starred marks, votes, the title cut with an ellipsis."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.core.model import Paper
+
+
+def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = False) -> Content:
+    votes = "-" if paper.votes is None else str(paper.votes)
+    parts: list[str | tuple[str, str]] = [
+        ("●" if not read else " ", "$accent"),
+        ("★" if starred else " ", "$warning"),
+        (f"{votes:>4} ", "$text-muted"),
+    ]
+    if show_date:
+        parts.append((f"{paper.date} ", "$text-muted"))
+    parts.append((paper.title, "bold" if not read else ""))
+    return Content.assemble(*parts)
+
+
+class PaperList(OptionList):
+    """Papers as a virtual list (OptionList): thousands of rows cost one widget."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "first", "First", show=False, id="list.first"),
+        Binding("G", "last", "Last", show=False, id="list.last"),
+    ]
+
+    class PaperHighlighted(Message):
+        def __init__(self, paper: Paper | None) -> None:
+            super().__init__()
+            self.paper = paper
+
+    class PaperOpened(Message):
+        def __init__(self, paper: Paper) -> None:
+            super().__init__()
+            self.paper = paper
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.papers: list[Paper] = []
+
+    def show(self, papers: list[Paper], prompts: list[Content], keep: str | None = None) -> None:
+        """Show papers; highlight the one with id keep if present, else the first."""
+        self.papers = papers
+        self.set_options([Option(prompt, id=str(i)) for i, prompt in enumerate(prompts)])
+        index = 0
+        if keep is not None:
+            index = next((i for i, p in enumerate(papers) if p.arxiv_id == keep), 0)
+        if papers:
+            self.highlighted = index
+            self.scroll_to_highlight()
+        self.post_message(self.PaperHighlighted(self.current))
+
+    @property
+    def current(self) -> Paper | None:
+        if self.highlighted is None or not self.papers or self.highlighted >= len(self.papers):
+            return None
+        return self.papers[self.highlighted]
+
+    def refresh_rows(self, prompts_for) -> None:
+        """Redraw the rows whose marks may have changed; prompts_for(paper) gives a row."""
+        for i, paper in enumerate(self.papers):
+            self.replace_option_prompt_at_index(i, prompts_for(paper))
+
+    def refresh_paper(self, arxiv_id: str, prompt_for) -> None:
+        for i, paper in enumerate(self.papers):
+            if paper.arxiv_id == arxiv_id:
+                self.replace_option_prompt_at_index(i, prompt_for(paper))
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.PaperHighlighted(self.current))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.current is not None:
+            self.post_message(self.PaperOpened(self.current))
