@@ -40,21 +40,21 @@ class ReaderApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("left_square_bracket", "older_day", "Older day", show=False, id="older_day"),
-        Binding("right_square_bracket", "newer_day", "Newer day", show=False, id="newer_day"),
-        Binding("s", "toggle_star", "Star", id="star"),
-        Binding("r", "toggle_read", "Read", id="read"),
-        Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
-        Binding("p", "open_pdf", "PDF", show=False, id="open_pdf"),
-        Binding("c", "copy_citation", "Cite", id="copy_citation"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
-        Binding("u", "toggle_unread_only", "Unread only", id="unread_only"),
-        Binding("a", "toggle_authors", "All authors", show=False, id="all_authors"),
-        Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar"),
-        Binding("escape", "back", "Back", show=False, id="back"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit the reader"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("slash", "search", "Search", id="search", tooltip="Search every day: titles, authors, summaries"),
+        Binding("left_square_bracket", "older_day", "Older day", show=False, id="older_day", tooltip="Step to the older day"),
+        Binding("right_square_bracket", "newer_day", "Newer day", show=False, id="newer_day", tooltip="Step to the newer day"),
+        Binding("s", "toggle_star", "Star", id="star", tooltip="Star or unstar the shown paper"),
+        Binding("r", "toggle_read", "Read", id="read", tooltip="Mark the shown paper read or unread"),
+        Binding("o", "open_arxiv", "arXiv", id="open_arxiv", tooltip="Open the arXiv page in the browser"),
+        Binding("p", "open_pdf", "PDF", show=False, id="open_pdf", tooltip="Open the PDF in the browser"),
+        Binding("c", "copy_citation", "Cite", id="copy_citation", tooltip="Copy the citation (BibTeX unless configured)"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
+        Binding("u", "toggle_unread_only", "Unread only", id="unread_only", tooltip="Show only unread papers, or all"),
+        Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
+        Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar", tooltip="Show or hide the days on narrow terminals"),
+        Binding("escape", "back", "Back", show=False, id="back", tooltip="Go back: summary → papers → days"),
     ]
 
     def __init__(
@@ -373,7 +373,7 @@ class ReaderApp(App[None]):
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue
                 keys = keymap.get(binding.id, binding.key)
-                rows.append((self._pretty_keys(keys), binding.description, where, binding.id))
+                rows.append((self._pretty_keys(keys), binding.tooltip or binding.description, where, binding.id))
         return rows
 
     @staticmethod

@@ -19,12 +19,11 @@ def day_prompt(day: str, total: int, unread: int) -> Content:
         weekday = _date.fromisoformat(day).strftime("%a")
     except ValueError:
         weekday = "   "
-    counts = f"{unread:>3} new" if unread else "  ✓    "
     return Content.assemble(
         (day, "bold" if unread else ""),
-        f" {weekday} ",
-        (counts, "$accent" if unread else "$text-muted"),
-        (f" {total:>3}", "$text-muted"),
+        (f" {weekday} ", "$text-muted"),
+        (f"●{unread:<3}" if unread else " ✓  ", "$accent" if unread else "$text-muted"),
+        (f"{total:>3}", "$text-muted"),
     )
 
 
