@@ -62,6 +62,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self.paper: Paper | None = None
         self.all_authors = False
         self._body = Static("", id="detail-body", markup=False)
+        self.renderable: RenderableType | None = None  # what the body shows (tests read it)
 
     def compose(self):
         yield self._body
@@ -72,7 +73,9 @@ class PaperDetail(VerticalScroll, can_focus=True):
             self.scroll_home(animate=False)
         self.paper = paper
         if paper is None:
-            self._body.update(Text("No paper here.", style="dim"))
+            self.renderable = Text("No paper here.", style="dim")
+            self._body.update(self.renderable)
             return
-        accent = self.app.current_theme.accent or "cyan" if self.is_mounted else "cyan"
-        self._body.update(render_paper(paper, read=read, starred=starred, all_authors=self.all_authors, accent=accent))
+        accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
+        self.renderable = render_paper(paper, read=read, starred=starred, all_authors=self.all_authors, accent=accent)
+        self._body.update(self.renderable)

@@ -1,0 +1,347 @@
+"""Pilot tests for the reader: every key, search, persistence, markup safety, the edges faked."""
+
+from __future__ import annotations
+
+from reader.core.config import Config
+from reader.tui.screens.empty import EmptyScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.search import SearchScreen
+from reader.tui.widgets.days import STARRED, DayList
+from reader.tui.widgets.detail import PaperDetail
+from reader.tui.widgets.papers import PaperList
+from tui_support import FIXTURES, FakeSystem, build, row_texts
+
+
+def ids(app) -> list[str]:
+    return [p.arxiv_id for p in app.query_one(PaperList).papers]
+
+
+def shown(app) -> str | None:
+    paper = app.query_one(PaperDetail).paper
+    return paper.arxiv_id if paper else None
+
+
+async def test_start_shows_newest_day_and_its_top_paper():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.current_key == "2024-12-31"
+        assert shown(app) == "2412.00041"
+        days = row_texts(app.query_one(DayList))
+        assert days[0].startswith("★ Starred") and days[1].startswith("2024-12-31")
+        assert [d[:10] for d in days[1:]] == ["2024-12-31", "2024-10-18", "2024-06-12", "2023-12-06", "2023-11-20"]
+        assert app.focused is app.query_one(PaperList)
+
+
+async def test_vote_order_and_marks_in_rows():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        assert ids(app) == ["2312.00013", "2312.00011", "2312.00012"]
+        rows = row_texts(app.query_one(PaperList))
+        assert rows[0].startswith("● ") and "  40 Unvoted Paper" in rows[0]
+        assert "   - Video Paper" in rows[2]
+
+
+async def test_j_k_arrows_g_G_move_and_detail_follows():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        await pilot.press("j")
+        assert shown(app) == "2312.00011"
+        await pilot.press("down")
+        assert shown(app) == "2312.00012"
+        await pilot.press("k")
+        assert shown(app) == "2312.00011"
+        await pilot.press("up")
+        assert shown(app) == "2312.00013"
+        await pilot.press("G")
+        assert shown(app) == "2312.00012"
+        await pilot.press("g")
+        assert shown(app) == "2312.00013"
+
+
+async def test_tab_enter_escape_move_between_panes():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        plist, days, detail = app.query_one(PaperList), app.query_one(DayList), app.query_one(PaperDetail)
+        await pilot.press("tab")
+        assert app.focused is detail
+        await pilot.press("shift+tab")
+        assert app.focused is plist
+        await pilot.press("shift+tab")
+        assert app.focused is days
+        await pilot.press("enter")  # day -> list
+        assert app.focused is plist and app.current_key == "2024-12-31"
+        await pilot.press("escape")
+        assert app.focused is days
+        await pilot.press("j", "enter")  # the day below, then into its list
+        assert app.current_key == "2024-10-18" and app.focused is plist
+        await pilot.press("enter")  # list -> detail, and the paper counts as read
+        assert app.focused is detail and app.state.is_read("2410.00031")
+        await pilot.press("escape")
+        assert app.focused is plist
+
+
+async def test_brackets_step_days_from_anywhere():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("left_square_bracket")
+        assert app.current_key == "2024-10-18" and shown(app) == "2410.00031"
+        await pilot.press("tab")
+        await pilot.press("left_square_bracket")
+        assert app.current_key == "2024-06-12"
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.current_key == "2024-12-31"
+        await pilot.press("right_square_bracket")  # nothing newer: stays
+        assert app.current_key == "2024-12-31"
+
+
+async def test_star_and_the_starred_entry():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("s")
+        assert app.state.is_starred("2412.00041")
+        assert row_texts(app.query_one(PaperList))[0][1] == "★"
+        assert row_texts(app.query_one(DayList))[0] == "★ Starred  1"
+        await pilot.press("left_square_bracket", "s")
+        app.show_day(STARRED)
+        await pilot.pause()
+        assert ids(app) == ["2412.00041", "2410.00031"]
+        await pilot.press("s")  # unstar from the starred list
+        assert not app.state.is_starred("2412.00041")
+        assert row_texts(app.query_one(DayList))[0] == "★ Starred  1"
+
+
+async def test_read_only_after_a_moment_not_when_passing():
+    app = build(config=Config(read_delay=0.3))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        await pilot.press("j", "j")  # pass over the first two quickly
+        await pilot.pause(0.6)
+        assert not app.state.is_read("2312.00013") and not app.state.is_read("2312.00011")
+        assert app.state.is_read("2312.00012")
+        day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
+        assert "●2 " in day_row and day_row.rstrip().endswith("3")
+
+
+async def test_r_toggles_read_either_way():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("r")
+        assert app.state.is_read("2412.00041")
+        assert row_texts(app.query_one(PaperList))[0][0] == " "
+        await pilot.press("r")
+        assert not app.state.is_read("2412.00041")
+        assert row_texts(app.query_one(PaperList))[0][0] == "●"
+
+
+async def test_open_arxiv_and_pdf_through_the_seam():
+    system = FakeSystem(browser=True)
+    app = build(system=system)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("o", "p")
+        await app.workers.wait_for_complete()
+        assert system.opened == ["https://arxiv.org/abs/2412.00041", "https://arxiv.org/pdf/2412.00041"]
+
+
+async def test_no_browser_shows_the_url_instead():
+    system = FakeSystem(browser=False)
+    app = build(system=system)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert system.opened == []
+        messages = [n.message for n in app._notifications]
+        assert any("https://arxiv.org/abs/2412.00041" in m and "no graphical browser" in m.lower() for m in messages)
+
+
+async def test_copy_citation_and_link_send_osc52_and_say_how():
+    system = FakeSystem(clipboard=True)
+    app = build(system=system)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("c")
+        assert app.clipboard.startswith("@misc{") and "eprint={2412.00041}" in app.clipboard
+        assert system.copied == [app.clipboard]
+        await pilot.press("y")
+        assert app.clipboard == "https://arxiv.org/abs/2412.00041"
+        messages = [n.message for n in app._notifications]
+        assert any("OSC 52" in m and "system clipboard" in m for m in messages)
+
+
+async def test_copy_without_system_clipboard_still_uses_osc52():
+    app = build(system=FakeSystem(clipboard=False))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("y")
+        assert app.clipboard == "https://arxiv.org/abs/2412.00041"
+        messages = [n.message for n in app._notifications]
+        assert any("OSC 52" in m and "system clipboard" not in m for m in messages)
+
+
+async def test_search_as_you_type_enter_and_escape():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"lovelace")
+        results = [p.arxiv_id for p in app.screen.results]
+        assert sorted(results) == ["2312.00011", "2410.00031"]
+        await pilot.press(*["backspace"] * len("lovelace"))
+        await pilot.press(*"토크나이저")
+        assert [p.arxiv_id for p in app.screen.results] == ["2406.00021"]
+        await pilot.press("enter")
+        assert not isinstance(app.screen, SearchScreen)
+        assert app.current_key == "2024-06-12" and shown(app) == "2406.00021"
+        await pilot.press("slash", *"gödel", "escape")
+        assert app.current_key == "2024-06-12" and shown(app) == "2406.00021"
+
+
+async def test_unread_only():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        await pilot.press("r")  # 2312.00013 read
+        await pilot.press("u")
+        assert ids(app) == ["2312.00011", "2312.00012"]
+        await pilot.press("u")
+        assert ids(app) == ["2312.00013", "2312.00011", "2312.00012"]
+
+
+async def test_all_authors_key():
+    app = build(paths=[FIXTURES / "hostile"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2024-09-01")
+        await pilot.press("G")
+        detail = app.query_one(PaperDetail)
+        assert "+3 more" in _detail_text(detail)
+        await pilot.press("a")
+        text = _detail_text(detail)
+        assert "장숲" in text and "more" not in text
+
+
+async def test_help_lists_every_binding_id():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = {row[3] for row in app.screen.rows}
+        for binding in app.BINDINGS:
+            assert binding.id in listed
+        assert {"list.down", "list.first", "day.last", "detail.down"} <= listed
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keymap_from_config_remaps_by_id():
+    app = build(config=Config(read_delay=60, keymap={"star": "x"}))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("s")
+        assert not app.state.is_starred("2412.00041")
+        await pilot.press("x")
+        assert app.state.is_starred("2412.00041")
+
+
+async def test_palette_go_to_date_and_actions():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to date 2023-11-20")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.current_key == "2023-11-20"
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Star / unstar paper", "Copy citation", "Search", "Unread only"} <= titles
+        assert any("theme" in t.lower() for t in titles)
+
+
+async def test_q_quits():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running
+
+
+async def test_state_persists_across_two_runs(tmp_path):
+    state_file = tmp_path / "state.json"
+    app = build(state_path=state_file)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("s", "left_square_bracket", "r")
+    app.state.close()
+    again = build(state_path=state_file)
+    async with again.run_test(size=(160, 45)) as pilot:
+        assert again.state.is_starred("2412.00041")
+        assert again.state.is_read("2410.00031")
+        assert row_texts(again.query_one(DayList))[0] == "★ Starred  1"
+    again.state.close()
+
+
+async def test_markup_in_digests_is_shown_as_typed_and_does_nothing():
+    app = build(paths=[FIXTURES / "hostile"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2024-09-01")
+        await pilot.pause()
+        rows = row_texts(app.query_one(PaperList))
+        assert rows[0].endswith("[/]")
+        assert rows[1].endswith("[@click=app.quit]x[/]")
+        await pilot.press("j")
+        assert "[@click=app.quit]x[/]" in _detail_text(app.query_one(PaperDetail))
+        await pilot.press("k")
+        text = _detail_text(app.query_one(PaperDetail))
+        assert "[red]Mallory[/red]" in text and "[@click=app.quit]클릭[/]" in text
+        # clicking all over the rows and the summary runs no action hidden in the text
+        for y in range(2, 12):
+            await pilot.click(PaperDetail, offset=(3, y))
+            await pilot.click(PaperList, offset=(12, y))
+        assert app.is_running
+        await pilot.press("slash", *"mallory")
+        assert app.screen.results and app.is_running
+
+
+async def test_empty_library_shows_how_to_get_digests(tmp_path):
+    app = build(paths=[tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, EmptyScreen)
+        text = str(app.screen.query_one("#empty-message").render())
+        assert "daily-papers sync" in text and "daily-papers import" in text
+
+
+async def test_lazy_start_then_rest_loads_in_a_worker():
+    app = build(paths=[FIXTURES], lazy=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.library.pending == 0
+        assert len(row_texts(app.query_one(DayList))) == 1 + len(app.library.dates())
+        assert shown(app) == "2412.00041"
+
+
+async def test_narrow_terminal_folds_the_sidebar():
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        days = app.query_one(DayList)
+        assert days.region.width == 0
+        assert app.query_one(PaperList).region.width == 80 - 0  # stacked: full width
+        await pilot.press("b")
+        await pilot.pause()
+        assert days.region.width > 0 and app.focused is days
+
+
+def _detail_text(detail: PaperDetail) -> str:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None, force_terminal=False).print(detail.renderable)
+    return out.getvalue()
