@@ -135,3 +135,36 @@ def test_internal_errors_are_one_line_unless_debug(capsys, monkeypatch):
 def test_python_dash_m_reader(tmp_path):
     result = subprocess.run([sys.executable, "-m", "reader", "dates"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("2024-08-15  8")
+
+
+def test_list_starred_and_unread_read_the_tuis_state(capsys, tmp_path):
+    from reader.core.state import StateStore
+
+    state_file = tmp_path / "state.json"
+    store = StateStore(state_file)
+    store.set_starred("2408.03326", True)
+    store.set_read("2408.07246", True)
+    store.close()
+    code, out, _ = run(capsys, "list", "--starred", "--state", str(state_file))
+    assert code == 0 and [line.split()[2] for line in out.splitlines()] == ["2408.03326"]
+    code, out, _ = run(capsys, "list", "--unread", "--date", "2024-08-15", "--json", "--state", str(state_file))
+    unread = [p["arxiv_id"] for p in json.loads(out)]
+    assert len(unread) == 7 and "2408.07246" not in unread
+    code, out, _ = run(capsys, "list", "--unread", "--state", str(state_file))
+    assert len(out.splitlines()) == 19
+
+
+def test_list_state_from_the_environment_and_the_default_location(capsys, tmp_path, monkeypatch, user_dirs):
+    from reader import paths
+    from reader.core.state import StateStore
+
+    default = paths.state_path()
+    assert str(default).startswith(str(user_dirs["data"]))
+    store = StateStore(default)
+    store.set_starred("2408.02718", True)
+    store.close()
+    code, out, _ = run(capsys, "list", "--starred")
+    assert [line.split()[2] for line in out.splitlines()] == ["2408.02718"]
+    monkeypatch.setenv("DAILY_PAPERS_STATE", str(tmp_path / "elsewhere.json"))
+    code, out, _ = run(capsys, "list", "--starred")
+    assert out == ""

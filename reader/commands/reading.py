@@ -32,6 +32,9 @@ def register(subparsers) -> None:
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--date", type=parse_date, help="the day to list (YYYY-MM-DD or 'latest')")
     scope.add_argument("--all", action="store_true", help="every day, newest first")
+    p.add_argument("--starred", action="store_true", help="only starred papers (every day unless --date)")
+    p.add_argument("--unread", action="store_true", help="only unread papers (every day unless --date)")
+    p.add_argument("--state", metavar="FILE", help="the state file (default: see 'daily-papers paths')")
     p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
     p.set_defaults(func=run_list)
 
@@ -73,11 +76,31 @@ def _print_papers(papers: list[Paper], as_json: bool) -> None:
 
 
 def select_papers(library, args: argparse.Namespace) -> list[Paper]:
-    if getattr(args, "all", False):
-        return list(library.papers())
-    date = resolve_date(library, args.date or "latest")
-    day = library.day(date)
-    return list(day.papers) if day else []
+    starred, unread = getattr(args, "starred", False), getattr(args, "unread", False)
+    if getattr(args, "all", False) or ((starred or unread) and not args.date):
+        papers = list(library.papers())
+    else:
+        day = library.day(resolve_date(library, args.date or "latest"))
+        papers = list(day.papers) if day else []
+    if starred or unread:
+        from reader import paths as app_paths
+        from reader.core.state import StateStore
+
+        store = StateStore(app_paths.state_path(getattr(args, "state", None)))
+        try:
+            keep = store.starred_ids() if starred else None
+            read = store.read_ids() if unread else set()
+        finally:
+            store.close()
+        seen: set[str] = set()
+        chosen = []
+        for paper in papers:  # a paper on two days is listed once (its newest day) when filtering by state
+            if paper.arxiv_id in seen or (keep is not None and paper.arxiv_id not in keep) or paper.arxiv_id in read:
+                continue
+            seen.add(paper.arxiv_id)
+            chosen.append(paper)
+        papers = chosen
+    return papers
 
 
 def run_list(args: argparse.Namespace) -> int:
