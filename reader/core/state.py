@@ -1,64 +1,302 @@
 """Read and starred marks, kept in TinyDB and keyed by arXiv id (a paper on two days shares its marks).
 
-All marks are loaded once when the store opens; reads are dictionary lookups; every change is written
-before the call returns.
+All marks are loaded once when the store opens (one read of the state file and its journal); reads are
+dictionary lookups. A change is on disk, fsync'd, before the call returns: it takes the inter-process lock,
+picks up what other processes wrote since (so two readers and any number of `daily-papers mark` lose no
+update), applies the change to that fresh state and appends one journal line (see state_storage).
+
+When the state cannot be written (a read-only folder, a lock held for too long, a damaged file that could
+not be moved aside), changes are kept in memory, a one-line notice is put in ``.notices``, and every later
+write (or ``flush()``/``reload()``) tries again; ``unsaved_ids()`` tells what is not on disk yet.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from tinydb import Query, TinyDB
+from filelock import Timeout
+from tinydb import TinyDB
 
-SCHEMA_VERSION = 1
+from reader.core.state_storage import (
+    SCHEMA_VERSION,
+    JournalStorage,
+    Mark,
+    StateError,
+    StateSchemaError,
+    parse_doc,
+)
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "SCHEMA_VERSION",
+    "Mark",
+    "StateError",
+    "StateSchemaError",
+    "StateStore",
+    "export_data",
+    "marks_from_export",
+]
+
+EXPORT_FORMAT = "daily-papers-state"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    read: bool = False
-    starred: bool = False
-    updated: float = 0.0
-
-    def to_dict(self, arxiv_id: str) -> dict:
-        return {"arxiv_id": arxiv_id, "read": self.read, "starred": self.starred, "updated": self.updated}
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, Timeout):
+        return "another daily-papers holds its lock"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__
 
 
 class StateStore:
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.notices: list[str] = []
-        self._marks: dict[str, Mark] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = TinyDB(self.path, ensure_ascii=False)
-        self._table = self._db.table("marks")
-        self.reload()
+    def __init__(self, path: str | os.PathLike[str], *, journal_limit: int | None = None,
+                 lock_timeout: float | None = None) -> None:
+        """Open the state file at path (created on the first change). Raises StateSchemaError when it was
+        written by a newer daily-papers; every other problem becomes a notice."""
+        self._setup(Path(path))
+        self._journal_limit = journal_limit
+        kwargs: dict[str, Any] = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
+        self._db = TinyDB(self.path, storage=JournalStorage, **kwargs)
+        self._storage: JournalStorage | None = self._db.storage  # type: ignore[assignment]
+        self._mutex = threading.RLock()
+        with self._mutex:
+            self._full_load(initial=True)
+
+    @classmethod
+    def open(cls, override: str | os.PathLike[str] | None = None, **kwargs: Any) -> "StateStore":
+        """The store at --state, else $DAILY_PAPERS_STATE, else the default place (reader.paths)."""
+        from reader import paths
+
+        return cls(paths.state_path(override), **kwargs)
 
     @classmethod
     def in_memory(cls) -> "StateStore":
-        from tinydb.storages import MemoryStorage
-
         store = cls.__new__(cls)
-        store.path = Path("<memory>")
-        store.notices = []
-        store._marks = {}
-        store._db = TinyDB(storage=MemoryStorage)
-        store._table = store._db.table("marks")
+        store._setup(Path("<memory>"))
+        store._journal_limit = None
+        store._db = None
+        store._storage = None
+        store._mutex = threading.RLock()
         return store
 
-    def reload(self) -> None:
-        self._marks = {
-            doc["arxiv_id"]: Mark(bool(doc.get("read")), bool(doc.get("starred")), float(doc.get("updated", 0)))
-            for doc in self._table.all()
-            if isinstance(doc.get("arxiv_id"), str)
-        }
+    def _setup(self, path: Path) -> None:
+        self.path = path
+        self.notices: list[str] = []
+        self._marks: dict[str, Mark] = {}
+        self._unsaved: dict[str, Mark] = {}
+        self._loaded = False  # the files were read (else writes first try to read them)
+        self._failing: str | None = None  # the last save failure, until a save works again
+        self._closed = False
+
+    def __enter__(self) -> "StateStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _notice(self, message: str) -> None:
+        if not self.notices or self.notices[-1] != message:
+            self.notices.append(message)
+
+    def _take_storage_notices(self) -> None:
+        if self._storage is not None and self._storage.notices:
+            for message in self._storage.notices:
+                self._notice(message)
+            self._storage.notices.clear()
+
+    # -- loading and catching up ------------------------------------------------------------------------
+    def _full_load(self, *, initial: bool = False) -> set[str]:
+        """Read everything again under the lock; returns the ids whose marks changed."""
+        assert self._storage is not None
+        try:
+            try:
+                lock = self._storage.lock
+                lock.acquire()
+            except Timeout:
+                raise
+            except OSError:
+                lock = None  # cannot even create the lock file (read-only folder): read without it
+            try:
+                changed = self._load_locked()
+                if lock is not None and self._storage.needs_compaction and not self._storage.blocked:
+                    try:
+                        self._compact_locked()
+                    except OSError:
+                        pass  # the next write tries again (and says so if it fails)
+            finally:
+                if lock is not None:
+                    lock.release()
+        except StateSchemaError:
+            raise
+        except (OSError, Timeout) as exc:
+            self._take_storage_notices()
+            if initial:
+                self._notice(
+                    f"cannot read the reading state {self.path} ({_why(exc)}): starting with empty marks; "
+                    "changes are kept in memory until it can be read"
+                )
+            return set()
+        finally:
+            self._take_storage_notices()
+        return changed
+
+    def _load_locked(self) -> set[str]:
+        """(lock held) Replace the marks by what is on disk, keeping our unsaved changes where newer."""
+        fresh: dict[str, Mark] = {}
+        assert self._storage is not None
+        # The storage's own load (what TinyDB's Table.all() gets through JournalStorage.read(), without
+        # TinyDB copying 30,000 documents): state.json + journal, read once, documents already checked.
+        for arxiv_id, doc in self._storage.load().items():
+            fresh[arxiv_id] = Mark(doc["read"], doc["starred"], doc["updated"])
+        for arxiv_id, mine in list(self._unsaved.items()):
+            theirs = fresh.get(arxiv_id)
+            if theirs is not None and theirs.updated > mine.updated:
+                del self._unsaved[arxiv_id]  # changed elsewhere after ours: theirs wins
+            else:
+                fresh[arxiv_id] = mine
+        old = self._marks
+        self._marks = fresh
+        self._loaded = True
+        if len(old) == 0:
+            return set(fresh)
+        return {k for k in old.keys() | fresh.keys() if old.get(k) != fresh.get(k)}
+
+    def _catch_up_locked(self) -> set[str]:
+        """(lock held) Take in what other processes wrote since we last looked."""
+        assert self._storage is not None
+        if not self._loaded:
+            return self._load_locked()
+        entries = self._storage.poll()
+        if entries is None:
+            return self._load_locked()
+        changed: set[str] = set()
+        for change in entries:
+            for arxiv_id, theirs in change.items():
+                mine = self._unsaved.get(arxiv_id)
+                if mine is not None:
+                    if theirs.updated <= mine.updated:
+                        continue
+                    del self._unsaved[arxiv_id]
+                if self._marks.get(arxiv_id) != theirs:
+                    self._marks[arxiv_id] = theirs
+                    changed.add(arxiv_id)
+        return changed
+
+    def _compact_locked(self) -> None:
+        assert self._storage is not None
+        self._storage.write_marks(self._marks.items())
+
+    def _persist_locked(self) -> None:
+        """(lock held, caught up) Put every unsaved mark on disk: one journal line, or a compaction."""
+        assert self._storage is not None
+        storage = self._storage
+        if self._unsaved and storage.can_append():
+            storage.append(self._unsaved)
+            self._unsaved.clear()
+            limit = self._journal_limit if self._journal_limit is not None else storage.journal_limit()
+            if storage.journal_size > limit:
+                try:
+                    self._compact_locked()
+                except OSError:
+                    pass  # the change itself is safe in the journal; compaction is tried again later
+        elif self._unsaved or storage.needs_compaction:
+            self._compact_locked()
+            self._unsaved.clear()
+
+    def _write(self, compute: Callable[[], dict[str, Mark]]) -> dict[str, Mark]:
+        """Lock, catch up, compute the changes from the fresh state, apply them, persist; returns the new
+        marks. When the disk cannot be written the changes stay in memory (and in unsaved_ids())."""
+        with self._mutex:
+            changes: dict[str, Mark] | None = None
+            if self._storage is None:  # in memory
+                changes = compute()
+                self._marks.update(changes)
+                return changes
+            try:
+                with self._storage.lock:
+                    self._catch_up_locked()
+                    changes = compute()
+                    self._marks.update(changes)
+                    self._unsaved.update(changes)
+                    if self._storage.blocked:
+                        raise OSError(self._storage.blocked)
+                    self._persist_locked()
+                if self._failing is not None:
+                    self._failing = None
+                    self._notice(f"reading state saved again to {self.path}")
+            except (OSError, Timeout, StateSchemaError) as exc:
+                if changes is None:
+                    changes = compute()
+                    self._marks.update(changes)
+                    self._unsaved.update(changes)
+                self._save_failed(exc)
+            finally:
+                self._take_storage_notices()
+            return changes
+
+    def _save_failed(self, exc: BaseException) -> None:
+        if self._storage is not None and self._storage.blocked:
+            message = self._storage.blocked
+        elif isinstance(exc, StateSchemaError):
+            message = f"{exc}; changes are kept in memory only"
+        else:
+            message = (
+                f"cannot save the reading state to {self.path} ({_why(exc)}); "
+                f"{len(self._unsaved)} change(s) kept in memory, will retry"
+            )
+        if self._failing != message:
+            self._failing = message
+            self._notice(message)
+
+    # -- public: loading ----------------------------------------------------------------------------------
+    def reload(self) -> set[str]:
+        """Pick up changes other processes made (and retry unsaved ones); returns the ids that changed."""
+        with self._mutex:
+            if self._storage is None:
+                return set()
+            changed: set[str] = set()
+            try:
+                with self._storage.lock:
+                    changed = self._catch_up_locked()
+                    if self._unsaved and not self._storage.blocked:
+                        self._persist_locked()
+                        if self._failing is not None:
+                            self._failing = None
+                            self._notice(f"reading state saved again to {self.path}")
+            except StateSchemaError as exc:
+                self._save_failed(exc)
+            except (OSError, Timeout) as exc:
+                if self._unsaved:
+                    self._save_failed(exc)
+            finally:
+                self._take_storage_notices()
+            return changed
+
+    def flush(self) -> bool:
+        """Try to write changes that could not be saved before; True when nothing is left unsaved."""
+        self.reload()
+        return not self._unsaved
+
+    def unsaved_ids(self) -> set[str]:
+        """Ids whose latest change is only in memory (the disk could not be written)."""
+        return set(self._unsaved)
 
     def close(self) -> None:
-        self._db.close()
+        if self._closed:
+            return
+        with self._mutex:
+            if self._unsaved:
+                self.flush()
+            self._closed = True
+            if self._db is not None:
+                self._db.close()
 
-    # -- reading ----------------------------------------------------------------------------------------
+    # -- public: reading ----------------------------------------------------------------------------------
     def mark(self, arxiv_id: str) -> Mark:
         return self._marks.get(arxiv_id, Mark())
 
@@ -77,37 +315,115 @@ class StateStore:
     def marks(self) -> dict[str, Mark]:
         return dict(self._marks)
 
-    # -- writing ----------------------------------------------------------------------------------------
-    def _put(self, changes: dict[str, Mark]) -> None:
-        q = Query()
-        for arxiv_id, mark in changes.items():
-            self._table.upsert(mark.to_dict(arxiv_id), q.arxiv_id == arxiv_id)
-        self._marks.update(changes)
+    def snapshot(self, arxiv_ids: Iterable[str]) -> dict[str, Mark]:
+        """The current marks of these papers: keep it to undo a change with restore()."""
+        return {arxiv_id: self.mark(arxiv_id) for arxiv_id in arxiv_ids}
 
+    def __len__(self) -> int:
+        return len(self._marks)
+
+    # -- public: writing ----------------------------------------------------------------------------------
     def set_read(self, arxiv_id: str, read: bool = True) -> Mark:
         return self.update([arxiv_id], read=read)[arxiv_id]
 
     def set_starred(self, arxiv_id: str, starred: bool = True) -> Mark:
         return self.update([arxiv_id], starred=starred)[arxiv_id]
 
-    def update(self, arxiv_ids: Iterable[str], *, read: bool | None = None, starred: bool | None = None) -> dict[str, Mark]:
-        """Set read and/or starred on many papers in one write; returns the new marks."""
-        now = time.time()
-        changes: dict[str, Mark] = {}
-        for arxiv_id in arxiv_ids:
-            mark = self.mark(arxiv_id)
-            new = replace(
-                mark,
-                read=mark.read if read is None else read,
-                starred=mark.starred if starred is None else starred,
-                updated=now,
-            )
-            changes[arxiv_id] = new
-        if changes:
-            self._put(changes)
-        return changes
+    def update(self, arxiv_ids: Iterable[str], *, read: bool | None = None,
+               starred: bool | None = None) -> dict[str, Mark]:
+        """Set read and/or starred on many papers in one write (one fsync); returns the new marks of every
+        id given. Papers already marked so are left as they are (their time is not touched)."""
+        ids = list(dict.fromkeys(arxiv_ids))
+        if not ids:
+            return {}
+        if read is None and starred is None:
+            return self.snapshot(ids)
 
-    def restore(self, previous: dict[str, Mark]) -> None:
-        """Put marks back as they were (undo)."""
-        if previous:
-            self._put({k: replace(v, updated=time.time()) for k, v in previous.items()})
+        def compute() -> dict[str, Mark]:
+            now = time.time()
+            changes: dict[str, Mark] = {}
+            for arxiv_id in ids:
+                mark = self.mark(arxiv_id)
+                new_read = mark.read if read is None else bool(read)
+                new_starred = mark.starred if starred is None else bool(starred)
+                if (new_read, new_starred) != (mark.read, mark.starred):
+                    changes[arxiv_id] = Mark(new_read, new_starred, now)
+            return changes
+
+        self._write(compute)
+        return self.snapshot(ids)
+
+    def restore(self, previous: Mapping[str, Mark]) -> dict[str, Mark]:
+        """Put marks back as they were (undo), in one write; returns the new marks."""
+        if not previous:
+            return {}
+
+        def compute() -> dict[str, Mark]:
+            now = time.time()
+            changes: dict[str, Mark] = {}
+            for arxiv_id, old in previous.items():
+                mark = self.mark(arxiv_id)
+                if (old.read, old.starred) != (mark.read, mark.starred):
+                    changes[arxiv_id] = Mark(old.read, old.starred, now)
+            return changes
+
+        self._write(compute)
+        return self.snapshot(previous)
+
+    def merge(self, incoming: Mapping[str, Mark]) -> dict[str, Mark]:
+        """Take marks from elsewhere (an import), newest change wins by each mark's time; returns the marks
+        that were taken. Times are kept as they are."""
+
+        def compute() -> dict[str, Mark]:
+            return {
+                arxiv_id: mark
+                for arxiv_id, mark in incoming.items()
+                if mark.updated > self.mark(arxiv_id).updated and mark != self.mark(arxiv_id)
+            }
+
+        return self._write(compute)
+
+
+# -- export and import ----------------------------------------------------------------------------------------
+def export_data(marks: Mapping[str, Mark]) -> dict:
+    """Every mark, unmarked ones too (their time lets a later import know an unstar is newer)."""
+    return {
+        "format": EXPORT_FORMAT,
+        "schema": SCHEMA_VERSION,
+        "exported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "count": len(marks),
+        "marks": [marks[k].to_dict(k) for k in sorted(marks)],
+    }
+
+
+def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
+    """An export (or a state file, or a bare list of marks) -> marks; one bad mark refuses the whole file.
+    When an id appears twice, the newer mark counts."""
+    if isinstance(data, dict):
+        schema = data.get("schema")
+        meta = data.get("_meta")
+        if isinstance(meta, dict) and isinstance(meta.get("1"), dict):
+            schema = meta["1"].get("schema")
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
+            raise StateSchemaError(
+                f"{source} was written by a newer daily-papers (schema {schema}; this one knows "
+                f"{SCHEMA_VERSION}): upgrade daily-papers to import it"
+            )
+        if "format" in data and data["format"] != EXPORT_FORMAT:
+            raise StateError(f"{source} is not a daily-papers state export (format {data['format']!r})")
+        docs = data.get("marks")
+        if isinstance(docs, dict):  # a state file: TinyDB's table {doc_id: doc}
+            docs = list(docs.values())
+    else:
+        docs = data
+    if not isinstance(docs, list):
+        raise StateError(f"{source} holds no list of marks (expected a 'daily-papers state export' file)")
+    result: dict[str, Mark] = {}
+    for number, doc in enumerate(docs, 1):
+        parsed = parse_doc(doc)
+        if parsed is None:
+            raise StateError(f"{source}: mark {number} is not valid ({str(doc)[:60]}); nothing was imported")
+        arxiv_id, mark = parsed
+        if arxiv_id not in result or mark.updated > result[arxiv_id].updated:
+            result[arxiv_id] = mark
+    return result
