@@ -9,6 +9,7 @@ from datetime import date as _date
 from pathlib import Path
 
 from reader import paths as app_paths
+from reader.core.cache import shared_cache
 from reader.core.library import Library, LibraryError
 from reader.core.parse import normalize_arxiv_id
 from reader.errors import UsageError, UserError
@@ -34,10 +35,26 @@ def default_library_paths() -> tuple[list[Path], bool]:
     return [app_paths.bundled_data_dir()], True
 
 
+def sample_notice() -> str | None:
+    """The one line to show while the library is empty and the bundled sample days stand in, else None."""
+    if not default_library_paths()[1]:
+        return None
+    count = sum(1 for _ in app_paths.bundled_data_dir().rglob("*.md"))
+    return (f"showing the {count} bundled sample days; run 'daily-papers sync' to get the archive "
+            f"(or 'daily-papers import PATH' for digests you have)")
+
+
 def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
+    """The library at PATHs (default: the user's library, or the sample days while it is empty).
+
+    Files are read through the shared parse cache, which is saved once everything is read. With load=True
+    (the subcommands) everything is read now and warnings go to stderr; with load=False nothing is read or
+    printed (the TUI: load_newest(), then parse_pending() in a worker). The subcommands say nothing about
+    the sample days (their stderr is for warnings and one-line errors); the reader shows sample_notice().
+    """
     targets = list(paths) if paths else default_library_paths()[0]
     try:
-        library = Library.open(targets)
+        library = Library.open(targets, cache=shared_cache())
     except LibraryError as exc:
         raise UserError(str(exc)) from None
     if load:
@@ -110,4 +127,5 @@ __all__ = [
     "print_warnings",
     "require_paper",
     "resolve_date",
+    "sample_notice",
 ]

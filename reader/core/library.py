@@ -11,11 +11,20 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
 
 Reader = Callable[[Path], ParsedFile]
+
+
+class Cache(Protocol):
+    """What Library needs of a parse cache (reader.core.cache.ParseCache): a reader, and save() that never raises."""
+
+    def read(self, path: str | os.PathLike[str]) -> ParsedFile: ...
+
+    def save(self) -> bool: ...
 
 
 class LibraryError(Exception):
@@ -82,8 +91,12 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
 
 
 class Library:
-    def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file) -> None:
-        self._reader = reader
+    def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file,
+                 cache: Cache | None = None) -> None:
+        # With a cache, files are read through it and it is saved whenever the remaining files have been
+        # read (load_rest, load_all, parse_pending: in whichever thread did the reading).
+        self._cache = cache
+        self._reader = cache.read if cache is not None and reader is read_file else reader
         self._pending: list[DigestFile] = list(files)
         self._days: dict[str, _DayBucket] = {}
         self._by_id: dict[str, list[Paper]] = {}
@@ -94,9 +107,10 @@ class Library:
 
     # -- building ---------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file) -> "Library":
+    def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file,
+             cache: Cache | None = None) -> "Library":
         files, warnings = discover(paths)
-        library = cls(files, reader=reader)
+        library = cls(files, reader=reader, cache=cache)
         library.warnings.extend(warnings)
         return library
 
@@ -149,7 +163,12 @@ class Library:
             parsed.append(self._reader(digest.path))
             if progress:
                 progress(i, len(files))
+        self._save_cache()
         return parsed
+
+    def _save_cache(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
 
     def _newest_files(self) -> list[DigestFile]:
         hinted = [f.date_hint for f in self._pending if f.date_hint]
@@ -174,7 +193,9 @@ class Library:
 
     def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
         files, self._pending = self._pending, []
-        return self._take(files, progress)
+        added = self._take(files, progress)
+        self._save_cache()
+        return added
 
     def load_all(self) -> "Library":
         self.load_rest()
