@@ -247,7 +247,7 @@ class StateStore:
         else:
             message = (
                 f"cannot save the reading state to {self.path} ({_why(exc)}); "
-                f"{len(self._unsaved)} change(s) kept in memory, will retry"
+                "changes are kept in memory and saving is retried with the next one"
             )
         if self._failing != message:
             self._failing = message
