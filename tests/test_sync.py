@@ -1,0 +1,266 @@
+"""sync: real git against repositories made here (file:// URLs); a failed sync changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from digest_factory import Upstream, git
+from reader import paths as app_paths
+from reader.cli import main
+from reader.commands.common import default_library_paths, open_library, sample_notice
+from reader.core import sync as sync_module
+from reader.core.sync import SyncError, sync
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (hidden ones too) with its bytes."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def upstream(tmp_path) -> Upstream:
+    up = Upstream(tmp_path / "upstream")
+    up.add_day("2024-01-02", ["2401.00001", "2401.00002", "2401.00003"])
+    up.add_day("2024-01-03", ["2401.00004", "2401.00005"])
+    up.commit("two days")
+    return up
+
+
+@pytest.fixture
+def state_file() -> Path:
+    path = app_paths.state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"marks": {"1": {"arxiv_id": "2401.00001", "read": true, "starred": true}}}')
+    return path
+
+
+def library_days() -> list[str]:
+    root = app_paths.library_dir()
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))
+
+
+def test_first_sync_clones_and_counts(upstream, capsys):
+    assert default_library_paths()[1] and sample_notice()
+    assert main(["sync", "--source", upstream.url]) == 0
+    out, err = capsys.readouterr()
+    assert out == "2 new days, 5 new papers (library: 2 days, 5 papers)\n"
+    assert err == ""  # no progress noise when stderr is not a terminal
+    assert library_days() == ["2024/01/02.md", "2024/01/03.md"]
+    assert (app_paths.library_dir() / "2024/01/03.md").read_bytes() == \
+        (upstream.path / "paper_logs/2024/01/03.md").read_bytes()
+    assert default_library_paths() == ([app_paths.library_dir()], False) and sample_notice() is None
+    assert main(["dates"]) == 0
+    assert capsys.readouterr().out == "2024-01-03  2\n2024-01-02  3\n"
+
+
+def test_the_readme_repeating_the_latest_day_is_not_a_second_copy(upstream, capsys):
+    assert "## Daily Papers (2024-01-03)\n\n### [Paper 2401.00004" in (upstream.path / "README.md").read_text(encoding="utf-8")
+    result = sync(upstream.url)
+    assert (result.new_days, result.new_papers) == (2, 5)
+    assert not any(app_paths.library_dir().rglob("README*"))
+    library = open_library(None)
+    assert [p.arxiv_id for p in library.day("2024-01-03").papers] == ["2401.00004", "2401.00005"]
+    assert [(p.date, p.source.endswith("03.md")) for p in library.appearances("2401.00004")] == \
+        [("2024-01-03", True)]
+
+
+def test_a_later_sync_fetches_only_what_is_new(upstream, capsys):
+    first = sync(upstream.url)
+    assert first.first and first.new_days == 2
+    repo = app_paths.data_dir() / "upstream.git"
+    kept = (app_paths.library_dir() / "2024/01/02.md").stat()
+    upstream.add_day("2024-01-04", ["2401.00006", "2401.00007"])
+    upstream.add_day("2024-01-05", ["2401.00008", "2401.00002"])  # an old paper on a new day counts too
+    upstream.commit("two more days")
+    progress: list[tuple[str, float | None]] = []
+    second = sync(upstream.url, progress=lambda phase, done: progress.append((phase, done)))
+    assert not second.first
+    assert (second.new_days, second.new_papers, second.copied) == (2, 4, 2)
+    assert (second.days, second.papers) == (4, 9)
+    assert second.commit == git(upstream.path, "rev-parse", "HEAD").strip()
+    assert git(repo, "rev-parse", "refs/heads/upstream").strip() == second.commit
+    assert library_days() == ["2024/01/02.md", "2024/01/03.md", "2024/01/04.md", "2024/01/05.md"]
+    unchanged = (app_paths.library_dir() / "2024/01/02.md").stat()
+    assert (unchanged.st_ino, unchanged.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)  # untouched, cache-valid
+    assert any(phase == "Copying days" and done == 1.0 for phase, done in progress)
+    assert all(done is None or 0 <= done <= 1 for _, done in progress)
+    assert main(["sync", "--source", upstream.url]) == 0
+    assert capsys.readouterr().out == "0 new days, 0 new papers (library: 4 days, 9 papers)\n"
+
+
+def test_git_progress_reaches_the_callback(upstream):
+    for n in range(40):  # enough objects for git to report counting them
+        upstream.add_day(f"2023-12-{n % 28 + 1:02d}" if n < 28 else f"2023-11-{n - 27:02d}", [f"2312.{n:05d}"])
+    upstream.commit("many days")
+    seen: list[str] = []
+    sync(upstream.url, progress=lambda phase, done: seen.append(phase))
+    assert {"Counting objects", "Compressing objects", "Receiving objects"} & set(seen), seen
+    assert seen[0] == "Fetching" and seen[-1] == "Reading new days"
+
+
+def test_a_day_changed_upstream_is_updated_and_nothing_is_deleted(upstream):
+    sync(upstream.url)
+    mine = app_paths.library_dir() / "2023" / "12" / "01.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("## Daily Papers (2023-12-01)\n\n### [Mine](https://arxiv.org/abs/2312.99999)\n")
+    upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00010"])
+    (upstream.path / "paper_logs/2024/01/02.md").unlink()
+    upstream.commit("a longer day, one removed")
+    result = sync(upstream.url)
+    assert (result.new_days, result.new_papers, result.copied) == (0, 1, 1)
+    assert library_days() == ["2023/12/01.md", "2024/01/02.md", "2024/01/03.md"]
+    assert "2401.00010" in (app_paths.library_dir() / "2024/01/03.md").read_text(encoding="utf-8")
+
+
+def test_reading_marks_are_untouched(upstream, state_file):
+    before = state_file.read_bytes()
+    sync(upstream.url)
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    sync(upstream.url)
+    with pytest.raises(SyncError):
+        sync((upstream.path.parent / "nowhere").as_uri())
+    assert state_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("source", ["file:///no/such/repository", "not-a-url-at-all", "https://invalid.invalid/x.git"])
+def test_a_bad_source_fails_in_one_line_and_changes_nothing(upstream, capsys, state_file, source):
+    assert main(["sync", "--source", upstream.url]) == 0
+    capsys.readouterr()
+    before = snapshot(app_paths.data_dir())
+    cache_before = snapshot(app_paths.cache_dir())
+    assert main(["sync", "--source", source]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("daily-papers: error: cannot fetch ") and "the library is unchanged" in err
+    assert snapshot(app_paths.data_dir()) == before
+    assert snapshot(app_paths.cache_dir()) == cache_before
+
+
+def test_a_failed_first_sync_leaves_no_trace(tmp_path, capsys):
+    assert main(["sync", "--source", (tmp_path / "missing").as_uri()]) == 1
+    assert "cannot fetch" in capsys.readouterr().err
+    assert not app_paths.library_dir().exists()
+    assert [p.name for p in app_paths.data_dir().iterdir()] == ["library.lock"]
+    assert default_library_paths()[1]
+
+
+def test_a_repository_without_digests_is_refused(tmp_path, capsys):
+    other = Upstream(tmp_path / "other")
+    (other.path / "README.md").write_text("# something else\n")
+    (other.path / "docs").mkdir()
+    (other.path / "docs" / "2024-01-01.md").write_text("## Daily Papers (2024-01-01)\n")
+    other.commit()
+    assert main(["sync", "--source", other.url]) == 1
+    err = capsys.readouterr().err
+    assert "holds no digests (paper_logs/YYYY/MM/DD.md)" in err
+    assert not app_paths.library_dir().exists()
+
+
+def test_git_missing_from_path(upstream, capsys, monkeypatch, tmp_path):
+    sync(upstream.url)
+    before = snapshot(app_paths.data_dir())
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert main(["sync", "--source", upstream.url]) == 1
+    out, err = capsys.readouterr()
+    assert err == "daily-papers: error: git is not installed (or not on PATH); install git and run the sync again\n"
+    assert snapshot(app_paths.data_dir()) == before
+
+
+def test_a_disk_error_while_writing_changes_nothing(upstream, capsys, monkeypatch):
+    sync(upstream.url)
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.add_day("2024-01-05", ["2401.00007"])
+    upstream.commit()
+    before = snapshot(app_paths.library_dir())
+    real_write = sync_module._write_new
+    calls = []
+
+    def failing(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(sync_module, "_write_new", failing)
+    assert main(["sync", "--source", upstream.url]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "the library is unchanged" in err
+    assert len(calls) == 2
+    assert snapshot(app_paths.library_dir()) == before
+    assert not [p for p in app_paths.data_dir().iterdir() if p.name.startswith(".")]  # no staging left
+    monkeypatch.setattr(sync_module, "_write_new", real_write)
+    assert sync(upstream.url).new_days == 2  # and the next sync takes it from there
+
+
+def test_a_failed_swap_puts_the_library_back(upstream, monkeypatch):
+    sync(upstream.url)
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    before = snapshot(app_paths.library_dir())
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src).name.startswith(".library.new-"):
+            raise OSError(5, "Input/output error")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(sync_module.os, "rename", rename)
+    with pytest.raises(SyncError, match="Input/output error"):
+        sync(upstream.url)
+    monkeypatch.setattr(sync_module.os, "rename", real_rename)
+    assert snapshot(app_paths.library_dir()) == before
+
+
+def test_an_interrupted_swap_is_recovered(upstream):
+    sync(upstream.url)
+    library = app_paths.library_dir()
+    before = snapshot(library)
+    os.rename(library, library.parent / ".library.old")  # a crash between the two renames
+    (library.parent / ".library.new-dead").mkdir()
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    result = sync(upstream.url)
+    assert (result.new_days, result.days) == (1, 3)
+    assert {k: v for k, v in snapshot(library).items() if k in before} == before
+    assert sorted(p.name for p in library.parent.iterdir()) == ["library", "library.lock", "upstream.git"]
+
+
+def test_a_damaged_repository_is_fetched_anew(upstream):
+    sync(upstream.url)
+    repo = app_paths.data_dir() / "upstream.git"
+    shutil.rmtree(repo)
+    repo.mkdir()
+    (repo / "HEAD").write_text("garbage")
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    result = sync(upstream.url)
+    assert result.first and result.new_days == 1
+
+
+def test_cancel_stops_and_changes_nothing(upstream):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(SyncError, match="cancelled"):
+        sync(upstream.url, cancel=cancel)
+    assert not app_paths.library_dir().exists()
+
+
+def test_sync_leaves_the_cache_warm(upstream, monkeypatch):
+    from reader.core import cache as cache_module
+
+    sync(upstream.url)
+    cache_module._shared.clear()  # a new process
+    parsed = []
+    monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
+    library = open_library(None)
+    assert parsed == [] and len(library) == 5
