@@ -1,0 +1,136 @@
+"""import: digests into the library, one file per day, never doubled; anything else skipped with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest_factory import day_text, readme_text, write_day
+from reader import paths as app_paths
+from reader.cli import main
+from reader.commands.common import default_library_paths, open_library, sample_notice
+from reader.core.importer import ImportFailed, import_paths
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def library_files() -> list[str]:
+    root = app_paths.library_dir()
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def downloads(tmp_path) -> Path:
+    """A folder as a user might have one: two digests in two naming styles, a README, notes, a picture."""
+    root = tmp_path / "downloads"
+    write_day(root / "paper_logs", "2024-02-01", ["2402.00001", "2402.00002"])
+    (root / "2024-02-02.md").write_text(day_text("2024-02-02", ["2402.00003"]), encoding="utf-8")
+    (root / "README.md").write_text(readme_text("2024-02-02", ["2402.00003"]), encoding="utf-8")
+    (root / "notes-2024-02-03.md").write_text("# my notes for 2024-02-03\n\nnothing here\n", encoding="utf-8")
+    (root / "cover.png").write_bytes(b"\x89PNG\r\n")
+    return root
+
+
+def test_import_a_folder(capsys, downloads):
+    assert default_library_paths()[1]
+    code, out, err = run(capsys, "import", str(downloads))
+    assert code == 0
+    assert out.splitlines() == [
+        f"added 2024-02-02  1 papers  ({downloads / '2024-02-02.md'})",
+        f"added 2024-02-01  2 papers  ({downloads / 'paper_logs/2024/02/01.md'})",
+        "imported 2 new days (3 papers); 2 skipped",
+    ]
+    warnings = err.splitlines()
+    assert len(warnings) == 2 and all(w.startswith("daily-papers: warning: ") for w in warnings)
+    assert "README.md: not a digest (no date in its name" in warnings[0]
+    assert "notes-2024-02-03.md: not a digest (no papers in it)" in warnings[1]
+    assert library_files() == ["2024/02/01.md", "2024/02/02.md"]
+    assert (app_paths.library_dir() / "2024/02/02.md").read_bytes() == (downloads / "2024-02-02.md").read_bytes()
+    assert default_library_paths() == ([app_paths.library_dir()], False) and sample_notice() is None
+    code, out, _ = run(capsys, "dates")
+    assert out == "2024-02-02  1\n2024-02-01  2\n"
+
+
+def test_importing_twice_adds_nothing(capsys, downloads):
+    run(capsys, "import", str(downloads))
+    before = {name: (app_paths.library_dir() / name).stat().st_mtime_ns for name in library_files()}
+    code, out, _ = run(capsys, "import", str(downloads), str(downloads / "2024-02-02.md"))
+    assert code == 0
+    assert out == "imported 0 new days (0 papers); 2 already in the library; 2 skipped\n"
+    assert {name: (app_paths.library_dir() / name).stat().st_mtime_ns for name in library_files()} == before
+
+
+def test_one_file_per_day_whatever_the_names(tmp_path):
+    a = tmp_path / "a" / "2024-02-01.md"
+    b = tmp_path / "b" / "2024" / "02" / "01.md"
+    for path in (a, b):
+        path.parent.mkdir(parents=True)
+        path.write_text(day_text("2024-02-01", ["2402.00001"]), encoding="utf-8")
+    result = import_paths([a, b])
+    assert [i.date for i in result.added] == ["2024-02-01"] and result.unchanged == ["2024-02-01"]
+    assert library_files() == ["2024/02/01.md"]
+
+
+def test_a_different_copy_of_a_day_is_kept_unless_replace(tmp_path, capsys):
+    first = write_day(tmp_path / "one", "2024-02-01", ["2402.00001"])
+    other = write_day(tmp_path / "two", "2024-02-01", ["2402.00001", "2402.00009"])
+    import_paths([first])
+    code, out, err = run(capsys, "import", str(other))
+    assert code == 0 and out == "imported 0 new days (0 papers); 1 skipped\n"
+    assert "the library already has a different copy of 2024-02-01" in err and "--replace" in err
+    assert (app_paths.library_dir() / "2024/02/01.md").read_bytes() == first.read_bytes()
+    code, out, err = run(capsys, "import", "--replace", str(other))
+    assert out.splitlines()[0].startswith("replaced 2024-02-01  2 papers")
+    assert out.splitlines()[1] == "imported 0 new days (0 papers); replaced 1"
+    assert (app_paths.library_dir() / "2024/02/01.md").read_bytes() == other.read_bytes()
+    assert len(open_library(None).day("2024-02-01")) == 2
+
+
+def test_a_day_kept_under_another_name_is_not_doubled(tmp_path):
+    library = app_paths.library_dir()
+    library.mkdir(parents=True)
+    (library / "2024-02-01.md").write_text(day_text("2024-02-01", ["2402.00001"]), encoding="utf-8")
+    newer = write_day(tmp_path / "new", "2024-02-01", ["2402.00001", "2402.00002"])
+    assert import_paths([newer]).warnings  # kept
+    result = import_paths([newer], replace=True)
+    assert result.added[0].replaced
+    assert library_files() == ["2024/02/01.md"]
+
+
+def test_non_digest_files_given_by_name_are_skipped_with_a_warning(capsys, downloads):
+    code, out, err = run(capsys, "import", str(downloads / "cover.png"), str(downloads / "README.md"))
+    assert code == 0
+    assert "cover.png: not a digest (not a .md file); skipped" in err
+    assert "README.md: not a digest" in err
+    assert out == "imported 0 new days (0 papers); 2 skipped\n"
+    assert not app_paths.library_dir().exists() or library_files() == []
+
+
+def test_a_missing_path_is_an_error_and_imports_nothing(capsys, downloads):
+    code, out, err = run(capsys, "import", str(downloads), str(downloads / "nope.md"))
+    assert code == 1 and out == ""
+    assert err.strip().endswith("no such file or folder: " + str(downloads / "nope.md"))
+    assert not app_paths.library_dir().exists()
+
+
+def test_an_unwritable_library_is_one_line(tmp_path, capsys, downloads, user_dirs):
+    (user_dirs["data"] / "daily-papers").write_text("a file where the data folder should be")
+    code, out, err = run(capsys, "import", str(downloads))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and err.startswith("daily-papers: error: cannot ")
+    with pytest.raises(ImportFailed):
+        import_paths([downloads])
+
+
+def test_imported_days_are_already_in_the_cache(downloads, monkeypatch):
+    from reader.core import cache as cache_module
+
+    import_paths([downloads])
+    cache_module._shared.clear()  # a new process
+    parsed = []
+    monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
+    assert len(open_library(None)) == 3 and parsed == []
