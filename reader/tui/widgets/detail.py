@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reader.core.model import Paper
+from reader.tui.markdown import SectionText
 
 AUTHORS_SHORT = 6
 
@@ -44,7 +44,7 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
     for section in paper.sections:
         parts.append(Text(""))
         parts.append(Text(section.name, style=f"bold {accent}"))
-        parts.append(Markdown(section.markdown, hyperlinks=True))
+        parts.append(SectionText(section.markdown, link_color=accent))
     return Group(*parts)
 
 
