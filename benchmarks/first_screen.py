@@ -1,0 +1,112 @@
+"""Time to the first screen: the newest day's top paper on screen, against a bare Textual app.
+
+Two ways, both from process start: in a real terminal (tmux, polling the screen every 5 ms, as
+../shared/tools/tui-drive does) and headless (Textual's own headless driver, the process printing when the
+paper is shown). The bare app (Header, one Static, Footer) is measured the same way in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+BARE_TEXT = "bare textual app ready"
+
+
+def env_with_home(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+        (home / name).mkdir(parents=True, exist_ok=True)
+        env[var] = str(home / name)
+    env.pop("DAILY_PAPERS_STATE", None)
+    return env
+
+
+def reader_command(library: Path) -> list[str]:
+    return [PYTHON, "-m", "reader", str(library)]
+
+
+def bare_command() -> list[str]:
+    return [PYTHON, str(HERE / "bare_app.py")]
+
+
+def tmux_time(command: list[str], text: str, env: dict[str, str], size=(160, 45), timeout=60.0) -> float:
+    sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
+    tmux = ["tmux", "-S", str(sock)]
+    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME")))
+    shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
+    start = time.perf_counter()
+    subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],
+                   check=True, env=env)
+    try:
+        while time.perf_counter() - start < timeout:
+            screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+            if text in screen:
+                return time.perf_counter() - start
+            time.sleep(0.005)
+        raise RuntimeError(f"{text!r} never appeared; last screen:\n{screen}")
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+
+def headless_time(kind: str, library: Path | None, env: dict[str, str], timeout=120.0) -> float:
+    args = [PYTHON, str(HERE / "headless_probe.py"), kind] + ([str(library)] if library else [])
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0 or "READY" not in proc.stdout:
+        raise RuntimeError(f"headless probe failed: {proc.stdout[-500:]} {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def newest_top_title(library: Path) -> str:
+    from reader.core.library import Library
+
+    lib = Library.open([library])
+    lib.load_newest()
+    return lib.newest().papers[0].title[:24]
+
+
+def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45)) -> list[float]:
+    """Seconds from sending j/k to the detail pane showing the next paper's id, in a real terminal."""
+    from reader.core.library import Library
+
+    lib = Library.open([library])
+    lib.load_newest()
+    ids = [p.arxiv_id for p in lib.newest().papers]
+    sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
+    tmux = ["tmux", "-S", str(sock)]
+    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME")))
+    shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(reader_command(library))}; sleep 600"
+    subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],
+                   check=True, env=env)
+
+    def wait_for(text: str, timeout: float = 10.0) -> float:
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if text in subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout:
+                return time.perf_counter()
+            time.sleep(0.002)
+        raise RuntimeError(f"{text!r} never appeared")
+
+    latencies = []
+    try:
+        wait_for(f"arXiv {ids[0]}", 60)
+        time.sleep(1.0)  # let the rest of the archive load in its worker
+        position = 0
+        for i in range(moves):
+            step = 1 if (i // (len(ids) - 1)) % 2 == 0 else -1
+            position += step
+            start = time.perf_counter()
+            subprocess.run(tmux + ["send-keys", "-t", "b", "j" if step > 0 else "k"], check=True)
+            latencies.append(wait_for(f"arXiv {ids[position]}") - start)
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)
+    return latencies

@@ -1,0 +1,173 @@
+"""The benchmark suite: one entry point, every hot path beside its reference, at 1x and 10x the archive.
+
+    .venv/bin/python benchmarks/run.py            # the full run (a few minutes); writes benchmarks/RESULTS.md
+    .venv/bin/python benchmarks/run.py --smoke    # seconds: every figure once, small; nothing written
+
+Figures are medians of several runs; each goal is a ratio to a reference measured in the same run where the
+issue sets one (absolute times are context). Generated archives live in benchmarks/.work/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import first_screen  # noqa: E402
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    goal: str
+    reference: float | None = None
+    ref_name: str = ""
+    ok: bool | None = None
+
+    def ratio(self) -> str:
+        if self.reference in (None, 0):
+            return ""
+        return f"{self.value / self.reference:.2f}x"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+# -- first screen ----------------------------------------------------------------------------------------
+def first_screen_figures(scale: int, library: Path, repeats: int, warm: bool) -> list[Figure]:
+    home = Path(tempfile.mkdtemp(prefix="bench-home-"))
+    env = first_screen.env_with_home(home)
+    title = first_screen.newest_top_title(library)
+    label = f"{scale}x, {'warm' if warm else 'cold'}"
+    figures = []
+    for way in ("tmux", "headless"):
+        reader_times, bare_times = [], []
+        if warm:  # one run to fill the parse cache and the OS file cache
+            first_screen.headless_time("reader", library, env)
+        for _ in range(repeats):
+            if not warm:
+                for cache in (home / "cache").glob("*"):
+                    subprocess.run(["rm", "-rf", str(cache)], check=True)
+            if way == "tmux":
+                reader_times.append(first_screen.tmux_time(first_screen.reader_command(library), title, env))
+                bare_times.append(first_screen.tmux_time(first_screen.bare_command(), first_screen.BARE_TEXT, env))
+            else:
+                reader_times.append(first_screen.headless_time("reader", library, env))
+                bare_times.append(first_screen.headless_time("bare", None, env))
+        limit = 1.3 if warm else 2.0
+        value, ref = median(reader_times), median(bare_times)
+        figures.append(Figure(f"first screen, {way}, {label}", value * 1000, "ms", f"<= {limit}x bare",
+                              ref * 1000, "bare Textual app", value <= limit * ref))
+    return figures
+
+
+# -- cursor moves ----------------------------------------------------------------------------------------
+def cursor_figure(library: Path, moves: int) -> Figure:
+    from reader.core.library import Library
+    from reader.core.state import StateStore
+    from reader.tui.app import make_app
+    from reader.tui.widgets.detail import PaperDetail
+
+    lib = Library.open([library]).load_all()
+    busiest = max(lib.dates(), key=lambda d: len(lib.day(d)))
+    app = make_app(lib, StateStore.in_memory())
+    times: list[float] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 45)) as pilot:
+            app.show_day(busiest)
+            await pilot.pause()
+            count = len(lib.day(busiest))
+            for i in range(moves):
+                key = "j" if (i // (count - 1)) % 2 == 0 else "k"
+                before = app.query_one(PaperDetail).paper
+                start = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                times.append(time.perf_counter() - start)
+                assert app.query_one(PaperDetail).paper is not before
+
+    asyncio.run(drive())
+    value = p95(times) * 1000
+    return Figure("cursor move to detail redrawn, p95", value, "ms", "<= 33 ms", ok=value <= 33)
+
+
+# -- the table -------------------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import textual
+
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
+            f"Textual {textual.__version__}")
+
+
+def table(figures: list[Figure]) -> str:
+    lines = ["| figure | median | goal | reference | ratio | met |", "|---|---|---|---|---|---|"]
+    for f in figures:
+        ref = f"{f.reference:.1f} {f.unit} ({f.ref_name})" if f.reference is not None else ""
+        met = "" if f.ok is None else ("yes" if f.ok else "NO")
+        lines.append(f"| {f.name} | {f.value:.1f} {f.unit} | {f.goal} | {ref} | {f.ratio()} | {met} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="every figure once on the real archive only")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scales", default="1,10", help="archive sizes to measure (copies of the archive)")
+    args = parser.parse_args()
+    repeats = 1 if args.smoke else args.repeats
+    scales = [1] if args.smoke else [int(s) for s in args.scales.split(",")]
+    figures: list[Figure] = []
+    for scale in scales:
+        library = corpus.real() if scale == 1 else corpus.scaled(scale)
+        files, size = corpus.size_of(library)
+        print(f"# archive {scale}x: {files} files, {size / 1e6:.1f} MB", flush=True)
+        for warm in (True, False):
+            figures.extend(first_screen_figures(scale, library, repeats, warm))
+            print(table(figures[-2:]).split("\n", 2)[2], flush=True)
+    figures.append(cursor_figure(corpus.real(), 20 if args.smoke else 200))
+    print(figures[-1].name, f"{figures[-1].value:.1f} ms", flush=True)
+    text = table(figures)
+    print()
+    print(text)
+    if not args.smoke:
+        stamp = time.strftime("%Y-%m-%d %H:%M")
+        out = HERE / "RESULTS.md"
+        previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n\nNewest first.\n"
+        head, _, rest = previous.partition("\n## ")
+        entry = f"## {stamp}\n\nMachine: {machine()}\n\n{text}\n"
+        out.write_text(head.rstrip() + "\n\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
+        print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
