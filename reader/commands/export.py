@@ -1,43 +1,98 @@
-"""export: many papers at once, as JSON (other formats join here)."""
+"""export: many papers at once, as JSON, BibTeX, RIS, CSV or a Markdown reading list."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from reader.commands.common import add_paths_argument, open_library, parse_date, resolve_date
+from reader.commands.common import UserError, add_paths_argument, open_library, parse_date, resolve_date
+from reader.core.cite import unique_papers
+from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
+from reader.core.model import Paper
 
-FORMATS = ("json",)
+FORMATS = EXPORT_FORMATS
+DEFAULT_FORMAT = "json"
+
+__all__ = ["FORMATS", "export_json", "register", "run_export", "starred_ids"]
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="write papers out (JSON)",
-                              description="Write every paper (or one day's) to standard output or a file.")
+    p = subparsers.add_parser(
+        "export",
+        help="write papers out (JSON, BibTeX, RIS, CSV, Markdown)",
+        description="Write every paper (or one day's, or the starred ones) to standard output or a file: "
+        "newest day first, by votes within a day. BibTeX and RIS name each paper once; a .bib file gets "
+        "unique keys.",
+    )
     add_paths_argument(p)
-    p.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the -o file name's ending, else json)")
     p.add_argument("--date", type=parse_date, help="only this day (YYYY-MM-DD or 'latest')")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--starred", action="store_true", help="only starred papers (each once, at its newest day)")
+    p.add_argument("--state", metavar="FILE", help="the state file holding the stars (default: see 'daily-papers paths')")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced whole, atomically) instead of standard output")
     p.set_defaults(func=run_export)
 
 
-def export_json(papers) -> str:
-    return json.dumps({"papers": [p.to_dict() for p in papers]}, ensure_ascii=False, indent=1) + "\n"
+def starred_ids(state: str | None) -> set[str]:
+    """The starred arXiv ids in the state file (none when it does not exist yet: it is not created)."""
+    from reader import paths as app_paths
+    from reader.core.state import StateStore
+
+    path = app_paths.state_path(state)
+    if not path.exists():
+        if state:
+            raise UserError(f"no such state file: {state}")
+        return set()
+    try:
+        store = StateStore(path)
+    except OSError as exc:
+        raise UserError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
+    try:
+        return set(store.starred_ids())
+    finally:
+        store.close()
 
 
-def run_export(args: argparse.Namespace) -> int:
-    library = open_library(args.paths)
+def select(library, args: argparse.Namespace) -> list[Paper]:
     if args.date:
         day = library.day(resolve_date(library, args.date))
         papers = list(day.papers) if day else []
     else:
         papers = list(library.papers())
-    text = export_json(papers)
+    if args.starred:
+        wanted = starred_ids(args.state)
+        seen: set[str] = set()
+        chosen = []
+        for paper in papers:
+            if paper.arxiv_id in wanted and paper.arxiv_id not in seen:
+                seen.add(paper.arxiv_id)
+                chosen.append(paper)
+        if not chosen:
+            where = f" on {args.date}" if args.date else ""
+            raise UserError(f"no starred papers{where} in the library (star papers with 's' in the reader)")
+        if not args.date:
+            missing = len(wanted - seen)
+            if missing:
+                print(f"daily-papers: note: {missing} starred papers are not in this library", file=sys.stderr)
+        papers = chosen
+    return papers
+
+
+def run_export(args: argparse.Namespace) -> int:
+    fmt = args.format or (format_for_path(args.output) if args.output else None) or DEFAULT_FORMAT
+    library = open_library(args.paths)
+    papers = select(library, args)
+    text = export_papers(papers, fmt)
     if args.output:
         from reader.core.atomic import write_text_atomic
 
-        write_text_atomic(args.output, text)
-        print(f"wrote {len(papers)} papers to {args.output}", file=sys.stderr)
+        try:
+            write_text_atomic(args.output, text)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        count = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
+        print(f"wrote {count} papers to {args.output} ({fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -1,0 +1,29 @@
+"""cite: one paper's citation (BibTeX as arXiv gives it, APA 7, Markdown, RIS or the bare arXiv id)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from reader.commands.common import add_paths_argument, open_library, parse_arxiv_id, require_paper
+from reader.core.cite import FORMATS, format_citation
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "cite",
+        help="print a citation of one paper (BibTeX, APA, Markdown, arXiv id, RIS)",
+        description="Print a citation of one paper. BibTeX follows arXiv's own export (key, title, "
+        "authors, year, eprint, url) and builds with pdfLaTeX (utf8 input, T1 fonts).",
+    )
+    p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID", help="the paper (an id or an arXiv link)")
+    add_paths_argument(p)
+    p.add_argument("--format", choices=FORMATS, default="bibtex", help="citation format (default: bibtex)")
+    p.set_defaults(func=run_cite)
+
+
+def run_cite(args: argparse.Namespace) -> int:
+    library = open_library(args.paths)
+    paper = require_paper(library, args.arxiv_id)
+    sys.stdout.write(format_citation(paper, args.format) + "\n")
+    return 0

@@ -1,0 +1,131 @@
+"""Many papers at once: a .bib file, RIS, CSV, a Markdown reading list, JSON. Pure: text in, text out.
+
+Papers are written in the order given (the library's: newest day first, by votes within a day). BibTeX
+and RIS name each paper once (at its first place); CSV, JSON and the reading list keep every appearance,
+since they carry the day.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from reader.core.cite import (
+    abs_url,
+    format_citations,
+    format_markdown,
+    paper_year,
+)
+from reader.core.model import Paper
+
+EXPORT_FORMATS: tuple[str, ...] = ("json", "bibtex", "ris", "csv", "markdown")
+# File name endings -> format, so that `-o refs.bib` needs no --format.
+EXTENSIONS: dict[str, str] = {
+    ".json": "json",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".ris": "ris",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+CSV_COLUMNS: tuple[str, ...] = (
+    "date", "arxiv_id", "title", "authors", "year", "votes", "url", "pdf_url", "hf_url", "whats_new",
+)
+CSV_AUTHOR_SEPARATOR = "; "
+WHATS_NEW = "What's New"
+READING_LIST_TITLE = "Daily Papers: reading list"
+
+
+def format_for_path(path: str) -> str | None:
+    """The export format a file name asks for ('refs.bib' -> 'bibtex'), or None."""
+    lowered = path.lower()
+    for ending, fmt in EXTENSIONS.items():
+        if lowered.endswith(ending):
+            return fmt
+    return None
+
+
+def whats_new(paper: Paper) -> str:
+    """The paper's What's New line (else the first paragraph of its Summary), as one line of Markdown."""
+    section = paper.section(WHATS_NEW)
+    if section is None or not section.markdown.strip():
+        section = paper.section("Summary")
+        if section is None:
+            return ""
+        text = section.markdown.strip().split("\n\n")[0]
+    else:
+        text = section.markdown
+    return " ".join(text.split())
+
+
+def export_json(papers: Iterable[Paper]) -> str:
+    return json.dumps({"papers": [p.to_dict() for p in papers]}, ensure_ascii=False, indent=1) + "\n"
+
+
+def export_bibtex(papers: Iterable[Paper]) -> str:
+    return format_citations(papers, "bibtex")
+
+
+def export_ris(papers: Iterable[Paper]) -> str:
+    return format_citations(papers, "ris")
+
+
+def export_csv(papers: Iterable[Paper]) -> str:
+    """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for p in papers:
+        writer.writerow([
+            p.date,
+            p.arxiv_id,
+            p.title,
+            CSV_AUTHOR_SEPARATOR.join(p.authors),
+            paper_year(p),
+            "" if p.votes is None else p.votes,
+            abs_url(p.arxiv_id),
+            p.pdf_url,
+            p.hf_url,
+            whats_new(p),
+        ])
+    return buffer.getvalue()
+
+
+def export_markdown(papers: Iterable[Paper], title: str = READING_LIST_TITLE) -> str:
+    """A reading list: a heading per day (in the order the papers come), each paper's citation and its
+    What's New line."""
+    lines = [f"# {title}"]
+    current_day: str | None = None
+    count = 0
+    for paper in papers:
+        if paper.date != current_day:
+            current_day = paper.date
+            lines += ["", f"## {current_day}", ""]
+        entry = f"- {format_markdown(paper)}"
+        news = whats_new(paper)
+        if news:
+            entry += f"  \n  {news}"
+        lines.append(entry)
+        count += 1
+    if not count:
+        lines += ["", "_No papers._"]
+    return "\n".join(lines) + "\n"
+
+
+def export_papers(papers: Iterable[Paper], fmt: str) -> str:
+    """Papers in one of EXPORT_FORMATS."""
+    exporters = {
+        "json": export_json,
+        "bibtex": export_bibtex,
+        "ris": export_ris,
+        "csv": export_csv,
+        "markdown": export_markdown,
+    }
+    try:
+        exporter = exporters[fmt]
+    except KeyError:
+        raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})") from None
+    return exporter(list(papers))
