@@ -14,7 +14,6 @@ is kept.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from datetime import date as _date
@@ -127,6 +126,8 @@ def _literal_list(text: str) -> list[str] | None:
     s = text.strip()
     if not (s.startswith("[") and s.endswith("]")):
         return None
+    import ast  # only list-literal texts need it
+
     try:
         value = ast.literal_eval(s)
     except (ValueError, SyntaxError, MemoryError, RecursionError):

@@ -24,9 +24,6 @@ from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper, vote_order
 from reader.core.state import StateStore
-from reader.tui.screens.empty import EmptyScreen
-from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.search import SearchScreen
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -117,6 +114,8 @@ class ReaderApp(App[None]):
             self._show_empty()
 
     def _show_empty(self) -> None:
+        from reader.tui.screens.empty import EmptyScreen  # screens load when first used: a faster first screen
+
         self.push_screen(EmptyScreen(self.where))
 
     @work(thread=True, exclusive=True, group="load")
@@ -356,6 +355,8 @@ class ReaderApp(App[None]):
 
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_rows(), str(self.config_path)))
 
     def help_rows(self) -> list[tuple[str, str, str, str]]:
@@ -383,6 +384,8 @@ class ReaderApp(App[None]):
         return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
     def action_search(self) -> None:
+        from reader.tui.screens.search import SearchScreen
+
         if isinstance(self.screen, SearchScreen):
             return
 
@@ -444,7 +447,7 @@ class ReaderApp(App[None]):
     # -- palette --------------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if not isinstance(screen, Screen) or isinstance(screen, (EmptyScreen,)):
+        if screen is not self.screen_stack[0]:  # the reader's own commands belong to its main screen
             return
         actions = [
             ("Search", "Search every day (/)", self.action_search),

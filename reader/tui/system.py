@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import webbrowser
 from dataclasses import dataclass
 
 # Browsers that run inside the terminal: handing them the terminal would wreck the screen.
@@ -36,6 +35,8 @@ class System:
         if not self.graphical_browser_available():
             where = "over SSH" if os.environ.get("SSH_CONNECTION") else "on this machine"
             return OpenResult(False, f"no graphical browser {where}")
+        import webbrowser
+
         try:
             browser = webbrowser.get()
         except webbrowser.Error:
