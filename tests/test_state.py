@@ -120,6 +120,22 @@ def test_mark_a_day_read_and_undo_are_one_call_each(path):
     assert reopen(path).read_ids() == set()
 
 
+def test_update_undoable_returns_what_was_on_disk_just_before(path):
+    tui = StateStore(path)
+    other = StateStore(path)
+    tui.set_read("p1")
+    other.set_starred("p2")  # the tui has not seen this yet
+    undo = tui.update_undoable(["p1", "p2", "p3"], read=True)
+    assert undo == {"p2": other.mark("p2"), "p3": Mark()}  # p1 was already read: not part of the change
+    assert tui.mark("p2").starred and tui.mark("p2").read
+    tui.restore(undo)
+    assert tui.read_ids() == {"p1"} and tui.starred_ids() == {"p2"}
+    assert tui.update_undoable(["p1"], read=True) == {} and tui.update_undoable(["p1"]) == {}
+    tui.close(), other.close()
+    final = reopen(path)
+    assert final.read_ids() == {"p1"} and final.starred_ids() == {"p2"}
+
+
 def test_in_memory_store_never_touches_the_disk(tmp_path):
     store = StateStore.in_memory()
     store.update(["x", "y"], starred=True)

@@ -334,24 +334,37 @@ class StateStore:
         """Set read and/or starred on many papers in one write (one fsync); returns the new marks of every
         id given. Papers already marked so are left as they are (their time is not touched)."""
         ids = list(dict.fromkeys(arxiv_ids))
-        if not ids:
+        if ids and (read is not None or starred is not None):
+            self._change(ids, read, starred)
+        return self.snapshot(ids)
+
+    def update_undoable(self, arxiv_ids: Iterable[str], *, read: bool | None = None,
+                        starred: bool | None = None) -> dict[str, Mark]:
+        """update(), returning instead the marks it replaced, as they were on disk just before (after
+        picking up other processes' changes): give them to restore() to undo exactly this change."""
+        ids = list(dict.fromkeys(arxiv_ids))
+        if not ids or (read is None and starred is None):
             return {}
-        if read is None and starred is None:
-            return self.snapshot(ids)
+        return self._change(ids, read, starred)
+
+    def _change(self, ids: list[str], read: bool | None, starred: bool | None) -> dict[str, Mark]:
+        previous: dict[str, Mark] = {}
 
         def compute() -> dict[str, Mark]:
             now = time.time()
             changes: dict[str, Mark] = {}
+            previous.clear()
             for arxiv_id in ids:
                 mark = self.mark(arxiv_id)
                 new_read = mark.read if read is None else bool(read)
                 new_starred = mark.starred if starred is None else bool(starred)
                 if (new_read, new_starred) != (mark.read, mark.starred):
                     changes[arxiv_id] = Mark(new_read, new_starred, now)
+                    previous[arxiv_id] = mark
             return changes
 
         self._write(compute)
-        return self.snapshot(ids)
+        return previous
 
     def restore(self, previous: Mapping[str, Mark]) -> dict[str, Mark]:
         """Put marks back as they were (undo), in one write; returns the new marks."""
