@@ -345,3 +345,64 @@ def _detail_text(detail: PaperDetail) -> str:
     out = io.StringIO()
     Console(file=out, width=200, color_system=None, force_terminal=False).print(detail.renderable)
     return out.getvalue()
+
+
+async def test_n_and_N_jump_to_unread_across_days():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        # newest day (one paper) read: n goes on to the next day's first unread paper
+        await pilot.press("r", "n")
+        assert (app.current_key, shown(app)) == ("2024-10-18", "2410.00031")
+        await pilot.press("r", "n")
+        assert (app.current_key, shown(app)) == ("2024-10-18", "2410.00032")
+        await pilot.press("N")  # back: 2410.00031 is read, 2412.00041 is read: nothing before
+        assert shown(app) == "2410.00032"
+        assert any("no unread paper before" in n.message for n in app._notifications)
+        app.state.set_read("2412.00041", False)
+        await pilot.press("N")
+        assert (app.current_key, shown(app)) == ("2024-12-31", "2412.00041")
+
+
+async def test_mark_day_read_and_undo_with_one_key():
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        app.state.set_read("2312.00011", True)
+        await pilot.press("A")
+        assert all(app.state.is_read(i) for i in ("2312.00013", "2312.00011", "2312.00012"))
+        day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
+        assert "✓" in day_row
+        assert all(row[0] == " " for row in row_texts(app.query_one(PaperList)))
+        await pilot.press("z")
+        assert not app.state.is_read("2312.00013") and not app.state.is_read("2312.00012")
+        assert app.state.is_read("2312.00011")  # it was read before: undo leaves it read
+        day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
+        assert "●2" in day_row
+
+
+async def test_R_picks_up_marks_and_files_changed_elsewhere(tmp_path):
+    import shutil
+
+    from reader.core.library import Library
+    from reader.core.state import StateStore
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "plain_2023.md", folder / "2023-11-20.md")
+    state_file = tmp_path / "state.json"
+    app = build(paths=[folder], state_path=state_file)
+    app.library_factory = lambda: Library.open([folder])
+    async with app.run_test(size=(160, 45)) as pilot:
+        other = StateStore(state_file)  # another process stars a paper
+        other.set_starred("2311.00002", True)
+        other.close()
+        shutil.copy(FIXTURES / "votes_2023.md", folder / "2023-12-06.md")
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.state.is_starred("2311.00002")
+        assert row_texts(app.query_one(DayList))[0] == "★ Starred  1"
+        assert "2023-12-06" in app.library.dates()
+        assert any(r.startswith("2023-12-06") for r in row_texts(app.query_one(DayList)))
+    app.state.close()

@@ -7,7 +7,7 @@ widgets what to redraw. The edges (clipboard, browser) go through a System objec
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import on, work
@@ -23,7 +23,7 @@ from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper, vote_order
-from reader.core.state import StateStore
+from reader.core.state import Mark, StateStore
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -50,6 +50,14 @@ class ReaderApp(App[None]):
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
         Binding("u", "toggle_unread_only", "Unread only", id="unread_only", tooltip="Show only unread papers, or all"),
         Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
+        Binding("n", "next_unread", "Next unread", id="next_unread", tooltip="Jump to the next unread paper, across days"),
+        Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread",
+                tooltip="Jump to the previous unread paper, across days"),
+        Binding("A", "mark_day_read", "Day read", show=False, id="mark_day_read",
+                tooltip="Mark every paper of this day read (z undoes)"),
+        Binding("z", "undo", "Undo", show=False, id="undo", tooltip="Undo the last 'mark day read'"),
+        Binding("R", "reload", "Reload", show=False, id="reload",
+                tooltip="Read the library and the reading state from disk again"),
         Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar", tooltip="Show or hide the days on narrow terminals"),
         Binding("escape", "back", "Back", show=False, id="back", tooltip="Go back: summary → papers → days"),
     ]
@@ -64,8 +72,11 @@ class ReaderApp(App[None]):
         config_path: Path | None = None,
         notices: Iterable[str] = (),
         where: str = "",
+        library_factory: Callable[[], Library] | None = None,
     ) -> None:
         super().__init__()
+        self.library_factory = library_factory
+        self._undo: dict[str, Mark] | None = None
         self.library = library
         self.state = state
         self.system = system or System()
@@ -353,6 +364,109 @@ class ReaderApp(App[None]):
         self.show_day(date)
         self.query_one(PaperList).focus()
 
+    # -- the unread workflow --------------------------------------------------------------------------
+    def _reading_order(self) -> list[tuple[str, Paper]]:
+        """Every (day, paper) in reading order: newest day first, by votes within a day."""
+        return [(day.date, paper) for day in self.library.days() for paper in day.papers]
+
+    def _jump_unread(self, step: int) -> None:
+        order = self._reading_order()
+        if not order:
+            return
+        current = self.query_one(PaperList).current
+        here = -1 if step > 0 else len(order)
+        if current is not None and self.current_key != STARRED:
+            here = next((i for i, (d, p) in enumerate(order) if d == self.current_key and p.arxiv_id == current.arxiv_id), here)
+        index = here + step
+        while 0 <= index < len(order):
+            date, paper = order[index]
+            if not self.state.is_read(paper.arxiv_id):
+                self.show_day(date, keep=paper.arxiv_id)
+                self.query_one(PaperList).focus()
+                return
+            index += step
+        self.notify("no unread paper " + ("after this one" if step > 0 else "before this one"), timeout=3)
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(+1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def action_mark_day_read(self) -> None:
+        papers = self.query_one(PaperList).papers
+        ids = [p.arxiv_id for p in papers if not self.state.is_read(p.arxiv_id)]
+        if not ids:
+            self.notify("every paper here is read already", timeout=3)
+            return
+        try:
+            previous = self.state.update_undoable(ids, read=True)
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"could not save: {exc}", severity="error", markup=False)
+            return
+        self._undo = previous
+        self._refresh_marks()
+        where = "starred papers" if self.current_key == STARRED else self.current_key
+        undo_key = self.config.keymap.get("undo", "z")
+        self.notify(f"Marked {len(ids)} papers of {where} read. {undo_key} undoes.", markup=False, timeout=8)
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("nothing to undo", timeout=2)
+            return
+        previous, self._undo = self._undo, None
+        try:
+            self.state.restore(previous)
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"could not save: {exc}", severity="error", markup=False)
+            return
+        self._refresh_marks()
+        self.notify(f"Undone: {len(previous)} papers are as they were.", timeout=4)
+
+    def _refresh_marks(self) -> None:
+        """Redraw every mark: the rows of the list, the sidebar counts, the summary header."""
+        for notice in self.state.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        self.state.notices.clear()
+        self.query_one(PaperList).refresh_rows(self.prompt_for)
+        self._rebuild_days()
+        self._show_detail(self.current_paper, reset=False)
+
+    def action_reload(self) -> None:
+        """R: pick up marks other processes wrote, and digests added or changed on disk."""
+        try:
+            self.state.reload()
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"could not read the state: {exc}", severity="error", markup=False)
+        self._refresh_marks()
+        if self.library_factory is None:
+            self.notify("Reading state reloaded", timeout=2)
+            return
+        self.query_one(DayList).border_subtitle = "reloading…"
+        self._reload_library()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _reload_library(self) -> None:
+        assert self.library_factory is not None
+        library = self.library_factory()
+        library.merge(library.parse_pending())
+        self.call_from_thread(self._swap_library, library)
+
+    def _swap_library(self, library: Library) -> None:
+        before = set(self.library.dates())
+        new_days = [d for d in library.dates() if d not in before]
+        self.library = library
+        self.query_one(DayList).border_subtitle = ""
+        if not library.dates():
+            self._show_empty()
+            return
+        if self.current_key not in library.dates() and self.current_key != STARRED:
+            self.current_key = library.dates()[0]
+        self._rebuild_days()
+        self._refresh_paper_list(keep_current=True)
+        self.notify(f"Library reloaded: {len(library.dates())} days" + (f", {len(new_days)} new" if new_days else ""),
+                    timeout=4)
+
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen
@@ -462,6 +576,11 @@ class ReaderApp(App[None]):
             ("Newer day", "Step to the newer day (])", self.action_newer_day),
             ("Show all authors", "Full author list of the shown paper (a)", self.action_toggle_authors),
             ("Starred papers", "Every starred paper, from every day", lambda: self.show_day(STARRED)),
+            ("Next unread", "Jump to the next unread paper, across days (n)", self.action_next_unread),
+            ("Previous unread", "Jump to the previous unread paper (N)", self.action_previous_unread),
+            ("Mark this day read", "Every paper shown here becomes read; z undoes (A)", self.action_mark_day_read),
+            ("Undo mark day read", "Put the marks back as they were (z)", self.action_undo),
+            ("Reload", "Read the library and the reading state from disk again (R)", self.action_reload),
             ("Keys", "Every key and its binding id (?)", self.action_help),
         ]
         for title, help_text, callback in actions:
@@ -480,10 +599,11 @@ def make_app(
     config_path: Path | None = None,
     notices: Iterable[str] = (),
     where: str = "",
+    library_factory: Callable[[], Library] | None = None,
 ) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here."""
     return ReaderApp(library, state, system=system, config=config, config_path=config_path, notices=notices,
-                     where=where)
+                     where=where, library_factory=library_factory)
 
 
 __all__ = ["ReaderApp", "make_app", "vote_order"]

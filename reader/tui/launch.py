@@ -29,7 +29,7 @@ def launch(args: argparse.Namespace) -> int:
     config_path = app_paths.config_path()
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
-                       notices=notices, where=where)
+                       notices=notices, where=where, library_factory=lambda: open_library(targets, load=False))
         app.run()
     finally:
         state.close()
