@@ -254,6 +254,7 @@ def test_leftover_temporary_files_of_a_crashed_compaction_are_ignored(path):
     b"[1, 2, 3]",  # JSON, but not ours
     b'{"_meta": {"1": {"schema": "one"}}, "marks": {}}',
     b'{"_meta": {"1": {"schema": 1}}, "marks": []}',
+    b'{"notes": "not a table"}',
 ])
 def test_a_damaged_state_file_is_moved_aside_and_the_app_starts_empty(path, content):
     path.write_bytes(content)

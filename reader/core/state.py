@@ -114,10 +114,11 @@ class StateStore:
         """Read everything again under the lock; returns the ids whose marks changed."""
         assert self._storage is not None
         try:
+            lock: Any = None
             try:
                 lock = self._storage.lock
                 lock.acquire()
-            except Timeout:
+            except Timeout:  # (a TimeoutError, hence an OSError: not the case below)
                 raise
             except OSError:
                 lock = None  # cannot even create the lock file (read-only folder): read without it

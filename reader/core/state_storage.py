@@ -272,6 +272,8 @@ class JournalStorage(Storage):
                 f"the state file {self.path} was written by a newer daily-papers (schema {version}; this one "
                 f"knows {SCHEMA_VERSION}): upgrade daily-papers, or use --state with another file"
             )
+        if not all(isinstance(table, dict) for table in data.values()):
+            return self._damaged(_bad(self.path, "not a TinyDB database (a table is not an object)"), {})
         migrated = version < SCHEMA_VERSION
         if migrated:
             data = migrate(data, version)
@@ -329,15 +331,12 @@ class JournalStorage(Storage):
     def _load_journal(self, marks: Docs, main_ok: bool) -> None:
         self._journal_ok, self._jpos = False, 0
         try:
-            fd = os.open(self.journal_path, os.O_RDONLY)
+            with open(self.journal_path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                data = handle.read()
         except FileNotFoundError:
             self._journal_sig = None
             return
-        try:
-            st = os.fstat(fd)
-            data = os.pread(fd, st.st_size, 0)
-        finally:
-            os.close(fd)
         self._journal_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         if not data.strip():
             self.needs_compaction = True  # an empty journal: replace it with a proper one
@@ -441,22 +440,19 @@ class JournalStorage(Storage):
         if not self._journal_ok:
             return [] if _signature(self.journal_path) == self._journal_sig else None
         try:
-            fd = os.open(self.journal_path, os.O_RDONLY)
+            with open(self.journal_path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size < self._jpos:
+                    return None
+                header, _ = self._header(handle.read(4096))
+                if header is None or header.get("gen") != self._gen:
+                    return None
+                if size == self._jpos:
+                    return []
+                handle.seek(self._jpos)
+                data = handle.read()
         except FileNotFoundError:
             return None
-        try:
-            st = os.fstat(fd)
-            if st.st_size < self._jpos:
-                return None
-            head = os.pread(fd, 4096, 0)
-            header, _ = self._header(head)
-            if header is None or header.get("gen") != self._gen:
-                return None
-            if st.st_size == self._jpos:
-                return []
-            data = os.pread(fd, st.st_size - self._jpos, self._jpos)
-        finally:
-            os.close(fd)
         entries, valid_end, bad = self._parse_lines(data, 0)
         if bad:
             return None  # load() will keep the valid lines and move the file aside
@@ -478,7 +474,7 @@ class JournalStorage(Storage):
         line = json.dumps(
             {"marks": [m.to_dict(k) for k, m in marks.items()]}, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8") + b"\n"
-        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
         try:
             if os.fstat(fd).st_size != self._jpos:
                 os.ftruncate(fd, self._jpos)  # a torn last line (a crash mid-append): cut it off
