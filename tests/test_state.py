@@ -388,6 +388,18 @@ def test_a_state_folder_that_cannot_exist_keeps_changes_in_memory(tmp_path):
     store.close()
 
 
+def test_a_state_path_that_cannot_be_read_is_never_written_over(tmp_path):
+    odd = tmp_path / "state.json"
+    odd.mkdir()  # not a file: cannot be read
+    (odd / "inside").write_text("keep")
+    store = StateStore(odd)
+    assert len(store.notices) == 1 and "cannot read" in store.notices[0]
+    store.set_starred("x")
+    assert store.is_starred("x") and store.unsaved_ids() == {"x"}
+    store.close()
+    assert odd.is_dir() and [p.name for p in odd.iterdir()] == ["inside"]
+
+
 def test_failed_saves_are_retried_and_reach_the_disk(path, monkeypatch):
     store = StateStore(path)
     store.set_read("before")
