@@ -406,3 +406,57 @@ async def test_R_picks_up_marks_and_files_changed_elsewhere(tmp_path):
         assert "2023-12-06" in app.library.dates()
         assert any(r.startswith("2023-12-06") for r in row_texts(app.query_one(DayList)))
     app.state.close()
+
+
+async def test_C_chooser_previews_every_format_and_copies_the_chosen_one():
+    from reader.tui.screens.cite import CiteChooser
+
+    app = build(system=FakeSystem(clipboard=False))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("C")
+        assert isinstance(app.screen, CiteChooser)
+        preview = app.screen.query_one("#cite-preview")
+        assert "@misc{" in str(preview.render())
+        await pilot.press("j")  # APA
+        assert "https://doi.org/10.48550/arXiv.2412.00041" in str(preview.render())
+        await pilot.press("j", "j", "enter")  # arXiv id
+        assert not isinstance(app.screen, CiteChooser)
+        assert app.clipboard == "arXiv:2412.00041"
+        await pilot.press("C", "escape")
+        assert app.clipboard == "arXiv:2412.00041" and not isinstance(app.screen, CiteChooser)
+
+
+async def test_default_citation_format_from_config():
+    app = build(config=Config(read_delay=60, citation_format="markdown"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("c")
+        assert app.clipboard.startswith("[Latest Paper](https://arxiv.org/abs/2412.00041)")
+
+
+async def test_h_opens_the_hugging_face_page():
+    system = FakeSystem()
+    app = build(system=system)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        assert system.opened == ["https://huggingface.co/papers/2412.00041"]
+
+
+async def test_palette_exports_starred_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("s", "left_square_bracket", "s")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Export starred as BibTeX")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        written = sorted(tmp_path.glob("starred-*.bib"))
+        assert len(written) == 1
+        text = written[0].read_text(encoding="utf-8")
+        assert text.count("@misc{") == 2 and "eprint={2410.00031}" in text
+        assert any(str(written[0]) in n.message for n in app._notifications)
+        second = app.export_starred("markdown")
+        assert second.suffix == ".md" and "Triple Star Paper" in second.read_text(encoding="utf-8")

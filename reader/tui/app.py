@@ -7,6 +7,7 @@ widgets what to redraw. The edges (clipboard, browser) go through a System objec
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,6 +48,9 @@ class ReaderApp(App[None]):
         Binding("o", "open_arxiv", "arXiv", id="open_arxiv", tooltip="Open the arXiv page in the browser"),
         Binding("p", "open_pdf", "PDF", show=False, id="open_pdf", tooltip="Open the PDF in the browser"),
         Binding("c", "copy_citation", "Cite", id="copy_citation", tooltip="Copy the citation (BibTeX unless configured)"),
+        Binding("C", "choose_citation", "Cite as…", show=False, id="choose_citation",
+                tooltip="Choose a citation format (BibTeX, APA, Markdown, arXiv, RIS) with a preview, and copy"),
+        Binding("h", "open_hf", "HF page", show=False, id="open_hf", tooltip="Open the Hugging Face paper page"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
         Binding("u", "toggle_unread_only", "Unread only", id="unread_only", tooltip="Show only unread papers, or all"),
         Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
@@ -532,6 +536,10 @@ class ReaderApp(App[None]):
         if self.current_paper:
             self._open(self.current_paper.pdf_url, "the PDF")
 
+    def action_open_hf(self) -> None:
+        if self.current_paper:
+            self._open(self.current_paper.hf_url, "the Hugging Face page")
+
     def copy(self, text: str, what: str) -> None:
         """OSC 52 always (it reaches the user's terminal over SSH), the system clipboard where there is one."""
         self.copy_to_clipboard(text)
@@ -558,6 +566,46 @@ class ReaderApp(App[None]):
             text = format_citation(paper, fmt)
         self.copy(text, f"the {fmt} citation of {paper.arxiv_id}")
 
+    def action_choose_citation(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        from reader.tui.screens.cite import LABELS, CiteChooser
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                fmt, text = choice
+                self.copy(text, f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id}")
+
+        self.push_screen(CiteChooser(paper, self.config.citation_format), done)
+
+    def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None:
+        """Write every starred paper as fmt (bibtex, markdown, ...) to a new file; returns where."""
+        from reader.core.atomic import write_text_atomic
+        from reader.core.exporters import EXTENSIONS, export_papers
+
+        papers = self._starred_papers()
+        if not papers:
+            self.notify("No starred papers to export: s stars the shown paper", severity="warning", timeout=4)
+            return None
+        ending = next((e for e, f in EXTENSIONS.items() if f == fmt), f".{fmt}")
+        stamp = time.strftime("%Y-%m-%d")
+        candidates = [folder] if folder else [Path.cwd(), app_paths.data_dir() / "exports"]
+        for place in candidates:
+            target = place / f"starred-{stamp}{ending}"
+            n = 2
+            while target.exists():
+                target = place / f"starred-{stamp}-{n}{ending}"
+                n += 1
+            try:
+                write_text_atomic(target, export_papers(papers, fmt))
+            except OSError:
+                continue
+            self.notify(f"Exported {len(papers)} starred papers to {target}", markup=False, timeout=10)
+            return target
+        self.notify("Could not write the export anywhere (is the disk full or read-only?)", severity="error")
+        return None
+
     # -- palette --------------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -571,6 +619,12 @@ class ReaderApp(App[None]):
             ("Open PDF", "Open the PDF in the browser (p)", self.action_open_pdf),
             ("Copy citation", "Copy the citation (c)", self.action_copy_citation),
             ("Copy link", "Copy the arXiv link (y)", self.action_copy_link),
+            ("Copy citation as…", "Choose BibTeX, APA, Markdown, arXiv or RIS, with a preview (C)",
+             self.action_choose_citation),
+            ("Open Hugging Face page", "Open the paper's page on huggingface.co (h)", self.action_open_hf),
+            ("Export starred as BibTeX…", "Write every starred paper to a .bib file", lambda: self.export_starred("bibtex")),
+            ("Export starred as Markdown…", "Write a reading list of every starred paper",
+             lambda: self.export_starred("markdown")),
             ("Unread only", "Show only unread papers, or all (u)", self.action_toggle_unread_only),
             ("Older day", "Step to the older day ([)", self.action_older_day),
             ("Newer day", "Step to the newer day (])", self.action_newer_day),

@@ -1,0 +1,68 @@
+"""C : choose a citation format with a preview of each, and copy the chosen one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.core.cite import FORMATS, format_citation
+from reader.core.model import Paper
+
+LABELS = {"bibtex": "BibTeX", "apa": "APA 7", "markdown": "Markdown", "arxiv": "arXiv id", "ris": "RIS"}
+
+
+class CiteChooser(ModalScreen[tuple[str, str] | None]):
+    """Dismisses with (format, citation text), or None."""
+
+    BINDINGS = [
+        Binding("escape,q", "cancel", "Back", id="cite.cancel"),
+        Binding("j", "cursor('down')", "Down", show=False, id="cite.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="cite.up"),
+    ]
+
+    def __init__(self, paper: Paper, default: str = "bibtex") -> None:
+        super().__init__()
+        self.paper = paper
+        self.default = default if default in FORMATS else "bibtex"
+        self.texts = {fmt: format_citation(paper, fmt) for fmt in FORMATS}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="cite-box") as box:
+            box.border_title = f"Copy a citation of {self.paper.arxiv_id}"
+            box.border_subtitle = "Enter copies · Esc goes back"
+            with Horizontal():
+                yield OptionList(*[Option(LABELS.get(f, f), id=f) for f in FORMATS], id="cite-formats", markup=False)
+                with VerticalScroll(id="cite-preview-box"):
+                    yield Static("", id="cite-preview", markup=False)
+
+    def on_mount(self) -> None:
+        formats = self.query_one("#cite-formats", OptionList)
+        formats.highlighted = FORMATS.index(self.default)
+        formats.focus()
+        self._preview(self.default)
+
+    def _preview(self, fmt: str) -> None:
+        self.query_one("#cite-preview", Static).update(Text(self.texts[fmt]))
+
+    @on(OptionList.OptionHighlighted, "#cite-formats")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self._preview(event.option.id)
+
+    @on(OptionList.OptionSelected, "#cite-formats")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        fmt = event.option.id or self.default
+        self.dismiss((fmt, self.texts[fmt]))
+
+    def action_cursor(self, direction: str) -> None:
+        formats = self.query_one("#cite-formats", OptionList)
+        formats.action_cursor_down() if direction == "down" else formats.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
