@@ -35,12 +35,13 @@ def register(subparsers) -> None:
 
 
 def starred_ids(state: str | None) -> set[str]:
-    """The starred arXiv ids in the state file (none when it does not exist yet: it is not created)."""
+    """The starred arXiv ids in the state file. A state file that does not exist yet holds no stars (and
+    is not created); one named with --state must exist."""
     from reader import paths as app_paths
     from reader.core.state import StateStore
 
     path = app_paths.state_path(state)
-    if not path.exists():
+    if not path.exists() and not any(path.parent.glob(path.name + ".*")):
         if state:
             raise UserError(f"no such state file: {state}")
         return set()
