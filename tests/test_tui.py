@@ -117,12 +117,13 @@ async def test_star_and_the_starred_entry():
 
 
 async def test_read_only_after_a_moment_not_when_passing():
-    app = build(config=Config(read_delay=0.3))
+    app = build(config=Config(read_delay=1.0))
     async with app.run_test(size=(160, 45)) as pilot:
         app.show_day("2023-12-06")
         await pilot.pause()
-        await pilot.press("j", "j")  # pass over the first two quickly
-        await pilot.pause(0.6)
+        await pilot.press("j", "j")  # pass over the first two
+        assert not any(app.state.is_read(i) for i in ("2312.00013", "2312.00011", "2312.00012"))
+        await pilot.pause(1.6)  # stay on the third
         assert not app.state.is_read("2312.00013") and not app.state.is_read("2312.00011")
         assert app.state.is_read("2312.00012")
         day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
