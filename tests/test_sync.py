@@ -264,3 +264,16 @@ def test_sync_leaves_the_cache_warm(upstream, monkeypatch):
     monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
     library = open_library(None)
     assert parsed == [] and len(library) == 5
+
+
+def test_only_real_digest_files_are_copied(upstream):
+    logs = upstream.path / "paper_logs"
+    (logs / "2024" / "01" / "09.md").symlink_to("../../../README.md")
+    (logs / "2024" / "02").mkdir()
+    (logs / "2024" / "02" / "30.md").write_text("## Daily Papers (2024-02-30)\n")  # no such date
+    (logs / "2024" / "monthly.md").write_text("## Daily Papers (2024-01-31)\n")
+    (logs / "2024" / "01" / "notes.txt").write_text("notes")
+    upstream.commit("odd files")
+    result = sync(upstream.url)
+    assert (result.new_days, result.copied) == (2, 2)
+    assert library_days() == ["2024/01/02.md", "2024/01/03.md"]

@@ -294,8 +294,9 @@ def upstream_digests(git: str, repo: Path) -> list[_Blob]:
             continue
         meta, _, path = record.partition("\t")
         parts = meta.split()
-        if len(parts) != 4 or parts[1] != "blob" or not parts[3].isdigit():
-            continue
+        if len(parts) != 4 or parts[0] not in ("100644", "100755") or parts[1] != "blob" \
+                or not parts[3].isdigit():
+            continue  # symbolic links, submodules, folders
         m = _DIGEST.match(path)
         if not m:
             continue
@@ -415,34 +416,37 @@ def sync(source: str = DEFAULT_SOURCE, *, library: Path | None = None, repo: Pat
     git = _find_git()
     lock = lock_library(library)
     try:
-        real = _real(library)
-        if progress:
-            progress("Fetching", None)
-        first = fetch_upstream(git, repo, source, progress, cancel)
-        commit = _run_git(git, [f"--git-dir={repo}", "rev-parse", f"{UPSTREAM_REF}^{{commit}}"]).strip()
-        blobs = upstream_digests(git, repo)
-        if not blobs:
-            raise SyncError(f"{source} holds no digests ({DIGEST_FOLDER}/YYYY/MM/DD.md); is it the archive?")
-        if cancel is not None and cancel.is_set():
-            raise SyncCancelled()
-        changed = [b for b in blobs if _differs(real / b.rel, b)]
-        days_before, pairs_before = _pairs(real, cache)
-        if changed:
-            try:
-                _stage_and_swap(git, repo, real, changed, progress, cancel)
-            except OSError as exc:
-                where = f" ({exc.filename})" if exc.filename else ""
-                raise SyncError(f"cannot write the library{where}: {exc.strerror or exc}; "
-                                "the library is unchanged") from None
-        if progress:
-            progress("Reading new days", None)
-        days_after, pairs_after = _pairs(real, cache) if changed else (days_before, pairs_before)
-        cache.save()
-        return SyncResult(source=source, commit=commit, new_days=len(days_after - days_before),
-                          new_papers=len(pairs_after - pairs_before), copied=len(changed),
-                          days=len(days_after), papers=len(pairs_after), first=first)
+        return _sync(git, source, library, repo, cache, progress, cancel)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise SyncError(f"cannot sync: {exc.strerror or exc}{where}; the library is unchanged") from None
     finally:
         lock.release()
+
+
+def _sync(git: str, source: str, library: Path, repo: Path, cache: ParseCache, progress: Progress | None,
+          cancel: threading.Event | None) -> SyncResult:
+    real = _real(library)
+    if progress:
+        progress("Fetching", None)
+    first = fetch_upstream(git, repo, source, progress, cancel)
+    commit = _run_git(git, [f"--git-dir={repo}", "rev-parse", f"{UPSTREAM_REF}^{{commit}}"]).strip()
+    blobs = upstream_digests(git, repo)
+    if not blobs:
+        raise SyncError(f"{source} holds no digests ({DIGEST_FOLDER}/YYYY/MM/DD.md); is it the archive?")
+    if cancel is not None and cancel.is_set():
+        raise SyncCancelled()
+    changed = [b for b in blobs if _differs(real / b.rel, b)]
+    days_before, pairs_before = _pairs(real, cache)
+    if changed:
+        _stage_and_swap(git, repo, real, changed, progress, cancel)
+    if progress:
+        progress("Reading new days", None)
+    days_after, pairs_after = _pairs(real, cache) if changed else (days_before, pairs_before)
+    cache.save()
+    return SyncResult(source=source, commit=commit, new_days=len(days_after - days_before),
+                      new_papers=len(pairs_after - pairs_before), copied=len(changed),
+                      days=len(days_after), papers=len(pairs_after), first=first)
 
 
 def _stage_and_swap(git: str, repo: Path, library: Path, changed: list[_Blob], progress, cancel) -> None:
