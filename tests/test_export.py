@@ -1,0 +1,271 @@
+"""export: JSON, BibTeX, RIS, CSV and a Markdown reading list, for every paper, one day, or the starred ones.
+The digests here are small made-up ones."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import bibtexparser
+import pytest
+import rispy
+
+from reader.cli import main
+from reader.core.exporters import (
+    CSV_COLUMNS,
+    EXPORT_FORMATS,
+    export_csv,
+    export_json,
+    export_markdown,
+    export_papers,
+    format_for_path,
+    whats_new,
+)
+from reader.core.library import Library
+from reader.core.model import Paper, Section
+from reader.core.state import StateStore
+
+# (date, arxiv id, title, votes, authors, what's new)
+ENTRIES = [
+    ("2024-03-02", "2403.00011", "Quiet Models Win", 3, "Mia Park, Jo Lee", "조용한 모델이 이깁니다."),
+    ("2024-03-02", "2403.00012", "Loud Models & 90% Gains", 40, "Łukasz Nowak, Hal Daumé III, +, Ana Sousa",
+     "시끄러운 모델, 그리고 **굵은** 글씨."),
+    ("2024-03-02", "2403.00013", "Middle Models", 12, "Wei Zhang", "중간 모델."),
+    ("2024-03-01", "2403.00001", "Fast Things", 8, "Wei Zhang, Kim Minsu", "빠른 것들."),
+    ("2024-03-01", "2403.00002", "Fast Things", 9, "Wei Zhang", "또 빠른 것들."),  # the same key as the above
+    ("2024-03-01", "2403.00011", "Quiet Models Win", 1, "Mia Park, Jo Lee", "이틀째."),  # on two days
+]
+ORDER = ["2403.00012", "2403.00013", "2403.00011", "2403.00002", "2403.00001", "2403.00011"]
+
+
+def digest_text(date: str) -> str:
+    lines = [f"## Daily Papers ({date})", ""]
+    for day, arxiv_id, title, votes, authors, news in ENTRIES:
+        if day != date:
+            continue
+        lines += [
+            f"### [{title}](https://arxiv.org/abs/{arxiv_id})", "",
+            f"![](https://example.org/{arxiv_id}.png)", "",
+            f"Vote: {votes}", "",
+            f"Authors: {authors}", "",
+            f"- ***What's New***: {news}",
+            "- ***Technical Details***: 세부 사항.", "",
+        ]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    root = tmp_path / "archive"
+    for date in ("2024-03-01", "2024-03-02"):
+        y, m, d = date.split("-")
+        path = root / y / m / f"{d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(digest_text(date), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def state_file(tmp_path):
+    path = tmp_path / "state" / "state.json"
+    store = StateStore(path)
+    store.set_starred("2403.00011")
+    store.set_starred("2403.00001")
+    store.set_starred("2499.99999")  # starred but not in this library
+    store.set_read("2403.00012")
+    store.close()
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def papers_of(archive) -> list[Paper]:
+    return list(Library.open([archive]).load_all().papers())
+
+
+# ------------------------------------------------------------------------------------------------ core
+def test_library_order_is_newest_day_first_then_votes(archive):
+    assert [p.arxiv_id for p in papers_of(archive)] == ORDER
+
+
+def test_export_papers_knows_every_format_and_rejects_others(archive):
+    papers = papers_of(archive)
+    assert EXPORT_FORMATS == ("json", "bibtex", "ris", "csv", "markdown")
+    for fmt in EXPORT_FORMATS:
+        assert export_papers(papers, fmt).endswith("\n")
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_papers(papers, "docx")
+
+
+@pytest.mark.parametrize("name, fmt", [
+    ("refs.bib", "bibtex"), ("OUT.BIB", "bibtex"), ("a.ris", "ris"), ("list.md", "markdown"), ("x.csv", "csv"),
+    ("x.json", "json"), ("x.txt", None), ("bib", None),
+])
+def test_format_for_path(name, fmt):
+    assert format_for_path(name) == fmt
+
+
+def test_whats_new_falls_back_to_the_summary():
+    base = dict(arxiv_id="2401.00001", title="T", url="u", pdf_url="p", thumbnail=None, votes=1, authors=(),
+                date="2024-01-01")
+    assert whats_new(Paper(**base, sections=(Section("What's New", "새로운\n  점."),))) == "새로운 점."
+    assert whats_new(Paper(**base, sections=(Section("Summary", "첫 문단.\n\n둘째 문단."),))) == "첫 문단."
+    assert whats_new(Paper(**base)) == ""
+
+
+def test_json_is_what_it_was(archive):
+    data = json.loads(export_json(papers_of(archive)))
+    assert [p["arxiv_id"] for p in data["papers"]] == ORDER
+    assert data["papers"][0]["authors"] == ["Łukasz Nowak", "Hal Daumé III", "+", "Ana Sousa"]
+
+
+# ------------------------------------------------------------------------------------------------ the command
+def test_export_bibtex_unique_keys_each_paper_once_in_order(capsys, archive):
+    code, out, err = run(capsys, "export", archive, "--format", "bibtex")
+    assert code == 0, err
+    library = bibtexparser.parse_string(out)
+    assert not library.failed_blocks
+    assert [e["eprint"] for e in library.entries] == ["2403.00012", "2403.00013", "2403.00011", "2403.00002",
+                                                      "2403.00001"]
+    keys = {e["eprint"]: e.key for e in library.entries}
+    assert keys["2403.00001"] == "zhang2024fastthings"  # the older id keeps the bare key
+    assert keys["2403.00002"] == "zhang2024fastthingsa"
+    loud = library.entries[0]
+    assert loud["title"] == "{Loud Models} \\& 90\\% {Gains}"
+    assert loud["author"] == "{\\L}ukasz Nowak and Daumé, III, Hal and Ana Sousa and others"
+
+
+def test_export_ris_imports_with_rispy(capsys, archive):
+    code, out, _ = run(capsys, "export", archive, "--format", "ris")
+    assert code == 0
+    records = rispy.loads(out)
+    assert [r["accession_number"] for r in records] == [f"arXiv:{i}" for i in ORDER[:5]]
+    assert records[0]["title"] == "Loud Models & 90% Gains"
+    assert records[0]["authors"] == ["Nowak, Łukasz", "Daumé, Hal, III", "Sousa, Ana"]
+    assert all(r["type_of_reference"] == "JOUR" and r["year"] == "2024" for r in records)
+
+
+def test_export_csv_reads_back(capsys, archive):
+    code, out, _ = run(capsys, "export", archive, "--format", "csv")
+    assert code == 0
+    assert out.startswith(",".join(CSV_COLUMNS) + "\r\n")
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["arxiv_id"] for r in rows] == ORDER  # every appearance: the rows carry the day
+    loud = rows[0]
+    assert loud["title"] == "Loud Models & 90% Gains"
+    assert loud["authors"].split("; ") == ["Łukasz Nowak", "Hal Daumé III", "+", "Ana Sousa"]
+    assert loud["votes"] == "40" and loud["year"] == "2024" and loud["date"] == "2024-03-02"
+    assert loud["url"] == "https://arxiv.org/abs/2403.00012"
+    assert loud["hf_url"] == "https://huggingface.co/papers/2403.00012"
+    assert loud["whats_new"] == "시끄러운 모델, 그리고 **굵은** 글씨."
+
+
+def test_csv_quotes_commas_quotes_and_newlines():
+    p = Paper("2401.00001", 'A "quoted", title\nwith a break', "u", "p", None, None, ("A, B",), "2024-01-01")
+    (row,) = list(csv.DictReader(io.StringIO(export_csv([p]), newline="")))
+    assert row["title"] == 'A "quoted", title\nwith a break'
+    assert row["votes"] == ""
+
+
+def test_export_markdown_reading_list(capsys, archive):
+    code, out, _ = run(capsys, "export", archive, "--format", "markdown")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "# Daily Papers: reading list"
+    assert [l for l in lines if l.startswith("## ")] == ["## 2024-03-02", "## 2024-03-01"]
+    items = [l for l in lines if l.startswith("- ")]
+    assert items[0] == "- [Loud Models & 90% Gains](https://arxiv.org/abs/2403.00012), Łukasz Nowak et al., 2024  "
+    assert len(items) == 6
+    assert lines[lines.index(items[0]) + 1] == "  시끄러운 모델, 그리고 **굵은** 글씨."
+    assert out.index("## 2024-03-02") < out.index("Quiet Models Win") < out.index("## 2024-03-01")
+
+
+def test_markdown_of_nothing():
+    assert export_markdown([]) == "# Daily Papers: reading list\n\n_No papers._\n"
+
+
+def test_export_one_day(capsys, archive):
+    code, out, _ = run(capsys, "export", archive, "--format", "csv", "--date", "2024-03-01")
+    assert code == 0
+    assert [r["arxiv_id"] for r in csv.DictReader(io.StringIO(out, newline=""))] == ["2403.00002", "2403.00001",
+                                                                                    "2403.00011"]
+
+
+def test_export_starred(capsys, archive, state_file):
+    code, out, err = run(capsys, "export", archive, "--starred", "--state", state_file, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    # each starred paper once, at its newest day, in library order
+    assert [(r["arxiv_id"], r["date"]) for r in rows] == [("2403.00011", "2024-03-02"), ("2403.00001", "2024-03-01")]
+    assert "1 starred papers are not in this library" in err
+
+
+def test_export_starred_of_one_day(capsys, archive, state_file):
+    code, out, _ = run(capsys, "export", archive, "--starred", "--state", state_file, "--date", "2024-03-01",
+                       "--format", "bibtex")
+    assert code == 0
+    assert [e["eprint"] for e in bibtexparser.parse_string(out).entries] == ["2403.00001", "2403.00011"]
+
+
+def test_export_starred_uses_the_state_env(capsys, archive, state_file, monkeypatch):
+    monkeypatch.setenv("DAILY_PAPERS_STATE", str(state_file))
+    code, out, _ = run(capsys, "export", archive, "--starred", "--format", "ris")
+    assert code == 0
+    assert [r["accession_number"] for r in rispy.loads(out)] == ["arXiv:2403.00011", "arXiv:2403.00001"]
+
+
+def test_export_starred_without_stars_is_an_error_and_writes_nothing(capsys, archive, tmp_path):
+    target = tmp_path / "refs.bib"
+    target.write_text("old\n", encoding="utf-8")
+    code, out, err = run(capsys, "export", archive, "--starred", "-o", target)
+    assert code == 1
+    assert "no starred papers" in err and err.count("\n") == 1
+    assert target.read_text(encoding="utf-8") == "old\n"
+    from reader.paths import state_path
+
+    assert not state_path().exists()  # looking for stars creates no state file
+
+
+def test_export_starred_with_a_missing_state_file(capsys, archive, tmp_path):
+    code, _, err = run(capsys, "export", archive, "--starred", "--state", tmp_path / "nope.json")
+    assert code == 1
+    assert "no such state file" in err
+
+
+def test_export_to_a_file_guesses_the_format_and_replaces_atomically(capsys, archive, tmp_path):
+    target = tmp_path / "out" / "refs.bib"
+    target.parent.mkdir()
+    target.write_text("old contents\n", encoding="utf-8")
+    code, out, err = run(capsys, "export", archive, "-o", target)
+    assert code == 0
+    assert out == ""
+    assert "wrote 5 papers to" in err and "(bibtex)" in err
+    assert len(bibtexparser.parse_string(target.read_text(encoding="utf-8")).entries) == 5
+    assert os.listdir(target.parent) == ["refs.bib"]  # no temporary file left behind
+
+
+def test_export_format_flag_beats_the_file_name(capsys, archive, tmp_path):
+    target = tmp_path / "refs.bib"
+    code, _, err = run(capsys, "export", archive, "-o", target, "--format", "json")
+    assert code == 0 and "wrote 6 papers" in err
+    assert len(json.loads(target.read_text(encoding="utf-8"))["papers"]) == 6
+
+
+def test_export_default_is_json(capsys, archive):
+    code, out, _ = run(capsys, "export", archive)
+    assert code == 0
+    assert [p["arxiv_id"] for p in json.loads(out)["papers"]] == ORDER
+
+
+def test_export_unwritable_target_is_one_line(capsys, archive, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "export", archive, "-o", blocker / "refs.bib")
+    assert code == 1
+    assert "cannot write" in err and err.count("\n") == 1
