@@ -461,3 +461,36 @@ async def test_palette_exports_starred_and_says_where(tmp_path, monkeypatch):
         assert any(str(written[0]) in n.message for n in app._notifications)
         second = app.export_starred("markdown")
         assert second.suffix == ".md" and "Triple Star Paper" in second.read_text(encoding="utf-8")
+
+
+async def test_palette_sync_fetches_in_a_worker_and_shows_new_days_without_restart(tmp_path):
+    from digest_factory import Upstream
+    from reader.commands.common import open_library
+
+    upstream = Upstream(tmp_path / "upstream")
+    upstream.add_day("2025-01-02", ["2501.00001", "2501.00002"])
+    upstream.commit("one day")
+    app = build(paths=[FIXTURES / "plain_2023.md"], config=Config(read_delay=60, sync_source=upstream.url))
+    app.library_factory = lambda: open_library(None, load=False)  # no PATH: the user's library
+    async with app.run_test(size=(160, 45)) as pilot:
+        assert "2025-01-02" not in app.library.dates()
+        app.action_sync()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.library.dates()[0] == "2025-01-02"
+        assert any(r.startswith("2025-01-02") for r in row_texts(app.query_one(DayList)))
+        assert any("Synced: 1 new day, 2 new papers" in n.message for n in app._notifications)
+
+
+async def test_palette_sync_failure_is_one_line_and_the_reader_goes_on(tmp_path):
+    app = build(config=Config(read_delay=60, sync_source=(tmp_path / "nothing-here").as_uri()))
+    async with app.run_test(size=(160, 45)) as pilot:
+        before = app.library.dates()
+        app.action_sync()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        failures = [n.message for n in app._notifications if n.message.startswith("Sync failed")]
+        assert len(failures) == 1 and "\n" not in failures[0]
+        assert app.library.dates() == before and app.is_running

@@ -13,6 +13,7 @@ class Config:
     citation_format: str = "bibtex"
     theme: str | None = None
     read_delay: float = 1.5  # seconds a paper stays shown before it counts as read
+    sync_source: str | None = None  # a git URL for "Sync archive" (default: the public archive)
     problems: tuple[str, ...] = ()
 
 
@@ -43,5 +44,9 @@ def load_config(path: Path) -> Config:
     if not isinstance(delay, (int, float)) or delay < 0:
         problems.append(f"{path}: 'read_delay' must be a number of seconds; using 1.5")
         delay = 1.5
+    source = data.get("sync_source")
+    if source is not None and not isinstance(source, str):
+        problems.append(f"{path}: 'sync_source' must be a git URL; using the public archive")
+        source = None
     return Config(keymap=keymap, citation_format=fmt, theme=theme if isinstance(theme, str) else None,
-                  read_delay=float(delay), problems=tuple(problems))
+                  read_delay=float(delay), sync_source=source, problems=tuple(problems))

@@ -449,6 +449,41 @@ class ReaderApp(App[None]):
         self.query_one(DayList).border_subtitle = "reloading…"
         self._reload_library()
 
+    def action_sync(self) -> None:
+        """Palette "Sync archive": fetch the upstream archive in a worker, then show the new days."""
+        if any(w.group == "sync" and w.is_running for w in self.workers):
+            self.notify("A sync is already running", timeout=3)
+            return
+        self.query_one(DayList).border_subtitle = "sync: starting…"
+        self._sync_archive()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync_archive(self) -> None:
+        from reader.core.sync import DEFAULT_SOURCE, sync
+
+        source = self.config.sync_source or DEFAULT_SOURCE
+
+        def progress(phase: str, fraction: float | None) -> None:
+            text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
+            self.call_from_thread(setattr, self.query_one(DayList), "border_subtitle", text)
+
+        try:
+            result = sync(source, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
+            self.call_from_thread(self._sync_failed, str(exc) or exc.__class__.__name__)
+            return
+        self.call_from_thread(self._synced, result.summary())
+
+    def _sync_failed(self, reason: str) -> None:
+        self.query_one(DayList).border_subtitle = ""
+        self.notify(f"Sync failed: {reason}", severity="error", markup=False, timeout=12)
+
+    def _synced(self, summary: str) -> None:
+        self.query_one(DayList).border_subtitle = ""
+        self.notify(f"Synced: {summary}", markup=False, timeout=10)
+        if self.library_factory is not None:
+            self._reload_library()
+
     @work(thread=True, exclusive=True, group="load")
     def _reload_library(self) -> None:
         assert self.library_factory is not None
@@ -635,6 +670,8 @@ class ReaderApp(App[None]):
             ("Mark this day read", "Every paper shown here becomes read; z undoes (A)", self.action_mark_day_read),
             ("Undo mark day read", "Put the marks back as they were (z)", self.action_undo),
             ("Reload", "Read the library and the reading state from disk again (R)", self.action_reload),
+            ("Sync archive", "Fetch new days from the daily_papers_ko archive (git) into your library",
+             self.action_sync),
             ("Keys", "Every key and its binding id (?)", self.action_help),
         ]
         for title, help_text, callback in actions:

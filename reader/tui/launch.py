@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from reader import paths as app_paths
-from reader.commands.common import default_library_paths, open_library
+from reader.commands.common import default_library_paths, open_library, sample_notice
 from reader.core.config import load_config
 from reader.core.state import StateStore
 
@@ -15,21 +15,23 @@ def launch(args: argparse.Namespace) -> int:
 
     notices: list[str] = []
     targets = list(args.paths)
+    given = list(targets)
     if targets:
         where = ", ".join(targets)
     else:
         default, bundled = default_library_paths()
         targets = [str(p) for p in default]
         where = str(app_paths.library_dir())
-        if bundled:
-            notices.append("Showing the bundled sample days. Run 'daily-papers sync' to get the whole archive.")
+        notice = sample_notice() if bundled else None
+        if notice:
+            notices.append(notice[0].upper() + notice[1:])
     library = open_library(targets, load=False)
     library.load_newest()
     state = StateStore(app_paths.state_path(getattr(args, "state", None)))
     config_path = app_paths.config_path()
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
-                       notices=notices, where=where, library_factory=lambda: open_library(targets, load=False))
+                       notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False))
         app.run()
     finally:
         state.close()
