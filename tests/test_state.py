@@ -239,12 +239,20 @@ def test_crash_between_writing_state_json_and_the_new_journal(path, monkeypatch)
     assert reopen(path).starred_ids() == {"b", "c"}
 
 
-def test_leftover_temporary_files_of_a_crashed_compaction_are_ignored(path):
+def test_leftover_temporary_files_of_a_crashed_compaction_are_ignored_then_removed(path):
     store = StateStore(path)
     store.set_read("a")
     store.close()
-    (path.parent / ".state.json.abc123.tmp").write_bytes(b'{"_meta": {"1": {"schema": 1')
-    assert reopen(path).read_ids() == {"a"}
+    dead = [path.parent / ".state.json.abc123xy.tmp", path.parent / ".state.json.journal.k_9ZZ0aa.tmp"]
+    for leftover in dead:
+        leftover.write_bytes(b'{"_meta": {"1": {"schema": 1')
+    other = path.parent / ".state.json.notours.tmp"
+    other.write_bytes(b"x")
+    again = StateStore(path, journal_limit=0)
+    assert again.notices == [] and again.read_ids() == {"a"}
+    again.set_read("b")  # a compaction clears what killed compactions left
+    assert not any(p.exists() for p in dead) and other.exists()
+    assert reopen(path).read_ids() == {"a", "b"}
 
 
 # -- damaged files ------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import errno
 import json
 import math
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -504,6 +505,7 @@ class JournalStorage(Storage):
     def write_marks(self, marks: Iterable[tuple[str, Mark]]) -> None:
         if self.blocked:
             raise OSError(errno.EROFS, self.blocked)
+        self._remove_dead_temporaries()
         gen = secrets.token_hex(8)
         meta = {"1": {"schema": SCHEMA_VERSION, "gen": gen, "app": "daily-papers",
                       "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}}
@@ -527,6 +529,20 @@ class JournalStorage(Storage):
         write_bytes_atomic(self.journal_path, header)
         self._journal_ok, self._jpos = True, len(header)
         self._journal_sig = _signature(self.journal_path)
+
+    def _remove_dead_temporaries(self) -> None:
+        """Temporary files of compactions killed half way (only ever written under the lock we hold)."""
+        pattern = re.compile(r"\." + re.escape(self.path.name) + r"(\.journal)?\.[A-Za-z0-9_]{8}\.tmp")
+        try:
+            names = os.listdir(self.path.parent)
+        except OSError:
+            return
+        for name in names:
+            if pattern.fullmatch(name):
+                try:
+                    os.unlink(self.path.parent / name)
+                except OSError:
+                    pass
 
     def close(self) -> None:
         pass
