@@ -277,3 +277,22 @@ def test_only_real_digest_files_are_copied(upstream):
     result = sync(upstream.url)
     assert (result.new_days, result.copied) == (2, 2)
     assert library_days() == ["2024/01/02.md", "2024/01/03.md"]
+
+
+def test_a_sync_of_the_whole_archive(corpus, tmp_path, monkeypatch):
+    """The real archive's layout, README included: every day once, and the next start parses nothing."""
+    from reader.core import cache as cache_module
+
+    up = Upstream(tmp_path / "archive")
+    shutil.copytree(corpus, up.path / "paper_logs")
+    latest = max(corpus.rglob("*.md"))
+    (up.path / "README.md").write_text("# Daily Papers\n\nprose\n\n" + latest.read_text(encoding="utf-8")
+                                       + "\n## License\n\nCC BY-NC 4.0\n", encoding="utf-8")
+    up.commit("the archive")
+    result = sync(up.url)
+    assert (result.new_days, result.new_papers) == (239, 3273) == (result.days, result.papers)
+    cache_module._shared.clear()  # the next start
+    parsed = []
+    monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
+    library = open_library(None)
+    assert parsed == [] and len(library) == 3273 and len(library.dates()) == 239
