@@ -287,6 +287,8 @@ HOSTILE = [
     ("Llamas 🦙 in 東京 with ℓ, ǘ, μ-law, ∇ and “quotes” — dashes…", ("Qwen Team", "Anna Nováková", "+", "Wei Wu")),
     ("\\LaTeX{} and Caf\\'e na\\\"ive \\v{C}ech $x^2^3$ $a & b$", ("Smith and Wesson", "others", "A_B C&D")),
     ("Ñandú Øresund Ærø Œuvre Ångström ß ı", ("Ömer Öztürk", "Çağrı Şahin", "Đorđe Đoković", "Þóra Ðís")),
+    ("$\\emph{x}\\textsc{Y}\\textsuperscript{2}\\underline{z}é ο\\frac12\\sqrt{\\Gamma}\\{\\}$ and ο, ⁴, ₂, −1",
+     ("Ἀριστοτέλης Ό", "王小明")),
 ]
 
 
