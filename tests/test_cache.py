@@ -49,6 +49,15 @@ def files_of(root: Path) -> list[Path]:
     return sorted(root.rglob("*.md"))
 
 
+def filled(store: Path, root: Path) -> ParseCache:
+    """A cache that has read every digest under root and saved."""
+    cache = ParseCache(store)
+    for f in files_of(root):
+        cache.read(f)
+    assert cache.save()
+    return cache
+
+
 def test_second_start_parses_nothing_and_gives_the_same(tmp_path, days, counting):
     store = tmp_path / "c.jsonl"
     first = ParseCache(store)
@@ -64,10 +73,7 @@ def test_second_start_parses_nothing_and_gives_the_same(tmp_path, days, counting
 
 def test_the_file_is_versioned_json_lines(tmp_path, days):
     store = tmp_path / "c.jsonl"
-    cache = ParseCache(store)
-    for f in files_of(days):
-        cache.read(f)
-    cache.save()
+    filled(store, days)
     lines = store.read_bytes().decode("utf-8").splitlines()
     assert json.loads(lines[0]) == {"format": "daily-papers/parse-cache", "version": 1,
                                     "parser": parse.PARSER_VERSION}
@@ -108,10 +114,7 @@ def test_same_size_same_mtime_change_right_after_parsing_is_caught(tmp_path, day
 
 def test_a_new_parser_version_parses_everything_again(tmp_path, days, counting, monkeypatch):
     store = tmp_path / "c.jsonl"
-    cache = ParseCache(store)
-    for f in files_of(days):
-        cache.read(f)
-    cache.save()
+    filled(store, days)
     monkeypatch.setattr(parse, "PARSER_VERSION", parse.PARSER_VERSION + 1)
     counting.clear()
     fresh = ParseCache(store)
@@ -158,10 +161,7 @@ def _damage_section(data: bytes) -> bytes:
         "pickle"])
 def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(tmp_path, days, damage):
     store = tmp_path / "c.jsonl"
-    cache = ParseCache(store)
-    for f in files_of(days):
-        cache.read(f)
-    cache.save()
+    filled(store, days)
     store.write_bytes(damage(store.read_bytes()))
     damaged = ParseCache(store)
     got = [damaged.read(f) for f in files_of(days)]
@@ -196,10 +196,7 @@ def test_cli_runs_when_the_cache_folder_is_unusable(capsys, user_dirs, days):
 
 def test_files_that_are_gone_are_dropped_and_unreadable_ones_not_cached(tmp_path, days):
     store = tmp_path / "c.jsonl"
-    cache = ParseCache(store)
-    for f in files_of(days):
-        cache.read(f)
-    cache.save()
+    cache = filled(store, days)
     (days / "odd.md").unlink()
     missing = cache.read(days / "odd.md")
     assert missing.papers == [] and "cannot read" in missing.warnings[0].message

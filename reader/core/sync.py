@@ -16,6 +16,14 @@ and returns a SyncResult, or raises SyncError with a one-line reason. It works i
    leaves the cache warm for the next start.
 
 The reading state (state.json) is never touched.
+
+From the reader (a thread worker), then picking up the new days without a restart:
+
+    result = sync(progress=lambda phase, fraction: app.call_from_thread(show, phase, fraction), cancel=event)
+    app.call_from_thread(app.notify, result.summary())        # SyncError: str(exc) is the one line to show
+    library = open_library(args.paths, load=False).load_all()  # same PATHs as at start (none: the library,
+                                                               # no longer the samples); cached files are not
+                                                               # parsed again, and the cache is saved
 """
 
 from __future__ import annotations
