@@ -6,8 +6,9 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from reader.core.model import Paper
 from reader.tui.markdown import SectionText
@@ -48,7 +49,10 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
     return Group(*parts)
 
 
-class PaperDetail(VerticalScroll, can_focus=True):
+class PaperDetail(ScrollView, can_focus=True):
+    """The summary pane, on Textual's line API: the paper is rendered once into lines at the pane's width and
+    scrolled virtually. No auto-height layout, one render per paper (a cursor move stays within a frame)."""
+
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
@@ -61,11 +65,9 @@ class PaperDetail(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.paper: Paper | None = None
         self.all_authors = False
-        self._body = Static("", id="detail-body", markup=False)
-        self.renderable: RenderableType | None = None  # what the body shows (tests read it)
-
-    def compose(self):
-        yield self._body
+        self.renderable: RenderableType = Text("")  # what the pane shows (tests read it)
+        self._lines: list[Strip] = []
+        self._width = 0
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
@@ -74,8 +76,38 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self.paper = paper
         if paper is None:
             self.renderable = Text("No paper here.", style="dim")
-            self._body.update(self.renderable)
+        else:
+            accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
+            self.renderable = render_paper(paper, read=read, starred=starred, all_authors=self.all_authors,
+                                           accent=accent)
+        self._render_lines()
+
+    def _render_lines(self) -> None:
+        width = self.scrollable_content_region.width
+        self._width = width
+        if width <= 0 or not self.is_mounted:
+            self._lines = []
             return
-        accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
-        self.renderable = render_paper(paper, read=read, starred=starred, all_authors=self.all_authors, accent=accent)
-        self._body.update(self.renderable)
+        console = self.app.console
+        options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
+                                                  height=None)
+        lines = console.render_lines(self.renderable, options, pad=False, new_lines=False)
+        self._lines = [Strip(line) for line in lines]
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._render_lines()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._render_lines)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        return self._lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
