@@ -57,13 +57,18 @@ def tmux_time(command: list[str], text: str, env: dict[str, str], size=(160, 45)
 
 
 def headless_time(kind: str, library: Path | None, env: dict[str, str], timeout=120.0) -> float:
+    """Seconds from spawning the process to its READY line (the first screen is shown)."""
     args = [PYTHON, str(HERE / "headless_probe.py"), kind] + ([str(library)] if library else [])
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0 or "READY" not in proc.stdout:
-        raise RuntimeError(f"headless probe failed: {proc.stdout[-500:]} {proc.stderr[-2000:]}")
-    return elapsed
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in proc.stdout:
+            if line.strip() == "READY":
+                return time.perf_counter() - start
+        raise RuntimeError(f"headless probe ended without READY: {proc.stderr.read()[-2000:]}")
+    finally:
+        proc.kill()
+        proc.wait(timeout)
 
 
 def newest_top_title(library: Path) -> str:

@@ -168,3 +168,18 @@ def test_list_state_from_the_environment_and_the_default_location(capsys, tmp_pa
     monkeypatch.setenv("DAILY_PAPERS_STATE", str(tmp_path / "elsewhere.json"))
     code, out, _ = run(capsys, "list", "--starred")
     assert out == ""
+
+
+def test_the_static_command_names_match_the_registered_subcommands():
+    from reader.cli import COMMAND_NAMES, build_parser
+
+    _, registered = build_parser()
+    assert registered == COMMAND_NAMES
+
+
+def test_opening_the_reader_builds_no_subcommand_parser(monkeypatch):
+    from reader import cli
+
+    monkeypatch.setattr(cli, "build_parser", lambda: (_ for _ in ()).throw(AssertionError("built")))
+    monkeypatch.setattr(cli, "run_tui", lambda args: 7)
+    assert cli.main(["some/folder"]) == 7

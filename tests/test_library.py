@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -87,7 +88,7 @@ def test_newest_day_loads_before_the_rest(tmp_path):
     def reader(path):
         from reader.core.parse import read_file
 
-        read.append(path.name)
+        read.append(os.path.basename(path))
         return read_file(path)
 
     lib = Library.open([tmp_path], reader=reader)

