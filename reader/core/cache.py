@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from pathlib import Path
 
 from reader.core import parse
 from reader.core.atomic import write_bytes_atomic
+from reader.core.limits import MAX_DIGEST_BYTES
 from reader.core.model import Paper, Section
 from reader.core.parse import ParsedFile, ParseWarning, read_file
 
@@ -192,6 +194,8 @@ class ParseCache:
             st = os.stat(name)
         except OSError:
             return read_file(path)  # it reports why
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DIGEST_BYTES:
+            return read_file(path)  # never read a FIFO, a device or an oversized file here: it says why
         self._ensure_loaded()
         with self._lock:
             entry = self._entries.get(key)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
@@ -107,14 +108,46 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8 or CP949; undecodable bytes replaced"
 
 
+def read_bytes_bounded(path: str | Path) -> tuple[bytes | None, str | None]:
+    """A digest's bytes, or (None, why not). Only regular files (a FIFO would block, /dev/zero never ends)
+    and at most MAX_DIGEST_BYTES: a bigger file is refused whole, never read into memory."""
+    from reader.core.limits import MAX_DIGEST_BYTES, size_text
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc.__class__.__name__}"
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file (a folder, a FIFO, a device ...); skipped"
+        too_big = (f"{size_text(max(st.st_size, MAX_DIGEST_BYTES + 1))} is more than a digest may be "
+                   f"({size_text(MAX_DIGEST_BYTES)}); skipped: split it into days")
+        if st.st_size > MAX_DIGEST_BYTES:
+            return None, too_big
+        chunks = []
+        left = MAX_DIGEST_BYTES + 1  # the file may grow while it is read
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            return None, too_big
+        return b"".join(chunks), None
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc.__class__.__name__}"
+    finally:
+        os.close(fd)
+
+
 def read_file(path: str | Path) -> ParsedFile:
     """Parse one digest file; never raises."""
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        return ParsedFile(name, [], [ParseWarning(name, 0, f"cannot read: {reason}")])
+    data, why = read_bytes_bounded(path)
+    if data is None:
+        return ParsedFile(name, [], [ParseWarning(name, 0, why or "cannot read")])
     text, problem = decode(data)
     if text is None:
         return ParsedFile(name, [], [ParseWarning(name, 0, problem or "unreadable")])

@@ -1,0 +1,43 @@
+"""How much of one thing the reader shows, and how big a digest may be.
+
+The data is never cut: a paper keeps every character its digest gave (search finds it, `export` writes it).
+What is cut is what a screen shows, with a visible marker, so one hostile or broken digest cannot make the
+reader slow or fill memory:
+
+- a digest file over MAX_DIGEST_BYTES is not read at all (a warning names it); the archive's largest day is
+  under 100 KB, the whole archive (14 months) in one file about 6 MB;
+- a section is shown up to SHOWN_SECTION_CHARS characters, a paper up to SHOWN_PAPER_CHARS in all (the
+  archive's longest section is about 1,000); then "… (cut: N more characters)";
+- a title up to SHOWN_TITLE_CHARS in the summary pane and SHOWN_ROW_CHARS in a list row (which shows less
+  anyway); a section name up to SHOWN_NAME_CHARS; the full author list up to SHOWN_AUTHORS names;
+- Markdown nesting (lists in lists, quotes in quotes, emphasis in links ...) up to MAX_MARKDOWN_DEPTH levels;
+  deeper text is shown flat, never dropped.
+"""
+
+from __future__ import annotations
+
+MAX_DIGEST_BYTES = 16 * 1024 * 1024
+SHOWN_SECTION_CHARS = 20_000
+SHOWN_PAPER_CHARS = 100_000
+SHOWN_TITLE_CHARS = 1_000
+SHOWN_ROW_CHARS = 300
+SHOWN_NAME_CHARS = 200
+SHOWN_AUTHORS = 1_000
+SHOWN_AUTHOR_CHARS = 10_000
+SHOWN_CITATION_CHARS = 20_000
+MAX_MARKDOWN_DEPTH = 32
+
+
+def cut(text: str, limit: int) -> tuple[str, int]:
+    """(the first `limit` characters, how many more there were)."""
+    if len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+def marker(more: int, what: str = "characters") -> str:
+    return f"… (cut: {more:,} more {what})"
+
+
+def size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
