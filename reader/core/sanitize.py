@@ -35,3 +35,30 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """As clean(), for a one-line value: newlines become spaces."""
     return clean(text).replace("\n", " ")
+
+
+# Text that is not a digest's (file names, paths, config values, command-line arguments, a git error) is
+# shown, not cleaned: its control characters become visible escapes (\x1b, \u202e), so the user can still
+# tell which file is meant, and nothing reaches the terminal as a control sequence.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Control characters (but tab and newline) and bidi overrides as visible escapes."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def visible_line(text: str) -> str:
+    """As visible(), for a value that must stay on one line: tab and newline are escaped too."""
+    return _UNSAFE_LINE.sub(_escape, text)
+
+
+def is_safe(text: str) -> bool:
+    """True when text holds nothing a terminal would take as control (tab and newline allowed)."""
+    return not _UNSAFE.search(text)

@@ -7,13 +7,36 @@ from typing import Any
 
 import mistune
 
+from reader.core.limits import MAX_MARKDOWN_DEPTH
+
 
 @lru_cache(maxsize=1)
 def _markdown() -> mistune.Markdown:
     return mistune.create_markdown(renderer=None, plugins=["strikethrough"])
 
 
-def _inline(tokens: list[dict[str, Any]]) -> str:
+def _flat(tok: Any) -> str:
+    """A token's words with no structure (below the nesting cap); iterative, never recursive."""
+    out: list[str] = []
+    stack = [tok]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if item.get("type") in ("softbreak", "linebreak", "blank_line"):
+                out.append(" ")
+            elif "children" in item:
+                stack.append(item["children"])
+            elif isinstance(item.get("raw"), str):
+                out.append(item["raw"])
+    return " ".join("".join(out).split())
+
+
+def _inline(tokens: list[dict[str, Any]], depth: int = 0) -> str:
+    if depth > MAX_MARKDOWN_DEPTH:
+        return _flat(tokens)
+    depth += 1
     out: list[str] = []
     for tok in tokens:
         kind = tok["type"]
@@ -24,13 +47,17 @@ def _inline(tokens: list[dict[str, Any]]) -> str:
         elif kind == "linebreak":
             out.append("\n")
         elif kind == "image":
-            out.append(_inline(tok.get("children", [])) or "")
+            out.append(_inline(tok.get("children", []), depth) or "")
         else:
-            out.append(_inline(tok.get("children", [])))
+            out.append(_inline(tok.get("children", []), depth))
     return "".join(out)
 
 
-def _blocks(tokens: list[dict[str, Any]], indent: str, lines: list[str]) -> None:
+def _blocks(tokens: list[dict[str, Any]], indent: str, lines: list[str], depth: int = 0) -> None:
+    if depth > MAX_MARKDOWN_DEPTH:
+        lines.append(indent + _flat(tokens))
+        return
+    depth += 1
     for tok in tokens:
         kind = tok["type"]
         if kind in ("paragraph", "block_text", "heading"):
@@ -42,25 +69,28 @@ def _blocks(tokens: list[dict[str, Any]], indent: str, lines: list[str]) -> None
             for number, item in enumerate(tok.get("children", []), start=start):
                 bullet = f"{number}. " if ordered else "- "
                 sub: list[str] = []
-                _blocks(item.get("children", []), "", sub)
+                _blocks(item.get("children", []), "", sub, depth)
                 for i, line in enumerate(sub or [""]):
                     lines.append(indent + (bullet if i == 0 else " " * len(bullet)) + line)
         elif kind in ("block_code",):
             lines.extend(indent + line for line in tok.get("raw", "").rstrip("\n").split("\n"))
         elif kind == "block_quote":
-            _blocks(tok.get("children", []), indent + "> ", lines)
+            _blocks(tok.get("children", []), indent + "> ", lines, depth)
         elif kind == "thematic_break":
             lines.append(indent + "---")
         elif kind == "block_html":
             continue
         elif "children" in tok:
-            _blocks(tok["children"], indent, lines)
+            _blocks(tok["children"], indent, lines, depth)
 
 
 def plain_text(markdown: str) -> str:
     """Readable plain text: emphasis and links dropped to their words, lists kept as '- ' and '1. '."""
     lines: list[str] = []
-    _blocks(_markdown()(markdown), "", lines)
+    try:
+        _blocks(_markdown()(markdown), "", lines)
+    except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the text as it is
+        return markdown.strip("\n")
     return "\n".join(lines).strip("\n")
 
 

@@ -4,6 +4,10 @@ Rich's own Markdown builds a markdown-it parser and a tree of renderables per ca
 here); this builds plain Text blocks once and wraps them at render time with hanging indents for list
 items (about 1 ms), which keeps a cursor move within a frame. Digest text only ever becomes Text content:
 never console markup. Links keep their URL as an OSC 8 hyperlink.
+
+Nesting is capped (reader.core.limits.MAX_MARKDOWN_DEPTH): below that depth a list, quote or emphasis is
+shown as flat text, and a parser that gives up (RecursionError, any other error) leaves the section shown as
+its plain text, never a crash.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+
+from reader.core.limits import MAX_MARKDOWN_DEPTH
+from reader.core.sanitize import clean, clean_line
 
 
 @lru_cache(maxsize=1)
@@ -37,40 +44,68 @@ _ITALIC = Style(italic=True)
 _STRIKE = Style(strike=True)
 
 
-def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: str) -> None:
+def _flat(tok: Any) -> str:
+    """A token's words with no structure (what is shown below the nesting cap); iterative, never recursive."""
+    out: list[str] = []
+    stack = [tok]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if item.get("type") in ("softbreak", "linebreak", "blank_line"):
+                out.append(" ")
+            elif "children" in item:
+                stack.append(item["children"])
+            elif isinstance(item.get("raw"), str):
+                out.append(item["raw"])
+    return " ".join("".join(out).split())
+
+
+def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: str, depth: int = 0) -> None:
+    if depth > MAX_MARKDOWN_DEPTH:
+        out.append(clean(_flat(tokens)), style)
+        return
+    depth += 1
     for tok in tokens:
         kind = tok["type"]
-        if kind == "text":
-            out.append(tok.get("raw", ""), style)
+        if kind == "text":  # clean() again: a character reference must not bring a control character back
+            out.append(clean(tok.get("raw", "")), style)
         elif kind == "strong":
-            _inline(tok.get("children", []), out, style + _BOLD, link_color)
+            _inline(tok.get("children", []), out, style + _BOLD, link_color, depth)
         elif kind == "emphasis":
-            _inline(tok.get("children", []), out, style + _ITALIC, link_color)
+            _inline(tok.get("children", []), out, style + _ITALIC, link_color, depth)
         elif kind == "strikethrough":
-            _inline(tok.get("children", []), out, style + _STRIKE, link_color)
+            _inline(tok.get("children", []), out, style + _STRIKE, link_color, depth)
         elif kind == "codespan":
-            out.append(tok.get("raw", ""), style + Style(reverse=False, bold=True, dim=False))
+            out.append(clean(tok.get("raw", "")), style + Style(reverse=False, bold=True, dim=False))
         elif kind == "link":
-            url = tok.get("attrs", {}).get("url", "")
-            _inline(tok.get("children", []), out, style + Style(color=link_color, underline=True, link=url or None), link_color)
+            url = clean_line(tok.get("attrs", {}).get("url", ""))
+            link_style = style + Style(color=link_color, underline=True, link=url or None)
+            _inline(tok.get("children", []), out, link_style, link_color, depth)
         elif kind == "image":
             alt = Text()
-            _inline(tok.get("children", []), alt, style, link_color)
+            _inline(tok.get("children", []), alt, style, link_color, depth)
             out.append(f"[image: {alt.plain or 'no description'}]", style + Style(dim=True))
         elif kind == "softbreak":
             out.append(" ", style)
         elif kind == "linebreak":
             out.append("\n", style)
         elif kind == "inline_html":
-            out.append(tok.get("raw", ""), style + Style(dim=True))
+            out.append(clean(tok.get("raw", "")), style + Style(dim=True))
         elif "children" in tok:
-            _inline(tok["children"], out, style, link_color)
+            _inline(tok["children"], out, style, link_color, depth)
         elif "raw" in tok:
-            out.append(tok["raw"], style)
+            out.append(clean(str(tok["raw"])), style)
 
 
-def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], link_color: str, marker: str = "") -> None:
+def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], link_color: str, marker: str = "",
+            depth: int = 0) -> None:
     """marker (a list bullet) goes before the first block; the blocks after it hang under its text."""
+    if depth > MAX_MARKDOWN_DEPTH:
+        blocks.append(_Block(indent, marker, Text(clean(_flat(tokens)))))
+        return
+    depth += 1
     inner = indent + len(marker)
     first = True
     for tok in tokens:
@@ -87,18 +122,18 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
             number = tok.get("attrs", {}).get("start", 1) or 1
             for item in tok.get("children", []):
                 bullet = f"{number}. " if ordered else ("• " if inner == 0 else "◦ ")
-                _blocks(item.get("children", []), inner, blocks, link_color, bullet)
+                _blocks(item.get("children", []), inner, blocks, link_color, bullet, depth)
                 number += 1
         elif kind == "block_code":
-            blocks.append(_Block(at, mark, Text(tok.get("raw", "").rstrip("\n"), style="bold")))
+            blocks.append(_Block(at, mark, Text(clean(tok.get("raw", "")).rstrip("\n"), style="bold")))
         elif kind == "block_quote":
-            _blocks(tok.get("children", []), at, blocks, link_color, mark or "│ ")
+            _blocks(tok.get("children", []), at, blocks, link_color, mark or "│ ", depth)
         elif kind == "thematic_break":
             blocks.append(_Block(at, mark, Text("───", style="dim")))
         elif kind in ("blank_line", "block_html"):
             continue
         elif "children" in tok:
-            _blocks(tok["children"], at, blocks, link_color, mark)
+            _blocks(tok["children"], at, blocks, link_color, mark, depth)
         else:
             continue
         first = False
@@ -109,7 +144,10 @@ class SectionText:
 
     def __init__(self, markdown: str, link_color: str = "cyan") -> None:
         self.blocks: list[_Block] = []
-        _blocks(_parser()(markdown), 0, self.blocks, link_color)
+        try:
+            _blocks(_parser()(markdown), 0, self.blocks, link_color)
+        except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the words, unformatted
+            self.blocks = [_Block(0, "", Text(line)) for line in clean(markdown).split("\n")]
 
     @property
     def plain(self) -> str:

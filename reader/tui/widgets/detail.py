@@ -10,15 +10,48 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.core import limits
+from reader.core.limits import cut, marker
 from reader.core.model import Paper
+from reader.core.sanitize import clean, clean_line
 from reader.tui.markdown import SectionText
 
 AUTHORS_SHORT = 6
 
 
+def cut_report(paper: Paper) -> str | None:
+    """One line saying what of this paper the pane shows cut (reader.core.limits), or None."""
+    what: list[str] = []
+    if len(paper.title) > limits.SHOWN_TITLE_CHARS:
+        what.append(f"the title ({len(paper.title):,} characters)")
+    budget = limits.SHOWN_PAPER_CHARS
+    for section in paper.sections:
+        size = len(section.markdown)
+        if size > min(limits.SHOWN_SECTION_CHARS, max(budget, 0)):
+            what.append(f"section {clean_line(section.name)[:40]!r} ({size:,} characters)")
+        budget -= min(size, limits.SHOWN_SECTION_CHARS)
+    if len(paper.authors) > limits.SHOWN_AUTHORS or sum(map(len, paper.authors)) > limits.SHOWN_AUTHOR_CHARS:
+        what.append(f"the author list ({len(paper.authors):,} names)")
+    if not what:
+        return None
+    more = f" and {len(what) - 1} more" if len(what) > 1 else ""
+    return (f"{paper.arxiv_id} is longer than the reader shows: {what[0]}{more} cut "
+            f"(the whole text: daily-papers export --format json)")
+
+
+def _cut_text(text: str, limit: int, style: str = "") -> Text:
+    shown, more = cut(text, limit)
+    out = Text(clean(shown), style=style)
+    if more:
+        out.append(" " + marker(more), style="dim italic")
+    return out
+
+
 def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, accent: str = "cyan") -> RenderableType:
-    """Everything from the digest goes in as Text or Markdown: never parsed as console markup."""
-    parts: list[RenderableType] = [Text(paper.title, style="bold")]
+    """Everything from the digest goes in as Text or Markdown: never parsed as console markup. It is cleaned
+    again here (a cache file is a file too) and cut where it is longer than anyone reads (reader.core.limits):
+    the cut is marked, the data keeps every character."""
+    parts: list[RenderableType] = [_cut_text(clean_line(paper.title), limits.SHOWN_TITLE_CHARS, "bold")]
     meta = Text()
     meta.append("arXiv ", style="dim")
     meta.append(paper.arxiv_id, style=Style(color=accent, underline=True, link=paper.url))
@@ -36,16 +69,30 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
     parts.append(meta)
     if paper.authors:
         authors = Text(style="italic")
-        shown = paper.authors if all_authors else paper.authors[:AUTHORS_SHORT]
-        authors.append(", ".join(shown))
+        shown = paper.authors[:limits.SHOWN_AUTHORS] if all_authors else paper.authors[:AUTHORS_SHORT]
+        names, more_chars = cut(", ".join(shown), limits.SHOWN_AUTHOR_CHARS)
+        authors.append(clean_line(names))
+        if more_chars:
+            authors.append(" " + marker(more_chars), style="dim")
         hidden = len(paper.authors) - len(shown)
         if hidden > 0:
-            authors.append(f", … +{hidden} more (a: all authors)", style="dim")
+            note = " (a: all authors)" if not all_authors else f" (the reader shows {limits.SHOWN_AUTHORS:,})"
+            authors.append(f", … +{hidden:,} more{note}", style="dim")
         parts.append(authors)
-    for section in paper.sections:
+    budget = limits.SHOWN_PAPER_CHARS
+    for index, section in enumerate(paper.sections):
+        if budget <= 0:
+            left = len(paper.sections) - index
+            parts.append(Text(""))
+            parts.append(Text(marker(left, "sections" if left > 1 else "section"), style="dim italic"))
+            break
         parts.append(Text(""))
-        parts.append(Text(section.name, style=f"bold {accent}"))
-        parts.append(SectionText(section.markdown, link_color=accent))
+        parts.append(_cut_text(clean_line(section.name), limits.SHOWN_NAME_CHARS, f"bold {accent}"))
+        shown, more = cut(section.markdown, min(limits.SHOWN_SECTION_CHARS, budget))
+        budget -= len(shown)
+        parts.append(SectionText(shown, link_color=accent))
+        if more:
+            parts.append(Text(marker(more), style="dim italic"))
     return Group(*parts)
 
 
@@ -68,6 +115,7 @@ class PaperDetail(ScrollView, can_focus=True):
         self.renderable: RenderableType = Text("")  # what the pane shows (tests read it)
         self._lines: list[Strip] = []
         self._width = 0
+        self._warned: set[str] = set()  # papers whose cut was reported (once each)
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
@@ -77,6 +125,11 @@ class PaperDetail(ScrollView, can_focus=True):
         if paper is None:
             self.renderable = Text("No paper here.", style="dim")
         else:
+            if paper.arxiv_id not in self._warned and self.is_mounted:
+                report = cut_report(paper)
+                if report:
+                    self._warned.add(paper.arxiv_id)
+                    self.app.notify(report, severity="warning", markup=False, timeout=10)
             accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
             self.renderable = render_paper(paper, read=read, starred=starred, all_authors=self.all_authors,
                                            accent=accent)

@@ -9,7 +9,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.core.limits import SHOWN_ROW_CHARS
 from reader.core.model import Paper
+from reader.core.sanitize import clean_line
 
 
 def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = False) -> Content:
@@ -21,7 +23,8 @@ def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = Fals
     ]
     if show_date:
         parts.append((f"{paper.date} ", "$text-muted"))
-    parts.append((paper.title, "bold" if not read else ""))
+    # A row shows a few dozen characters of the title (then "…"); the rest never needs laying out.
+    parts.append((clean_line(paper.title[:SHOWN_ROW_CHARS]), "bold" if not read else ""))
     return Content.assemble(*parts)
 
 
