@@ -79,17 +79,22 @@ def newest_top_title(library: Path) -> str:
     return lib.newest().papers[0].title[:24]
 
 
-def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45)) -> list[float]:
-    """Seconds from sending j/k to the detail pane showing the next paper's id, in a real terminal."""
+def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45),
+                          bare: bool = False) -> list[float]:
+    """Seconds from sending j/k to the detail pane showing the next paper's id, in a real terminal.
+
+    bare=True measures the reference instead: a bare OptionList updating one Static, in the same way (the
+    floor of this method: tmux, process spawns for capture-pane, Textual's own frame pacing)."""
     from reader.core.library import Library
 
     lib = Library.open([library])
     lib.load_newest()
     ids = [p.arxiv_id for p in lib.newest().papers]
+    command = [PYTHON, str(HERE / "bare_list_app.py"), *ids] if bare else reader_command(library)
     sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
     tmux = ["tmux", "-S", str(sock)]
     exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME")))
-    shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(reader_command(library))}; sleep 600"
+    shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
     subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],
                    check=True, env=env)
 

@@ -122,7 +122,8 @@ class Library:
         self._days: dict[str, _DayBucket] = {}
         self._by_id: dict[str, list[Paper]] = {}
         self._dates: list[str] | None = None
-        self._search_text: dict[int, str] = {}
+        self._search_index: tuple[int, list[tuple[Paper, str]]] | None = None
+        self._generation = 0  # bumped whenever papers are added
         self.warnings: list[ParseWarning] = []
         self._loaded_files = 0
 
@@ -163,6 +164,7 @@ class Library:
                 continue
             bucket.ids.add(paper.arxiv_id)
             bucket.papers.append(paper)
+            self._generation += 1
             bucket.ordered = None
             self._by_id.setdefault(paper.arxiv_id, []).append(paper)
             added += 1
@@ -272,33 +274,53 @@ class Library:
         return set(self._by_id)
 
     # -- search -----------------------------------------------------------------------------------------
-    def _text_of(self, paper: Paper) -> str:
-        key = id(paper)
-        text = self._search_text.get(key)
-        if text is None:
-            parts = [paper.title, paper.arxiv_id, " ".join(paper.authors)]
-            for section in paper.sections:
-                parts.append(section.name)
-                parts.append(section.markdown)
-            text = self._search_text[key] = "\n".join(parts).casefold()
-        return text
+    @staticmethod
+    def _text_of(paper: Paper) -> str:
+        parts = [paper.title, paper.arxiv_id, " ".join(paper.authors)]
+        for section in paper.sections:
+            parts.append(section.name)
+            parts.append(section.markdown)
+        return "\n".join(parts).casefold()
 
-    def search(self, query: str, limit: int | None = None) -> list[Paper]:
+    def search_index(self) -> list[tuple[Paper, str]]:
+        """Each paper once (at its newest day), newest first, with its casefolded text. Built on first use
+        and kept until the library changes; the reader builds it in its loading worker."""
+        index = self._search_index
+        generation = self._generation
+        if index is None or index[0] != generation:
+            seen: set[str] = set()
+            entries = []
+            for paper in self.papers():
+                if paper.arxiv_id not in seen:
+                    seen.add(paper.arxiv_id)
+                    entries.append((paper, self._text_of(paper)))
+            index = self._search_index = (generation, entries)
+        return index[1]
+
+    def search(self, query: str, limit: int | None = None, within: list[Paper] | None = None) -> list[Paper]:
         """Papers whose title, authors or summary hold every word of the query (case-insensitive).
 
-        Newest day first; a paper that appears on several days is listed once, at its newest day.
+        Newest day first; a paper that appears on several days is listed once, at its newest day. `within`
+        narrows the search to an earlier result (typing on: a longer query only ever matches fewer papers).
         """
         terms = query.casefold().split()
         if not terms:
             return []
+        entries = self.search_index()
+        if within is not None:
+            keep = {id(p) for p in within}
+            entries = [e for e in entries if id(e[0]) in keep]
         results: list[Paper] = []
-        seen: set[str] = set()
-        for paper in self.papers():
-            if paper.arxiv_id in seen:
-                continue
-            text = self._text_of(paper)
+        if len(terms) == 1:
+            term = terms[0]
+            for paper, text in entries:
+                if term in text:
+                    results.append(paper)
+                    if limit is not None and len(results) >= limit:
+                        break
+            return results
+        for paper, text in entries:
             if all(term in text for term in terms):
-                seen.add(paper.arxiv_id)
                 results.append(paper)
                 if limit is not None and len(results) >= limit:
                     break

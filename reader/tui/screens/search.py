@@ -27,11 +27,12 @@ class SearchScreen(ModalScreen[Paper | None]):
         Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
     ]
 
-    def __init__(self, search: Callable[[str], list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "") -> None:
+    def __init__(self, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "") -> None:
         super().__init__()
-        self._search = search
+        self._search = search  # search(query, within=None) -> papers, as Library.search
         self._prompt_for = prompt_for
         self._query = query
+        self._last: tuple[str, list[Paper]] | None = None
         self.results: list[Paper] = []
 
     def compose(self) -> ComposeResult:
@@ -51,7 +52,15 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
-        results = self._search(query) if query.strip() else []
+        folded = query.casefold()
+        if not query.strip():
+            results = []
+        elif self._last is not None and folded.startswith(self._last[0]):
+            # Typing on only narrows: search the last results, not the whole archive.
+            results = self._search(query, within=self._last[1])
+        else:
+            results = self._search(query)
+        self._last = (folded, results) if query.strip() else None
         self.results = results
         shown = results[:MAX_SHOWN]
         options = self.query_one("#search-results", OptionList)
