@@ -25,7 +25,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line (and exit code 2)."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        from reader.core.sanitize import visible_line
+
+        self.exit(2, f"{self.prog}: error: {visible_line(message)} (see: {self.prog} --help)\n")
 
 
 def _command_modules():
@@ -76,20 +78,41 @@ def run_tui(args: argparse.Namespace) -> int:
     return launch(args)
 
 
+def _one_line(message: str) -> str:
+    from reader.core.sanitize import visible_line
+
+    return visible_line(message)
+
+
+class _guarded_output:
+    """While a subcommand runs, its stdout and stderr turn control characters into visible escapes
+    (reader.core.sanitize.GuardedStream): a file name or an argument can never drive the terminal."""
+
+    def __enter__(self) -> None:
+        from reader.core.sanitize import GuardedStream
+
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = GuardedStream(sys.stdout), GuardedStream(sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout, sys.stderr = self.saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         first = next((a for a in argv if a != "--debug"), None)
         if first in COMMAND_NAMES or first in ("-h", "--help", "--version"):
-            parser, _ = build_parser()
-            args = parser.parse_args(argv)
-            return int(args.func(args) or 0)
+            with _guarded_output():
+                parser, _ = build_parser()
+                args = parser.parse_args(argv)
+                return int(args.func(args) or 0)
         return run_tui(build_tui_parser().parse_args(argv))
     except UserError as exc:
         if debug:
             raise
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -104,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         print(
-            f"{PROG}: internal error: {exc.__class__.__name__}: {exc} "
+            f"{PROG}: internal error: {exc.__class__.__name__}: {_one_line(str(exc))} "
             f"(run with --debug or {DEBUG_ENV}=1 for details, and please report it)",
             file=sys.stderr,
         )

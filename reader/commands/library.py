@@ -32,8 +32,8 @@ class _Progress:
     """Git's progress on one stderr line, rewritten in place; only when stderr is a terminal."""
 
     def __init__(self, stream) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
+        self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
+        self.live = self.stream.isatty()
         self.width = 0
 
     def __call__(self, phase: str, fraction: float | None) -> None:

@@ -17,6 +17,13 @@ class Config:
     problems: tuple[str, ...] = ()
 
 
+def _keys_ok(keys: str) -> bool:
+    """Key names as Textual writes them ("x", "ctrl+y", "question_mark", "f5,j"): printable, no spaces.
+    (The footer and the help screen show them: a control character there would reach the terminal.)"""
+    parts = [k.strip() for k in keys.split(",")]
+    return 0 < len(keys) <= 200 and all(k and k.isprintable() and not any(c.isspace() for c in k) for k in parts)
+
+
 def load_config(path: Path) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
@@ -35,6 +42,11 @@ def load_config(path: Path) -> Config:
     if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
         problems.append(f"{path}: 'keymap' must map binding ids to keys; ignored")
         keymap = {}
+    for binding_id, keys in list(keymap.items()):
+        if not _keys_ok(keys) or not _keys_ok(binding_id):
+            problems.append(f"{path}: keymap {binding_id!r}: {keys!r} is not a list of keys like \"x\" or "
+                            "\"ctrl+y,f5\"; ignored")
+            del keymap[binding_id]
     fmt = data.get("citation_format", "bibtex")
     if not isinstance(fmt, str):
         problems.append(f"{path}: 'citation_format' must be a string; using bibtex")

@@ -62,3 +62,28 @@ def visible_line(text: str) -> str:
 def is_safe(text: str) -> bool:
     """True when text holds nothing a terminal would take as control (tab and newline allowed)."""
     return not _UNSAFE.search(text)
+
+
+_UNSAFE_STREAM = re.compile("\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class GuardedStream:
+    """A text stream that writes what it is given with every control character as a visible escape (tab,
+    newline and CRLF pass): what the command-line tools print can never be a terminal control sequence,
+    whatever a file name, a path or an argument holds. `unguarded` is the stream below (for a progress line
+    that rewrites itself with a carriage return)."""
+
+    def __init__(self, stream) -> None:
+        self.unguarded = stream
+
+    def write(self, text: str) -> int:
+        if _UNSAFE_STREAM.search(text):
+            text = _UNSAFE_STREAM.sub(_escape, text)
+        return self.unguarded.write(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self.unguarded, name)

@@ -12,6 +12,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.cite import FORMATS, format_citation
+from reader.core.limits import SHOWN_CITATION_CHARS, cut, marker
+from reader.core.sanitize import clean
 from reader.core.model import Paper
 
 LABELS = {"bibtex": "BibTeX", "apa": "APA 7", "markdown": "Markdown", "arxiv": "arXiv id", "ris": "RIS"}
@@ -48,7 +50,12 @@ class CiteChooser(ModalScreen[tuple[str, str] | None]):
         self._preview(self.default)
 
     def _preview(self, fmt: str) -> None:
-        self.query_one("#cite-preview", Static).update(Text(self.texts[fmt]))
+        """The citation as it will be copied (whole); the preview shows its start when it is huge."""
+        shown, more = cut(self.texts[fmt], SHOWN_CITATION_CHARS)
+        preview = Text(clean(shown))
+        if more:
+            preview.append("\n" + marker(more) + " (copied whole)", style="dim italic")
+        self.query_one("#cite-preview", Static).update(preview)
 
     @on(OptionList.OptionHighlighted, "#cite-formats")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

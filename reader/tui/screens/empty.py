@@ -9,6 +9,8 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from reader.core.sanitize import visible
+
 
 class EmptyScreen(Screen[None]):
     BINDINGS = [Binding("q", "app.quit", "Quit", id="empty.quit")]
@@ -21,7 +23,7 @@ class EmptyScreen(Screen[None]):
         text = Text()
         text.append("No digests here yet\n\n", style="bold")
         text.append("Nothing to read in ")
-        text.append(self.where, style="italic")
+        text.append(visible(self.where), style="italic")
         text.append(".\n\nTo get the daily_papers_ko archive:\n\n")
         text.append("  daily-papers sync", style="bold")
         text.append("              fetch the public archive (git)\n")

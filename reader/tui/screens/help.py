@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.core.sanitize import visible_line
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
@@ -30,9 +32,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Binding id", style="dim", no_wrap=True)
         for keys, description, where, binding_id in self.rows:
-            table.add_row(Text(keys, style="bold"), Text(description), Text(where), Text(binding_id))
-        note = Text(f"\nRemap keys in {self.config_path}: {{\"keymap\": {{\"star\": \"x\"}}}}. Ctrl+P: command palette.",
-                    style="dim")
+            table.add_row(Text(visible_line(keys), style="bold"), Text(visible_line(description)),
+                          Text(visible_line(where)), Text(visible_line(binding_id)))
+        note = Text(f"\nRemap keys in {visible_line(self.config_path)}: {{\"keymap\": {{\"star\": \"x\"}}}}. "
+                    "Ctrl+P: command palette.", style="dim")
         with VerticalScroll(id="help-box") as box:
             box.border_title = "daily-papers keys"
             box.border_subtitle = "Esc closes"
