@@ -1,6 +1,8 @@
-"""Run the reader (or the bare app) headless; print READY the moment the first screen is shown, then exit.
+"""Run the reader (or the bare app) headless; print READY the moment its first frame is rendered, then exit.
 
-The parent measures from spawning the process to reading READY, so interpreter start and imports count.
+The parent measures from spawning the process to reading READY, so interpreter start and imports count. The
+hook is the same for both apps: the screen's first refresh after on_mount (for the reader, that frame holds
+the newest day's top paper: on_mount shows it before the first refresh).
 """
 
 from __future__ import annotations
@@ -9,21 +11,19 @@ import os
 import sys
 
 
-async def _wait_reader(pilot) -> None:
-    from reader.tui.widgets.detail import PaperDetail
-
-    app = pilot.app
-    while app.query_one(PaperDetail).paper is None:
-        await pilot.pause(0.001)
-    await pilot.pause()
+def _ready() -> None:
     print("READY", flush=True)
-    os._exit(0)  # do not wait for the worker still reading the rest of the archive
+    os._exit(0)  # do not wait for the reader's worker still reading the rest of the archive
 
 
-async def _wait_bare(pilot) -> None:
-    await pilot.pause()
-    print("READY", flush=True)
-    os._exit(0)
+def _hook(app_class) -> None:
+    original = app_class.on_mount
+
+    def on_mount(self):
+        original(self)
+        self.call_after_refresh(_ready)
+
+    app_class.on_mount = on_mount
 
 
 def main() -> None:
@@ -32,19 +32,18 @@ def main() -> None:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from bare_app import BareApp
 
-        BareApp().run(headless=True, size=(160, 45), auto_pilot=_wait_bare)
+        BareApp.on_mount = lambda self: None
+        _hook(BareApp)
+        BareApp().run(headless=True, size=(160, 45))
         return
     import argparse
 
     import reader.tui.app as app_module
     from reader.tui import launch as launch_module
 
+    _hook(app_module.ReaderApp)
     original_run = app_module.ReaderApp.run
-
-    def run_headless(self, *args, **kwargs):
-        return original_run(self, headless=True, size=(160, 45), auto_pilot=_wait_reader)
-
-    app_module.ReaderApp.run = run_headless
+    app_module.ReaderApp.run = lambda self, *a, **k: original_run(self, headless=True, size=(160, 45))
     launch_module.launch(argparse.Namespace(paths=[sys.argv[2]], state=None))
 
 

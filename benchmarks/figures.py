@@ -1,0 +1,132 @@
+"""The in-process figures of the suite: search as you type, star toggles, export throughput, memory, CLI.
+
+Each function returns plain numbers; benchmarks/run.py turns them into table rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+QUERIES = ["transformer", "diffusion model", "언어 모델", "llava", "강화 학습", "video generation", "benchmark",
+           "zero-shot", "kim", "메모리 효율"]
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+        (home / name).mkdir(parents=True, exist_ok=True)
+        env[var] = str(home / name)
+    return env
+
+
+def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[float]:
+    """Seconds per keystroke for typing each query one character at a time in the search screen: the
+    search (narrowing as the screen does) and the result list replaced, in a headless reader."""
+    import asyncio
+
+    from reader.core.library import Library
+    from reader.core.state import StateStore
+    from reader.tui.app import make_app
+    from reader.tui.screens.search import SearchScreen
+
+    library = Library.open([library_path]).load_all()
+    library.search_index()  # the reader builds it in its loading worker
+    app = make_app(library, StateStore.in_memory())
+    times: list[float] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("slash")
+            screen = app.screen
+            assert isinstance(screen, SearchScreen)
+            for query in queries:
+                for i in range(1, len(query) + 1):
+                    start = time.perf_counter()
+                    screen.run_query(query[:i])
+                    times.append(time.perf_counter() - start)
+                screen.run_query("")
+                await pilot.pause()
+
+    asyncio.run(drive())
+    return times
+
+
+def mistune_mb_per_s(library_path: Path) -> float:
+    import mistune
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(library_path.rglob("*.md"))]
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    markdown = mistune.create_markdown(renderer=None)
+    start = time.perf_counter()
+    for text in texts:
+        markdown(text)
+    return size / 1e6 / (time.perf_counter() - start)
+
+
+def export_json(library_path: Path) -> tuple[float, float]:
+    """(seconds, MB/s of digest text) for `daily-papers export --format json` over the archive, warm cache."""
+    home = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    env = _env(home)
+    size = sum(p.stat().st_size for p in library_path.rglob("*.md"))
+    command = [PYTHON, "-m", "reader", "export", str(library_path), "--format", "json", "-o", str(home / "out.json")]
+    subprocess.run(command, check=True, env=env, capture_output=True)  # fills the cache
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    seconds = time.perf_counter() - start
+    return seconds, size / 1e6 / seconds
+
+
+def cli_seconds(args: list[str], library_path: Path, cold: bool) -> float:
+    home = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    env = _env(home)
+    command = [PYTHON, "-m", "reader", *args, str(library_path)]
+    if not cold:
+        subprocess.run(command, check=True, env=env, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(library_path: Path) -> float:
+    """Peak RSS of a process that opens the archive as the reader does (warm cache) and searches it."""
+    home = Path(tempfile.mkdtemp(prefix="bench-rss-"))
+    env = _env(home)
+    script = (
+        "import sys, resource, json\n"
+        "from reader.commands.common import open_library\n"
+        "lib = open_library([sys.argv[1]], load=True)\n"
+        "lib.search_index()\n"
+        f"for q in {QUERIES!r}:\n"
+        "    lib.search(q)\n"
+        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    )
+    subprocess.run([PYTHON, "-c", script, str(library_path)], check=True, env=env, capture_output=True)  # warm
+    out = subprocess.run([PYTHON, "-c", script, str(library_path)], check=True, env=env, capture_output=True,
+                         text=True).stdout
+    return json.loads(out) / 1024
+
+
+def star_toggles(records: int, toggles: int) -> tuple[list[float], list[float]]:
+    """(ours, plain TinyDB) seconds per star toggle persisted, at `records` stored papers, from
+    benchmarks/bench_state.py (separate processes, as a person's reader would be)."""
+    sys.path.insert(0, str(HERE))
+    import bench_state
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-state-"))
+    ours, plain = bench_state.build(workdir, records)
+    mine = bench_state.run_child("ours", ours, records, toggles)
+    theirs = bench_state.run_child("plain", plain, records, max(5, toggles // 20))
+    return mine["toggles"], theirs["toggles"]
+
+
+def maxrss_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
