@@ -114,13 +114,16 @@ class PaperDetail(ScrollView, can_focus=True):
         self.all_authors = False
         self.renderable: RenderableType = Text("")  # what the pane shows (tests read it)
         self._lines: list[Strip] = []
+        self._styled: dict[tuple[int, int, int], Strip] = {}  # (line, scroll x, width) -> the strip shown
+        self._styled_with: object = None
         self._width = 0
         self._warned: set[str] = set()  # papers whose cut was reported (once each)
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
             self.all_authors = False
-            self.scroll_home(animate=False)
+            if self.scroll_offset.y or self.scroll_offset.x:
+                self.scroll_home(animate=False)
         self.paper = paper
         if paper is None:
             self.renderable = Text("No paper here.", style="dim")
@@ -146,12 +149,20 @@ class PaperDetail(ScrollView, can_focus=True):
                                                   height=None)
         lines = console.render_lines(self.renderable, options, pad=False, new_lines=False)
         self._lines = [Strip(line) for line in lines]
-        self.virtual_size = Size(width, len(self._lines))
+        self._styled = {}
+        # A summary shorter than the pane keeps the pane's height as its virtual size: moving between such
+        # papers then changes no size, so no layout pass (the common case, and the cheapest frame).
+        size = Size(width, max(len(self._lines), self.scrollable_content_region.height))
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.refresh()
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._width:
+        region = self.scrollable_content_region
+        if region.width != self._width:
             self._render_lines()
+        elif self.virtual_size.height != max(len(self._lines), region.height):
+            self.virtual_size = Size(region.width, max(len(self._lines), region.height))
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._render_lines)
@@ -161,6 +172,12 @@ class PaperDetail(ScrollView, can_focus=True):
         index = y + scroll_y
         width = self.scrollable_content_region.width
         style = self.rich_style
+        if style != self._styled_with:  # a theme change: style the lines afresh
+            self._styled, self._styled_with = {}, style
         if index >= len(self._lines):
             return Strip.blank(width, style)
-        return self._lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+        key = (index, scroll_x, width)
+        strip = self._styled.get(key)
+        if strip is None:
+            strip = self._styled[key] = self._lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+        return strip
