@@ -1,7 +1,7 @@
 """ReaderApp: days, the day's papers by votes, the Korean summary. make_app() is the one factory.
 
 Data flows one way: Library and StateStore (reader.core) -> this app -> widgets. Widgets post messages
-(DayChosen, PaperHighlighted, PaperOpened); the app answers them, changes the state store and tells the
+(DayChosen, PaperOpened; the cursor of the paper list calls back at once); the app answers them, changes the state store and tells the
 widgets what to redraw. The edges (clipboard, browser) go through a System object that tests replace.
 """
 
@@ -101,7 +101,7 @@ class ReaderApp(App[None]):
             days = DayList(id="days")
             days.border_title = "Days"
             yield days
-            papers = PaperList(id="papers")
+            papers = PaperList(id="papers", on_highlight=self._paper_highlighted)
             papers.border_title = "Papers"
             yield papers
             detail = PaperDetail(id="detail")
@@ -254,14 +254,14 @@ class ReaderApp(App[None]):
         if event.go_deeper:
             self.query_one(PaperList).focus()
 
-    @on(PaperList.PaperHighlighted)
-    def _paper_highlighted(self, event: PaperList.PaperHighlighted) -> None:
-        self._show_detail(event.paper)
+    def _paper_highlighted(self, paper: Paper | None) -> None:
+        """The list's cursor moved (called at once by PaperList, in the same frame)."""
+        self._show_detail(paper)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        if event.paper is not None and not self.state.is_read(event.paper.arxiv_id):
-            arxiv_id = event.paper.arxiv_id
+        if paper is not None and not self.state.is_read(paper.arxiv_id):
+            arxiv_id = paper.arxiv_id
             self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
 
     def _read_after_delay(self, arxiv_id: str) -> None:

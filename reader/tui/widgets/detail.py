@@ -116,6 +116,7 @@ class PaperDetail(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._styled: dict[tuple[int, int, int], Strip] = {}  # (line, scroll x, width) -> the strip shown
         self._styled_with: object = None
+        self._frame_style = None
         self._width = 0
         self._warned: set[str] = set()  # papers whose cut was reported (once each)
 
@@ -167,11 +168,15 @@ class PaperDetail(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.call_after_refresh(self._render_lines)
 
+    def render_lines(self, crop):
+        self._frame_style = self.rich_style  # once a frame, not once a line (it walks the CSS each time)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._frame_style if self._frame_style is not None else self.rich_style
         if style != self._styled_with:  # a theme change: style the lines afresh
             self._styled, self._styled_with = {}, style
         if index >= len(self._lines):

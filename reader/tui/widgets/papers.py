@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -38,19 +41,18 @@ class PaperList(OptionList):
         Binding("G", "last", "Last", show=False, id="list.last"),
     ]
 
-    class PaperHighlighted(Message):
-        def __init__(self, paper: Paper | None) -> None:
-            super().__init__()
-            self.paper = paper
-
     class PaperOpened(Message):
         def __init__(self, paper: Paper) -> None:
             super().__init__()
             self.paper = paper
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, on_highlight: Callable[[Paper | None], None] | None = None, **kwargs) -> None:
         super().__init__(markup=False, **kwargs)
         self.papers: list[Paper] = []
+        # Called at once (not through a message) when the highlighted paper changes: the summary is redrawn
+        # in the same frame as the cursor, where a message would cost a second frame.
+        self.on_highlight = on_highlight
+        self._reported: Paper | None = None
 
     def show(self, papers: list[Paper], prompts: list[Content], keep: str | None = None) -> None:
         """Show papers; highlight the one with id keep if present, else the first."""
@@ -59,10 +61,28 @@ class PaperList(OptionList):
         index = 0
         if keep is not None:
             index = next((i for i, p in enumerate(papers) if p.arxiv_id == keep), 0)
+        self._reported = None
         if papers:
             self.highlighted = index
             self.scroll_to_highlight()
-        self.post_message(self.PaperHighlighted(self.current))
+        self._report(force=True)
+
+    def _report(self, force: bool = False) -> None:
+        paper = self.current
+        if self.on_highlight is not None and (force or paper is not self._reported):
+            self._reported = paper
+            self.on_highlight(paper)
+
+    # Moving the cursor repaints the two rows it leaves and reaches, not the whole list (one row a line:
+    # the list never wraps). Half the cost of a cursor frame was repainting unchanged rows.
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        super().watch_highlighted(new)
+        for index in (old, new):
+            if index is not None:
+                self.refresh_line(index)
+        self._report()
 
     @property
     def current(self) -> Paper | None:
@@ -82,8 +102,7 @@ class PaperList(OptionList):
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        self.post_message(self.PaperHighlighted(self.current))
+        event.stop()  # reported through on_highlight already
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
