@@ -218,7 +218,8 @@ class Library:
     def load_newest(self) -> int:
         """Parse just what can hold the newest day: files named for the latest date and files with no date."""
         files = self._newest_files()
-        self._pending = [f for f in self._pending if f not in files]
+        taken = set(files)  # a set: 40,000 undated files took minutes with a list
+        self._pending = [f for f in self._pending if f not in taken]
         return self._take(files)
 
     def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
