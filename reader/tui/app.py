@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -91,6 +92,7 @@ class ReaderApp(App[None]):
         self.current_key: str | None = None
         self.unread_only = False
         self._read_timer: Timer | None = None
+        self._prepare_timer: Timer | None = None
         self._loading = False
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
@@ -257,12 +259,30 @@ class ReaderApp(App[None]):
     def _paper_highlighted(self, paper: Paper | None) -> None:
         """The list's cursor moved (called at once by PaperList, in the same frame)."""
         self._show_detail(paper)
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(0.05, self._prepare_neighbours)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
         if paper is not None and not self.state.is_read(paper.arxiv_id):
             arxiv_id = paper.arxiv_id
             self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+
+    def _prepare_neighbours(self) -> None:
+        """While idle, render the papers above and below the cursor, so j/k only swaps prepared lines."""
+        self._prepare_timer = None
+        try:
+            plist, detail = self.screen_stack[0].query_one(PaperList), self.screen_stack[0].query_one(PaperDetail)
+        except (NoMatches, IndexError):  # the reader is closing
+            return
+        if plist.highlighted is None:
+            return
+        for index in (plist.highlighted + 1, plist.highlighted - 1):
+            if 0 <= index < len(plist.papers):
+                paper = plist.papers[index]
+                detail.prepare(paper, read=self.state.is_read(paper.arxiv_id),
+                               starred=self.state.is_starred(paper.arxiv_id))
 
     def _read_after_delay(self, arxiv_id: str) -> None:
         paper = self.current_paper

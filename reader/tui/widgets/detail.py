@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
@@ -117,6 +119,9 @@ class PaperDetail(ScrollView, can_focus=True):
         self._styled: dict[tuple[int, int, int], Strip] = {}  # (line, scroll x, width) -> the strip shown
         self._styled_with: object = None
         self._frame_style = None
+        self._shown: tuple[Paper | None, bool, bool] = (None, False, False)
+        # (id, read, starred, all authors, width, accent) -> (paper, renderable, lines): recent and prepared
+        self._rendered: OrderedDict[tuple, tuple[Paper | None, RenderableType, list[Strip]]] = OrderedDict()
         self._width = 0
         self._warned: set[str] = set()  # papers whose cut was reported (once each)
 
@@ -126,30 +131,50 @@ class PaperDetail(ScrollView, can_focus=True):
             if self.scroll_offset.y or self.scroll_offset.x:
                 self.scroll_home(animate=False)
         self.paper = paper
-        if paper is None:
-            self.renderable = Text("No paper here.", style="dim")
-        else:
-            if paper.arxiv_id not in self._warned and self.is_mounted:
-                report = cut_report(paper)
-                if report:
-                    self._warned.add(paper.arxiv_id)
-                    self.app.notify(report, severity="warning", markup=False, timeout=10)
-            accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
-            self.renderable = render_paper(paper, read=read, starred=starred, all_authors=self.all_authors,
-                                           accent=accent)
+        if paper is not None and paper.arxiv_id not in self._warned and self.is_mounted:
+            report = cut_report(paper)
+            if report:
+                self._warned.add(paper.arxiv_id)
+                self.app.notify(report, severity="warning", markup=False, timeout=10)
+        self._shown = (paper, read, starred)
         self._render_lines()
+
+    def prepare(self, paper: Paper, *, read: bool, starred: bool) -> None:
+        """Render a paper the cursor may move to next, while the reader is idle (j/k then only swap lines)."""
+        if self.is_mounted and self.scrollable_content_region.width > 0:
+            self._lines_for(paper, read, starred, all_authors=False)
+
+    def _lines_for(self, paper: Paper | None, read: bool, starred: bool, all_authors: bool):
+        width = self.scrollable_content_region.width
+        accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
+        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, accent)
+        found = self._rendered.get(key)
+        if found is not None and found[0] is paper:
+            self._rendered.move_to_end(key)
+            return found[1], found[2]
+        if paper is None:
+            renderable: RenderableType = Text("No paper here.", style="dim")
+        else:
+            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, accent=accent)
+        console = self.app.console
+        options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
+                                                  height=None)
+        lines = [Strip(line) for line in console.render_lines(renderable, options, pad=False, new_lines=False)]
+        self._rendered[key] = (paper, renderable, lines)
+        while len(self._rendered) > 48:
+            self._rendered.popitem(last=False)
+        return renderable, lines
 
     def _render_lines(self) -> None:
         width = self.scrollable_content_region.width
         self._width = width
+        paper, read, starred = self._shown
         if width <= 0 or not self.is_mounted:
+            self.renderable = (Text("No paper here.", style="dim") if paper is None else
+                               render_paper(paper, read=read, starred=starred, all_authors=self.all_authors))
             self._lines = []
             return
-        console = self.app.console
-        options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
-                                                  height=None)
-        lines = console.render_lines(self.renderable, options, pad=False, new_lines=False)
-        self._lines = [Strip(line) for line in lines]
+        self.renderable, self._lines = self._lines_for(paper, read, starred, self.all_authors)
         self._styled = {}
         # A summary shorter than the pane keeps the pane's height as its virtual size: moving between such
         # papers then changes no size, so no layout pass (the common case, and the cheapest frame).
