@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,7 @@ def tmux_time(command: list[str], text: str, env: dict[str, str], size=(160, 45)
         raise RuntimeError(f"{text!r} never appeared; last screen:\n{screen}")
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
+        shutil.rmtree(sock.parent, ignore_errors=True)
 
 
 def headless_time(kind: str, library: Path | None, env: dict[str, str], timeout=120.0) -> float:
@@ -119,4 +121,5 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
             latencies.append(wait_for(f"arXiv {ids[position]}") - start)
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
+        shutil.rmtree(sock.parent, ignore_errors=True)
     return latencies

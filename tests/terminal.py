@@ -46,6 +46,7 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run(self.tmux + ["kill-server"], capture_output=True)
+        shutil.rmtree(self.sock.parent, ignore_errors=True)
 
     def __enter__(self) -> "Terminal":
         return self
