@@ -15,6 +15,8 @@ from reader.commands.common import (
     require_paper,
     resolve_date,
 )
+from reader.core import limits
+from reader.core.limits import cut, marker
 from reader.core.model import Paper
 from reader.core.text import plain_text
 
@@ -109,21 +111,41 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(text: str, limit: int) -> str:
+    part, more = cut(text, limit)
+    return part + (" " + marker(more) if more else "")
+
+
 def format_paper(paper: Paper, width: int = 100) -> str:
+    """The paper as plain text, cut where the reader cuts it (reader.core.limits; export has it whole)."""
     votes = "-" if paper.votes is None else str(paper.votes)
-    lines = [paper.title, ""]
+    lines = [_shown(paper.title, limits.SHOWN_TITLE_CHARS), ""]
     lines.append(f"arXiv:   {paper.arxiv_id}   {paper.url}")
     lines.append(f"Date:    {paper.date}   Votes: {votes}")
     if paper.authors:
-        lines.extend(textwrap.wrap("Authors: " + ", ".join(paper.authors), width, subsequent_indent="         "))
-    for section in paper.sections:
-        lines.extend(["", f"## {section.name}", plain_text(section.markdown)])
+        names = _shown(", ".join(paper.authors[:limits.SHOWN_AUTHORS]), limits.SHOWN_AUTHOR_CHARS)
+        if len(paper.authors) > limits.SHOWN_AUTHORS:
+            names += f", … +{len(paper.authors) - limits.SHOWN_AUTHORS:,} more"
+        lines.extend(textwrap.wrap("Authors: " + names, width, subsequent_indent="         "))
+    budget = limits.SHOWN_PAPER_CHARS
+    for index, section in enumerate(paper.sections):
+        if budget <= 0:
+            lines.extend(["", marker(len(paper.sections) - index, "sections")])
+            break
+        shown, more = cut(section.markdown, min(limits.SHOWN_SECTION_CHARS, budget))
+        budget -= len(shown)
+        lines.extend(["", f"## {_shown(section.name, limits.SHOWN_NAME_CHARS)}", plain_text(shown)])
+        if more:
+            lines.append(marker(more))
     return "\n".join(lines)
 
 
 def run_show(args: argparse.Namespace) -> int:
     library = open_library(args.paths)
     paper = require_paper(library, args.arxiv_id)
+    report = limits.cut_report(paper)
+    if report:
+        print(f"daily-papers: warning: {report}", file=sys.stderr)
     sys.stdout.write(format_paper(paper) + "\n")
     return 0
 

@@ -41,3 +41,25 @@ def marker(more: int, what: str = "characters") -> str:
 
 def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def cut_report(paper) -> str | None:
+    """One line saying what of this paper a screen shows cut (by the limits above), or None."""
+    from reader.core.sanitize import clean_line
+
+    what: list[str] = []
+    if len(paper.title) > SHOWN_TITLE_CHARS:
+        what.append(f"the title ({len(paper.title):,} characters)")
+    budget = SHOWN_PAPER_CHARS
+    for section in paper.sections:
+        size = len(section.markdown)
+        if size > min(SHOWN_SECTION_CHARS, max(budget, 0)):
+            what.append(f"section {clean_line(section.name)[:40]!r} ({size:,} characters)")
+        budget -= min(size, SHOWN_SECTION_CHARS)
+    if len(paper.authors) > SHOWN_AUTHORS or sum(map(len, paper.authors)) > SHOWN_AUTHOR_CHARS:
+        what.append(f"the author list ({len(paper.authors):,} names)")
+    if not what:
+        return None
+    more = f" and {len(what) - 1} more" if len(what) > 1 else ""
+    return (f"{paper.arxiv_id} is longer than the reader shows: {what[0]}{more} cut "
+            f"(the whole text: daily-papers export --format json)")
