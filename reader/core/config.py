@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def _keys_ok(keys: str) -> bool:
     """Key names as Textual writes them ("x", "ctrl+y", "question_mark", "f5,j"): printable, no spaces.
     (The footer and the help screen show them: a control character there would reach the terminal.)"""
     parts = [k.strip() for k in keys.split(",")]
-    return 0 < len(keys) <= 200 and all(k and k.isprintable() and not any(c.isspace() for c in k) for k in parts)
+    return 0 < len(keys) <= 200 and all(
+        (len(k) == 1 and k.isprintable() and not k.isspace()) or re.fullmatch(r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*", k)
+        for k in parts)
 
 
 def load_config(path: Path) -> Config:
