@@ -719,20 +719,11 @@ class ReaderApp(App[None]):
                                 lambda d=date: self.go_to_date(d), discover=False)
 
 
-def make_app(
-    library: Library,
-    state: StateStore,
-    *,
-    system: System | None = None,
-    config: Config | None = None,
-    config_path: Path | None = None,
-    notices: Iterable[str] = (),
-    where: str = "",
-    library_factory: Callable[[], Library] | None = None,
-) -> ReaderApp:
-    """The one way to build the reader: the CLI and the tests both come through here."""
-    return ReaderApp(library, state, system=system, config=config, config_path=config_path, notices=notices,
-                     where=where, library_factory=library_factory)
+def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
+    """The one way to build the reader: the CLI and the tests both come through here. Options are
+    ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
+    library_factory (how R and "Sync archive" read the library again)."""
+    return ReaderApp(library, state, **options)
 
 
 __all__ = ["ReaderApp", "make_app", "vote_order"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date as _date
 
 from textual import on
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from reader.tui.widgets.keys import list_bindings
 
 STARRED = "starred"
 
@@ -34,12 +35,7 @@ def starred_prompt(count: int) -> Content:
 class DayList(OptionList):
     """Days as a virtual list: one OptionList row per day, never a widget per row."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="day.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="day.up"),
-        Binding("g", "first", "First", show=False, id="day.first"),
-        Binding("G", "last", "Last", show=False, id="day.last"),
-    ]
+    BINDINGS = list_bindings("day")
 
     class DayChosen(Message):
         """A day (or "starred") was highlighted or selected."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import on
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -15,6 +14,7 @@ from textual.widgets.option_list import Option
 from reader.core.limits import SHOWN_ROW_CHARS
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
+from reader.tui.widgets.keys import list_bindings
 
 
 def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = False) -> Content:
@@ -34,12 +34,7 @@ def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = Fals
 class PaperList(OptionList):
     """Papers as a virtual list (OptionList): thousands of rows cost one widget."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g", "first", "First", show=False, id="list.first"),
-        Binding("G", "last", "Last", show=False, id="list.last"),
-    ]
+    BINDINGS = list_bindings("list")
 
     class PaperOpened(Message):
         def __init__(self, paper: Paper) -> None:
