@@ -61,11 +61,31 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
         else:
             library = Library.open(targets, cache_factory=shared_cache)
     except LibraryError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
         library.load_all()
         print_warnings(library)
     return library
+
+
+def output_path(text: str) -> Path:
+    """Where -o/--output writes: its folder must exist (a typo must not create folders)."""
+    path = Path(text).expanduser()
+    if not path.parent.is_dir():
+        raise UserError(f"cannot write {text}: there is no folder {path.parent} (create it first, or leave out -o "
+                        "to write to standard output)")
+    if path.is_dir():
+        raise UserError(f"cannot write {text}: it is a folder (give a file name)")
+    return path
+
+
+def named_state_file(state: str | None) -> None:
+    """A state file named with --state must exist when it is only read (a typo must not read as 'no marks')."""
+    if not state:
+        return
+    path = app_paths.state_path(state)
+    if not path.exists() and not any(path.parent.glob(path.name + ".*")):
+        raise UserError(f"no such state file: {state} (see 'daily-papers paths' for yours)")
 
 
 def print_warnings(library: Library, stream=None) -> None:
@@ -126,7 +146,9 @@ __all__ = [
     "UsageError",
     "UserError",
     "add_paths_argument",
+    "named_state_file",
     "open_library",
+    "output_path",
     "parse_arxiv_id",
     "parse_date",
     "print_warnings",

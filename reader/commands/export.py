@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import UserError, add_paths_argument, open_library, parse_date, resolve_date
+from reader.commands.common import (
+    UserError,
+    add_paths_argument,
+    open_library,
+    output_path,
+    parse_date,
+    resolve_date,
+)
 from reader.core.cite import unique_papers
 from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
 from reader.core.model import Paper
@@ -43,7 +50,7 @@ def starred_ids(state: str | None) -> set[str]:
     path = app_paths.state_path(state)
     if not path.exists() and not any(path.parent.glob(path.name + ".*")):
         if state:
-            raise UserError(f"no such state file: {state}")
+            raise UserError(f"no such state file: {state} (see 'daily-papers paths' for yours)")
         return set()
     try:
         store = StateStore(path)
@@ -81,6 +88,8 @@ def select(library, args: argparse.Namespace) -> list[Paper]:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.output:
+        output_path(args.output)  # before the work: a folder that is not there is an error at once
     fmt = args.format or (format_for_path(args.output) if args.output else None) or DEFAULT_FORMAT
     library = open_library(args.paths)
     papers = select(library, args)
@@ -89,7 +98,7 @@ def run_export(args: argparse.Namespace) -> int:
         from reader.core.atomic import write_text_atomic
 
         try:
-            write_text_atomic(args.output, text)
+            write_text_atomic(output_path(args.output), text)
         except OSError as exc:
             raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         count = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)

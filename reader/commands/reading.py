@@ -86,7 +86,10 @@ def select_papers(library, args: argparse.Namespace) -> list[Paper]:
         papers = list(day.papers) if day else []
     if starred or unread:
         from reader import paths as app_paths
+        from reader.commands.common import named_state_file
         from reader.core.state import StateStore
+
+        named_state_file(getattr(args, "state", None))
 
         store = StateStore(app_paths.state_path(getattr(args, "state", None)))
         try:

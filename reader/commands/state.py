@@ -112,6 +112,11 @@ def dump_export(data: dict) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from reader.commands.common import named_state_file, output_path
+
+    if args.output:
+        output_path(args.output)
+    named_state_file(args.state)
     with _open_store(args) as store:
         marks = store.marks()
     text = dump_export(export_data(marks))
@@ -119,7 +124,7 @@ def run_export(args: argparse.Namespace) -> int:
         from reader.core.atomic import write_text_atomic
 
         try:
-            write_text_atomic(args.output, text)
+            write_text_atomic(output_path(args.output), text)
         except OSError as exc:
             raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"wrote {len(marks)} marks to {args.output}", file=sys.stderr)
