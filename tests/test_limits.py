@@ -332,3 +332,15 @@ def test_files_that_vanish_during_the_scan_or_before_they_are_read(tmp_path, mon
     library.load_all()
     assert len(library.dates()) == 13
     assert [w.message for w in library.warnings] == ["cannot read: No such file or directory"] * 5
+
+
+async def test_the_reader_names_a_skipped_file_even_when_nothing_is_left_to_load(tmp_path, monkeypatch):
+    (tmp_path / "2024-05-06.md").write_text(
+        "## Daily Papers (2024-05-06)\n\n### [Fine](https://arxiv.org/abs/2405.00006)\n\n- 요약.\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "2024-05-07.md")  # the newest name: read first, and skipped
+    log = NotificationLog(monkeypatch)
+    app = build(paths=[tmp_path / "2024-05-07.md", tmp_path / "2024-05-06.md"])  # everything read before start
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.library.pending == 0 and app.current_paper.arxiv_id == "2405.00006"
+    assert any("2024-05-07.md" in m and "not a regular file" in m for m in log.messages), log.messages

@@ -129,8 +129,16 @@ class ReaderApp(App[None]):
             # Read the rest once the first screen is up: a worker thread started now would share the
             # interpreter with the first paint and slow it down.
             self.call_after_refresh(lambda: self.set_timer(0.05, self._load_rest))
-        elif not self.library.dates():
-            self._show_empty()
+        else:
+            self._report_warnings()  # everything is read already: say what was skipped now
+            if not self.library.dates():
+                self._show_empty()
+
+    def _report_warnings(self) -> None:
+        warnings = len(self.library.warnings)
+        if warnings:
+            first = self.library.warnings[0]
+            self.notify(f"{warnings} digest warnings; first: {first}", severity="warning", markup=False, timeout=8)
 
     def _show_empty(self) -> None:
         from reader.tui.screens.empty import EmptyScreen  # screens load when first used: a faster first screen
@@ -166,10 +174,7 @@ class ReaderApp(App[None]):
         elif self.current_key == STARRED or (before is not None and len(before) != len(self.library.day(self.current_key))):
             self._refresh_paper_list(keep_current=True)
         self._build_search_index()
-        warnings = len(self.library.warnings)
-        if warnings:
-            first = self.library.warnings[0]
-            self.notify(f"{warnings} digest warnings; first: {first}", severity="warning", markup=False, timeout=8)
+        self._report_warnings()
 
     # -- rows -----------------------------------------------------------------------------------------
     def _unread_count(self, date: str) -> tuple[int, int]:

@@ -13,32 +13,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core import limits
-from reader.core.limits import cut, marker
+from reader.core.limits import cut, cut_report, marker
 from reader.core.model import Paper
 from reader.core.sanitize import clean, clean_line
 from reader.tui.markdown import SectionText
 
 AUTHORS_SHORT = 6
-
-
-def cut_report(paper: Paper) -> str | None:
-    """One line saying what of this paper the pane shows cut (reader.core.limits), or None."""
-    what: list[str] = []
-    if len(paper.title) > limits.SHOWN_TITLE_CHARS:
-        what.append(f"the title ({len(paper.title):,} characters)")
-    budget = limits.SHOWN_PAPER_CHARS
-    for section in paper.sections:
-        size = len(section.markdown)
-        if size > min(limits.SHOWN_SECTION_CHARS, max(budget, 0)):
-            what.append(f"section {clean_line(section.name)[:40]!r} ({size:,} characters)")
-        budget -= min(size, limits.SHOWN_SECTION_CHARS)
-    if len(paper.authors) > limits.SHOWN_AUTHORS or sum(map(len, paper.authors)) > limits.SHOWN_AUTHOR_CHARS:
-        what.append(f"the author list ({len(paper.authors):,} names)")
-    if not what:
-        return None
-    more = f" and {len(what) - 1} more" if len(what) > 1 else ""
-    return (f"{paper.arxiv_id} is longer than the reader shows: {what[0]}{more} cut "
-            f"(the whole text: daily-papers export --format json)")
 
 
 def _cut_text(text: str, limit: int, style: str = "") -> Text:
