@@ -494,3 +494,22 @@ async def test_palette_sync_failure_is_one_line_and_the_reader_goes_on(tmp_path)
         failures = [n.message for n in app._notifications if n.message.startswith("Sync failed")]
         assert len(failures) == 1 and "\n" not in failures[0]
         assert app.library.dates() == before and app.is_running
+
+
+async def test_marks_written_elsewhere_show_when_the_reader_next_writes(tmp_path):
+    from reader.core.state import StateStore
+
+    state_file = tmp_path / "state.json"
+    app = build(state_path=state_file)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        other = StateStore(state_file)  # `daily-papers mark --star` in another terminal
+        other.set_starred("2312.00012", True)
+        other.close()
+        assert row_texts(app.query_one(PaperList))[2][1] == " "
+        await pilot.press("s")  # our own write picks up theirs
+        rows = row_texts(app.query_one(PaperList))
+        assert rows[0][1] == "★" and rows[2][1] == "★"
+        assert row_texts(app.query_one(DayList))[0] == "★ Starred  2"
+    app.state.close()

@@ -87,6 +87,9 @@ class StateStore:
     def _setup(self, path: Path) -> None:
         self.path = path
         self.notices: list[str] = []
+        # Ids whose marks another process changed, picked up before one of our writes: the app redraws them
+        # and clears the set.
+        self.external_changes: set[str] = set()
         self._marks: dict[str, Mark] = {}
         self._unsaved: dict[str, Mark] = {}
         self._loaded = False  # the files were read (else writes first try to read them)
@@ -220,7 +223,7 @@ class StateStore:
                 return changes
             try:
                 with self._storage.lock:
-                    self._catch_up_locked()
+                    self.external_changes |= self._catch_up_locked()
                     changes = compute()
                     self._marks.update(changes)
                     self._unsaved.update(changes)

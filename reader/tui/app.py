@@ -302,6 +302,10 @@ class ReaderApp(App[None]):
 
     # -- state changes --------------------------------------------------------------------------------
     def _after_state_change(self, paper: Paper) -> None:
+        if self.state.external_changes:  # another reader or `daily-papers mark` wrote too: show all of it
+            self.state.external_changes.clear()
+            self._refresh_marks()
+            return
         for notice in self.state.notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.state.notices.clear()
@@ -475,6 +479,7 @@ class ReaderApp(App[None]):
             self.state.reload()
         except Exception as exc:  # noqa: BLE001
             self.notify(f"could not read the state: {exc}", severity="error", markup=False)
+        self.state.external_changes.clear()
         self._refresh_marks()
         if self.library_factory is None:
             self.notify("Reading state reloaded", timeout=2)
