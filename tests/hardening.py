@@ -46,7 +46,8 @@ def hostile_digest(date: str, ids: list[str]) -> str:
             f"Authors: Mallory {HOSTILE}, {markup}, Eve",
             "",
             f"- **What's New{TITLE_ST}**: 요약 {HOSTILE} {markup} [a link](https://example.org/{OSC52}x) 끝.",
-            f"- **Technical {CSI}Details**: `{OSC52}` **{C1}굵게** {' '.join(MARKUP)}",
+            f"- **Technical {CSI}Details**: `{OSC52}` **{C1}굵게** {' '.join(MARKUP)} [local](file:///etc/passwd) "
+            "[script](javascript:alert(1))",
             "",
         ]
     return "\n".join(lines)

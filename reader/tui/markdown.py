@@ -81,6 +81,8 @@ def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: s
             out.append(clean(tok.get("raw", "")), style + Style(reverse=False, bold=True, dim=False))
         elif kind == "link":
             url = clean_line(tok.get("attrs", {}).get("url", ""))
+            if not url.lower().startswith(("https://", "http://")):
+                url = ""  # file:, javascript:, ... a click in the terminal must not open those: shown as text
             link_style = style + Style(color=link_color, underline=True, link=url or None)
             _inline(tok.get("children", []), out, link_style, link_color, depth)
         elif kind == "image":
