@@ -513,3 +513,17 @@ async def test_marks_written_elsewhere_show_when_the_reader_next_writes(tmp_path
         assert rows[0][1] == "★" and rows[2][1] == "★"
         assert row_texts(app.query_one(DayList))[0] == "★ Starred  2"
     app.state.close()
+
+
+async def test_a_huge_title_is_cited_in_a_worker_and_copied_whole(tmp_path):
+    title = "Very Long Title " * 4000
+    (tmp_path / "2024-09-02.md").write_text(
+        f"## Daily Papers (2024-09-02)\n### [{title}](https://arxiv.org/abs/2409.00009)\nVote: 1\nAuthors: A B\n- x\n",
+        encoding="utf-8")
+    app = build(paths=[tmp_path])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        assert any("Building the citation" in n.message for n in app._notifications)  # the worker's way
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.clipboard.startswith("@misc{") and app.clipboard.count("Very Long Title") == 4000

@@ -32,6 +32,9 @@ from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList, paper_prompt
 
 
+LARGE_CITATION_CHARS = 20_000  # a citation of more text than this is built in a worker thread
+
+
 class ReaderApp(App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
@@ -639,15 +642,29 @@ class ReaderApp(App[None]):
         paper = self.current_paper
         if paper is None:
             return
+        if len(paper.title) + sum(map(len, paper.authors)) > LARGE_CITATION_CHARS:
+            self.notify(f"Building the citation of {paper.arxiv_id} (a very long entry)…", timeout=3)
+            self._cite_in_thread(paper)
+        else:
+            self._copy_citation(paper, *self._citation(paper))
+
+    def _citation(self, paper: Paper) -> tuple[str, str]:
         from reader.core.cite import format_citation
 
         fmt = self.config.citation_format
         try:
-            text = format_citation(paper, fmt)
+            return fmt, format_citation(paper, fmt)
         except (KeyError, ValueError):
-            fmt = "bibtex"
-            text = format_citation(paper, fmt)
+            return "bibtex", format_citation(paper, "bibtex")
+
+    def _copy_citation(self, paper: Paper, fmt: str, text: str) -> None:
         self.copy(text, f"the {fmt} citation of {paper.arxiv_id}")
+
+    @work(thread=True, group="cite")
+    def _cite_in_thread(self, paper: Paper) -> None:
+        """A digest with a title of megabytes takes seconds to escape for LaTeX: never on the key press."""
+        fmt, text = self._citation(paper)
+        self.call_from_thread(self._copy_citation, paper, fmt, text)
 
     def action_choose_citation(self) -> None:
         paper = self.current_paper
