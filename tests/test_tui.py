@@ -527,3 +527,16 @@ async def test_a_huge_title_is_cited_in_a_worker_and_copied_whole(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.clipboard.startswith("@misc{") and app.clipboard.count("Very Long Title") == 4000
+
+
+async def test_control_characters_pasted_into_search_are_dropped():
+    from textual.widgets import Input
+
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("slash")
+        box = app.screen.query_one(Input)
+        box.value = "love\x1b]0;owned\x07lace\x08"
+        await pilot.pause()
+        assert box.value == "lovelace"
+        assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]

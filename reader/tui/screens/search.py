@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.model import Paper
+from reader.core.sanitize import clean_line
 
 MAX_SHOWN = 500
 
@@ -49,6 +50,10 @@ class SearchScreen(ModalScreen[Paper | None]):
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
+        cleaned = clean_line(event.value)
+        if cleaned != event.value:  # pasted control characters or escapes never reach the screen
+            event.input.value = cleaned
+            return
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
