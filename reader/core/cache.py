@@ -291,6 +291,14 @@ class ParseCache:
             return False
         return True
 
+    def release(self) -> None:
+        """Drop what is held in memory (the file's bytes, decoded entries) once everything is saved: the
+        next read loads the file again. The reader calls it after loading the library (tens of MB at 10x)."""
+        with self._lock:
+            if not self._dirty:
+                self._entries = {}
+                self._loaded = False
+
     def clear(self) -> None:
         """Forget everything (the file is rewritten, empty, on the next save)."""
         with self._lock:

@@ -199,6 +199,9 @@ class Library:
     def _save_cache(self) -> None:
         if self._cache is not None:
             self._cache.save()
+            release = getattr(self._cache, "release", None)
+            if release is not None:
+                release()  # everything is read: the papers live here now, not twice
 
     def _newest_files(self) -> list[DigestFile]:
         hinted = [f.date_hint for f in self._pending if f.date_hint]

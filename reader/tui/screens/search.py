@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 
-MAX_SHOWN = 500
+MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
 
 
 class SearchScreen(ModalScreen[Paper | None]):
