@@ -2,7 +2,8 @@
 
 Loading is incremental so the first screen never waits for the whole archive: `Library.open()` only lists
 files, `load_newest()` parses just the files that can hold the newest day (by their names), and
-`load_rest()` takes the remainder (the TUI runs it in a worker). Command-line tools call `load_all()`.
+`parse_pending()` reads the remainder in the reader's worker thread (the main thread then `merge()`s it).
+Command-line tools call `load_all()`.
 """
 
 from __future__ import annotations
@@ -134,12 +135,6 @@ class Library:
         files, warnings = discover(paths)
         library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
         library.warnings.extend(warnings)
-        return library
-
-    @classmethod
-    def from_papers(cls, papers: Iterable[Paper]) -> "Library":
-        library = cls()
-        library.add(ParsedFile("<memory>", list(papers), []))
         return library
 
     @property

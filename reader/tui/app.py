@@ -24,7 +24,7 @@ from textual.widgets import Footer
 from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
-from reader.core.model import Paper, vote_order
+from reader.core.model import Paper
 from reader.core.state import Mark, StateStore
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
@@ -96,7 +96,6 @@ class ReaderApp(App[None]):
         self.unread_only = False
         self._read_timer: Timer | None = None
         self._prepare_timer: Timer | None = None
-        self._loading = False
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -127,7 +126,6 @@ class ReaderApp(App[None]):
             self.show_day(newest)
         self.query_one(PaperList).focus()
         if self.library.pending:
-            self._loading = True
             self._set_loading_title(0, self.library.pending)
             # Read the rest once the first screen is up: a worker thread started now would share the
             # interpreter with the first paint and slow it down.
@@ -166,7 +164,6 @@ class ReaderApp(App[None]):
     def _merge_loaded(self, parsed) -> None:
         before = self.library.day(self.current_key) if self.current_key not in (None, STARRED) else None
         self.library.merge(parsed)
-        self._loading = False
         self.query_one(DayList).border_subtitle = ""
         if not self.library.dates():
             self._show_empty()
@@ -753,4 +750,4 @@ def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     return ReaderApp(library, state, **options)
 
 
-__all__ = ["ReaderApp", "make_app", "vote_order"]
+__all__ = ["ReaderApp", "make_app"]
