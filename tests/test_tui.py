@@ -540,3 +540,17 @@ async def test_control_characters_pasted_into_search_are_dropped():
         await pilot.pause()
         assert box.value == "lovelace"
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]
+
+
+async def test_palette_names_the_keys_the_user_has():
+    app = build(config=Config(read_delay=60, keymap={"star": "x"}))
+    async with app.run_test(size=(160, 45)) as pilot:
+        star = next(c for c in app.get_system_commands(app.screen) if c.title == "Star / unstar paper")
+        assert star.help.endswith("(x)")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Star / unstar paper")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.state.is_starred("2412.00041")

@@ -561,7 +561,8 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(self.help_rows(), str(self.config_path)))
 
     def help_rows(self) -> list[tuple[str, str, str, str]]:
-        keymap = self.config.keymap
+        from reader.tui.commands import keys_of
+
         rows = [
             ("j/k, ↓/↑", "move", "lists", "*.down / *.up"),
             ("Tab / Shift+Tab", "move focus between panes", "everywhere", "(built in)"),
@@ -572,17 +573,10 @@ class ReaderApp(App[None]):
                    ("summary", PaperDetail.BINDINGS)]
         for where, bindings in sources:
             for binding in bindings:
-                if not isinstance(binding, Binding) or binding.id is None:
-                    continue
-                keys = keymap.get(binding.id, binding.key)
-                rows.append((self._pretty_keys(keys), binding.tooltip or binding.description, where, binding.id))
+                if isinstance(binding, Binding) and binding.id is not None:
+                    rows.append((keys_of(binding, self.config.keymap), binding.tooltip or binding.description,
+                                 where, binding.id))
         return rows
-
-    @staticmethod
-    def _pretty_keys(keys: str) -> str:
-        names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
-                 "escape": "Esc", "space": "Space"}
-        return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
     def action_search(self) -> None:
         from reader.tui.screens.search import SearchScreen
@@ -706,41 +700,10 @@ class ReaderApp(App[None]):
     # -- palette --------------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if screen is not self.screen_stack[0]:  # the reader's own commands belong to its main screen
-            return
-        actions = [
-            ("Search", "Search every day (/)", self.action_search),
-            ("Star / unstar paper", "Toggle the star of the shown paper (s)", self.action_toggle_star),
-            ("Toggle read", "Mark the shown paper read or unread (r)", self.action_toggle_read),
-            ("Open on arXiv", "Open the arXiv page in the browser (o)", self.action_open_arxiv),
-            ("Open PDF", "Open the PDF in the browser (p)", self.action_open_pdf),
-            ("Copy citation", "Copy the citation (c)", self.action_copy_citation),
-            ("Copy link", "Copy the arXiv link (y)", self.action_copy_link),
-            ("Copy citation as…", "Choose BibTeX, APA, Markdown, arXiv or RIS, with a preview (C)",
-             self.action_choose_citation),
-            ("Open Hugging Face page", "Open the paper's page on huggingface.co (h)", self.action_open_hf),
-            ("Export starred as BibTeX…", "Write every starred paper to a .bib file", lambda: self.export_starred("bibtex")),
-            ("Export starred as Markdown…", "Write a reading list of every starred paper",
-             lambda: self.export_starred("markdown")),
-            ("Unread only", "Show only unread papers, or all (u)", self.action_toggle_unread_only),
-            ("Older day", "Step to the older day ([)", self.action_older_day),
-            ("Newer day", "Step to the newer day (])", self.action_newer_day),
-            ("Show all authors", "Full author list of the shown paper (a)", self.action_toggle_authors),
-            ("Starred papers", "Every starred paper, from every day", lambda: self.show_day(STARRED)),
-            ("Next unread", "Jump to the next unread paper, across days (n)", self.action_next_unread),
-            ("Previous unread", "Jump to the previous unread paper (N)", self.action_previous_unread),
-            ("Mark this day read", "Every paper shown here becomes read; z undoes (A)", self.action_mark_day_read),
-            ("Undo mark day read", "Put the marks back as they were (z)", self.action_undo),
-            ("Reload", "Read the library and the reading state from disk again (R)", self.action_reload),
-            ("Sync archive", "Fetch new days from the daily_papers_ko archive (git) into your library",
-             self.action_sync),
-            ("Keys", "Every key and its binding id (?)", self.action_help),
-        ]
-        for title, help_text, callback in actions:
-            yield SystemCommand(title, help_text, callback)
-        for date in self.library.dates():
-            yield SystemCommand(f"Go to date {date}", f"Show the papers of {date}",
-                                lambda d=date: self.go_to_date(d), discover=False)
+        if screen is self.screen_stack[0]:  # the reader's own commands belong to its main screen
+            from reader.tui.commands import palette_commands
+
+            yield from palette_commands(self)
 
 
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:

@@ -1,0 +1,68 @@
+"""The command palette's own commands (Ctrl+P): every keyed action, named for the palette, with its key as
+the user has it (keymap included), plus the actions that have no key and "Go to date …"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+
+# binding id -> the palette's title (the footer's short words do not say enough there)
+TITLES = {
+    "search": "Search",
+    "star": "Star / unstar paper",
+    "read": "Toggle read",
+    "open_arxiv": "Open on arXiv",
+    "open_pdf": "Open PDF",
+    "open_hf": "Open Hugging Face page",
+    "copy_citation": "Copy citation",
+    "choose_citation": "Copy citation as…",
+    "copy_link": "Copy link",
+    "unread_only": "Unread only",
+    "older_day": "Older day",
+    "newer_day": "Newer day",
+    "all_authors": "Show all authors",
+    "next_unread": "Next unread",
+    "previous_unread": "Previous unread",
+    "mark_day_read": "Mark this day read",
+    "undo": "Undo mark day read",
+    "reload": "Reload",
+    "help": "Keys",
+}
+
+KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+             "escape": "Esc", "space": "Space"}
+
+
+def pretty_keys(keys: str) -> str:
+    return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def keys_of(binding: Binding, keymap: dict[str, str]) -> str:
+    return pretty_keys(keymap.get(binding.id or "", binding.key))
+
+
+def palette_commands(app: "ReaderApp") -> Iterable[SystemCommand]:
+    from reader.tui.widgets.days import STARRED
+
+    keymap = app.config.keymap
+    for binding in app.BINDINGS:
+        if isinstance(binding, Binding) and binding.id in TITLES:
+            help_text = f"{binding.tooltip or binding.description} ({keys_of(binding, keymap)})"
+            yield SystemCommand(TITLES[binding.id], help_text, partial(app.run_action, binding.action))
+    yield SystemCommand("Starred papers", "Every starred paper, from every day", lambda: app.show_day(STARRED))
+    yield SystemCommand("Export starred as BibTeX…", "Write every starred paper to a .bib file",
+                        lambda: app.export_starred("bibtex"))
+    yield SystemCommand("Export starred as Markdown…", "Write a reading list of every starred paper",
+                        lambda: app.export_starred("markdown"))
+    yield SystemCommand("Sync archive", "Fetch new days from the daily_papers_ko archive (git) into your library",
+                        app.action_sync)
+    for date in app.library.dates():
+        yield SystemCommand(f"Go to date {date}", f"Show the papers of {date}",
+                            lambda d=date: app.go_to_date(d), discover=False)
