@@ -554,3 +554,14 @@ async def test_palette_names_the_keys_the_user_has():
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.state.is_starred("2412.00041")
+
+
+async def test_an_author_listed_twice_in_a_row_shows_once(tmp_path):
+    (tmp_path / "2024-09-03.md").write_text(
+        "## Daily Papers (2024-09-03)\n### [Twice](https://arxiv.org/abs/2409.00010)\nVote: 1\n"
+        "Authors: Ada Lovelace, Ada Lovelace, Alan Turing, Alan Turing\n- x\n", encoding="utf-8")
+    app = build(paths=[tmp_path])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        text = _detail_text(app.query_one(PaperDetail))
+        assert "Ada Lovelace, Alan Turing" in text and text.count("Ada Lovelace") == 1

@@ -49,14 +49,16 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
         meta.append("   ★ starred", style="bold yellow")
     meta.append("   read" if read else "   ● unread", style="dim" if read else f"bold {accent}")
     parts.append(meta)
-    if paper.authors:
+    # Some digests list every author twice in a row (a glitch of their source): show each name once.
+    unique = list(dict.fromkeys(paper.authors))
+    if unique:
         authors = Text(style="italic")
-        shown = paper.authors[:limits.SHOWN_AUTHORS] if all_authors else paper.authors[:AUTHORS_SHORT]
+        shown = unique[:limits.SHOWN_AUTHORS] if all_authors else unique[:AUTHORS_SHORT]
         names, more_chars = cut(", ".join(shown), limits.SHOWN_AUTHOR_CHARS)
         authors.append(clean_line(names))
         if more_chars:
             authors.append(" " + marker(more_chars), style="dim")
-        hidden = len(paper.authors) - len(shown)
+        hidden = len(unique) - len(shown)
         if hidden > 0:
             note = " (a: all authors)" if not all_authors else f" (the reader shows {limits.SHOWN_AUTHORS:,})"
             authors.append(f", … +{hidden:,} more{note}", style="dim")
