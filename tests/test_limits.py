@@ -11,7 +11,6 @@ import os
 import time
 import tracemalloc
 
-import pytest
 
 from hardening import NotificationLog, fast_scratch, probe_command, reader_command, remove, run_measured
 from reader.cli import main

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from hardening import (
-    HOSTILE,
     MARKUP,
     NotificationLog,
     copied_payloads,
