@@ -169,8 +169,8 @@ def test_the_renderers_cap_nesting_themselves_and_survive_a_parser_that_gives_up
     import reader.tui.markdown as markdown_module
 
     deep = _deep_tokens(5_000)  # far deeper than Python's recursion limit
-    monkeypatch.setattr(markdown_module, "_parser", lambda: (lambda md: deep))
-    monkeypatch.setattr(text_module, "_markdown", lambda: (lambda md: deep))
+    monkeypatch.setattr(markdown_module, "markdown_ast", lambda: (lambda md: deep))
+    monkeypatch.setattr(text_module, "markdown_ast", lambda: (lambda md: deep))
     section = markdown_module.SectionText("ignored")
     assert "bottom5000" in section.plain and "e0" in section.plain  # below the cap: flat, not dropped
     assert max(b.indent for b in section.blocks) < 4 * limits.MAX_MARKDOWN_DEPTH
@@ -179,8 +179,8 @@ def test_the_renderers_cap_nesting_themselves_and_survive_a_parser_that_gives_up
     def gives_up(md):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(markdown_module, "_parser", lambda: gives_up)
-    monkeypatch.setattr(text_module, "_markdown", lambda: gives_up)
+    monkeypatch.setattr(markdown_module, "markdown_ast", lambda: gives_up)
+    monkeypatch.setattr(text_module, "markdown_ast", lambda: gives_up)
     assert markdown_module.SectionText("- a\n  - b").plain == "- a\n  - b"
     assert text_module.plain_text("- a\n  - b") == "- a\n  - b"
 

@@ -11,12 +11,13 @@ from reader.core.limits import MAX_MARKDOWN_DEPTH
 
 
 @lru_cache(maxsize=1)
-def _markdown() -> mistune.Markdown:
+def markdown_ast() -> mistune.Markdown:
+    """The one mistune parser (AST out) that both plain text here and the reader's summary pane use."""
     return mistune.create_markdown(renderer=None, plugins=["strikethrough"])
 
 
-def _flat(tok: Any) -> str:
-    """A token's words with no structure (below the nesting cap); iterative, never recursive."""
+def flat_text(tok: Any) -> str:
+    """A token's words with no structure (what is shown below the nesting cap); iterative, never recursive."""
     out: list[str] = []
     stack = [tok]
     while stack:
@@ -35,7 +36,7 @@ def _flat(tok: Any) -> str:
 
 def _inline(tokens: list[dict[str, Any]], depth: int = 0) -> str:
     if depth > MAX_MARKDOWN_DEPTH:
-        return _flat(tokens)
+        return flat_text(tokens)
     depth += 1
     out: list[str] = []
     for tok in tokens:
@@ -55,7 +56,7 @@ def _inline(tokens: list[dict[str, Any]], depth: int = 0) -> str:
 
 def _blocks(tokens: list[dict[str, Any]], indent: str, lines: list[str], depth: int = 0) -> None:
     if depth > MAX_MARKDOWN_DEPTH:
-        lines.append(indent + _flat(tokens))
+        lines.append(indent + flat_text(tokens))
         return
     depth += 1
     for tok in tokens:
@@ -88,7 +89,7 @@ def plain_text(markdown: str) -> str:
     """Readable plain text: emphasis and links dropped to their words, lists kept as '- ' and '1. '."""
     lines: list[str] = []
     try:
-        _blocks(_markdown()(markdown), "", lines)
+        _blocks(markdown_ast()(markdown), "", lines)
     except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the text as it is
         return markdown.strip("\n")
     return "\n".join(lines).strip("\n")

@@ -13,10 +13,8 @@ its plain text, never a crash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import mistune
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -25,11 +23,7 @@ from rich.text import Text
 
 from reader.core.limits import MAX_MARKDOWN_DEPTH
 from reader.core.sanitize import clean, clean_line
-
-
-@lru_cache(maxsize=1)
-def _parser() -> mistune.Markdown:
-    return mistune.create_markdown(renderer=None, plugins=["strikethrough"])
+from reader.core.text import flat_text, markdown_ast
 
 
 @dataclass(slots=True)
@@ -44,27 +38,9 @@ _ITALIC = Style(italic=True)
 _STRIKE = Style(strike=True)
 
 
-def _flat(tok: Any) -> str:
-    """A token's words with no structure (what is shown below the nesting cap); iterative, never recursive."""
-    out: list[str] = []
-    stack = [tok]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            if item.get("type") in ("softbreak", "linebreak", "blank_line"):
-                out.append(" ")
-            elif "children" in item:
-                stack.append(item["children"])
-            elif isinstance(item.get("raw"), str):
-                out.append(item["raw"])
-    return " ".join("".join(out).split())
-
-
 def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: str, depth: int = 0) -> None:
     if depth > MAX_MARKDOWN_DEPTH:
-        out.append(clean(_flat(tokens)), style)
+        out.append(clean(flat_text(tokens)), style)
         return
     depth += 1
     for tok in tokens:
@@ -105,7 +81,7 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
             depth: int = 0) -> None:
     """marker (a list bullet) goes before the first block; the blocks after it hang under its text."""
     if depth > MAX_MARKDOWN_DEPTH:
-        blocks.append(_Block(indent, marker, Text(clean(_flat(tokens)))))
+        blocks.append(_Block(indent, marker, Text(clean(flat_text(tokens)))))
         return
     depth += 1
     inner = indent + len(marker)
@@ -147,7 +123,7 @@ class SectionText:
     def __init__(self, markdown: str, link_color: str = "cyan") -> None:
         self.blocks: list[_Block] = []
         try:
-            _blocks(_parser()(markdown), 0, self.blocks, link_color)
+            _blocks(markdown_ast()(markdown), 0, self.blocks, link_color)
         except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the words, unformatted
             self.blocks = [_Block(0, "", Text(line)) for line in clean(markdown).split("\n")]
 
