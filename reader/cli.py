@@ -7,6 +7,7 @@ Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the trace
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,9 @@ def build_tui_parser() -> _Parser:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    # No cyclic garbage collection until the first screen is up (reader.tui.launch turns it back on): a
+    # full collection over Textual's freshly imported objects cost ~30 ms in the middle of the first frame.
+    gc.disable()
     try:
         from reader.tui.launch import launch
     except ModuleNotFoundError as exc:

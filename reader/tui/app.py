@@ -81,8 +81,10 @@ class ReaderApp(App[None]):
         notices: Iterable[str] = (),
         where: str = "",
         library_factory: Callable[[], Library] | None = None,
+        on_first_screen: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_first_screen = on_first_screen
         self.library_factory = library_factory
         self._undo: dict[str, Mark] | None = None
         self.library = library
@@ -115,6 +117,13 @@ class ReaderApp(App[None]):
 
 
     def on_mount(self) -> None:
+        # The width class (narrow/medium/wide) before the first layout: Textual sets it on the first resize
+        # event, a frame after the first paint, and a narrow terminal would first flash the wide layout.
+        width = self.size.width
+        names = [name for _, name in self.HORIZONTAL_BREAKPOINTS]
+        fitting = max((b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0]), default=None)
+        self.screen.update_classes({name: fitting is not None and name == fitting[1] for name in names},
+                                   animate=False)
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         for notice in [*self.notices, *self.config.problems, *self.state.notices]:
@@ -125,15 +134,21 @@ class ReaderApp(App[None]):
         if newest:
             self.show_day(newest)
         self.query_one(PaperList).focus()
+        self.call_after_refresh(self._first_screen_shown)
         if self.library.pending:
             self._set_loading_title(0, self.library.pending)
-            # Read the rest once the first screen is up: a worker thread started now would share the
-            # interpreter with the first paint and slow it down.
-            self.call_after_refresh(lambda: self.set_timer(0.05, self._load_rest))
         else:
             self._report_warnings()  # everything is read already: say what was skipped now
             if not self.library.dates():
                 self._show_empty()
+
+    def _first_screen_shown(self) -> None:
+        if self.on_first_screen is not None:
+            self.on_first_screen()
+        if self.library.pending:
+            # Read the rest once the first screen is up: a worker thread started earlier would share the
+            # interpreter with the first paint and slow it down.
+            self.set_timer(0.05, self._load_rest)
 
     def _report_warnings(self) -> None:
         warnings = len(self.library.warnings)
@@ -709,7 +724,8 @@ class ReaderApp(App[None]):
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here. Options are
     ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
-    library_factory (how R and "Sync archive" read the library again)."""
+    library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
+    screen is shown)."""
     return ReaderApp(library, state, **options)
 
 

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import gc
 
 from reader import paths as app_paths
 from reader.commands.common import default_library_paths, open_library, sample_notice
 from reader.core.config import load_config
 from reader.core.state import StateStore
+
+
+def settle_memory() -> None:
+    """Once the first screen is shown: what start-up built (modules, classes, the newest day) lives as long
+    as the process, so it is frozen out of the collector's scans, and collection (off since start-up, see
+    reader.cli.run_tui) resumes for everything made from now on."""
+    gc.freeze()
+    gc.enable()
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -31,8 +40,10 @@ def launch(args: argparse.Namespace) -> int:
     config_path = app_paths.config_path()
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
-                       notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False))
+                       notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
+                       on_first_screen=settle_memory)
         app.run()
     finally:
+        gc.enable()  # whatever happened before the first screen
         state.close()
     return 0

@@ -176,6 +176,10 @@ class PaperDetail(ScrollView, can_focus=True):
         self.call_after_refresh(self._render_lines)
 
     def render_lines(self, crop):
+        if self.scrollable_content_region.width != self._width:
+            # The first frame with a size (or a new width): lay the summary out now, so it is in this very
+            # frame rather than in one more after a resize event (the first screen waited ~60 ms for it).
+            self._render_lines()
         self._frame_style = self.rich_style  # once a frame, not once a line (it walks the CSS each time)
         return super().render_lines(crop)
 
