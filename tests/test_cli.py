@@ -183,3 +183,28 @@ def test_opening_the_reader_builds_no_subcommand_parser(monkeypatch):
     monkeypatch.setattr(cli, "build_parser", lambda: (_ for _ in ()).throw(AssertionError("built")))
     monkeypatch.setattr(cli, "run_tui", lambda args: 7)
     assert cli.main(["some/folder"]) == 7
+
+
+def test_no_cyclic_gc_until_the_first_screen_then_it_is_back(monkeypatch, fixtures):
+    # A full collection over Textual's freshly imported objects once landed in the middle of the first
+    # frame: the reader starts with the collector off and turns it back on once the first screen is shown.
+    import gc
+
+    from reader.tui.app import ReaderApp
+
+    seen: list[tuple[str, bool]] = []
+
+    def run(self, *args, **kwargs):
+        seen.append(("before the first screen", gc.isenabled()))
+        self.on_first_screen()
+        seen.append(("after", gc.isenabled()))
+
+    monkeypatch.setattr(ReaderApp, "run", run)
+    assert gc.isenabled()
+    try:
+        assert main([str(fixtures / "votes_2023.md")]) == 0
+        assert seen == [("before the first screen", False), ("after", True)]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -565,3 +565,27 @@ async def test_an_author_listed_twice_in_a_row_shows_once(tmp_path):
         await pilot.pause()
         text = _detail_text(app.query_one(PaperDetail))
         assert "Ada Lovelace, Alan Turing" in text and text.count("Ada Lovelace") == 1
+
+
+async def test_the_first_frame_already_holds_the_summary_in_the_right_layout(monkeypatch):
+    # The summary was once laid out on the first resize event, a frame after the first paint (the first
+    # screen then waited ~60 ms for it); and the width class came with that event, so a narrow terminal
+    # first flashed the wide layout. Both must be right in the very first frame.
+    first: dict[str, object] = {}
+    original = PaperDetail.render_lines
+
+    def render_lines(self, crop):
+        strips = original(self, crop)
+        if self.size.width and "strips" not in first:
+            first["strips"] = "".join(strip.text for strip in strips)
+            first["classes"] = set(self.screen.classes)
+            first["days_shown"] = self.app.query_one(DayList).display
+        return strips
+
+    monkeypatch.setattr(PaperDetail, "render_lines", render_lines)
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        title = app.query_one(PaperDetail).paper.title
+    assert title.split()[0] in first["strips"] and "arXiv" in first["strips"]
+    assert "-narrow" in first["classes"] and not first["days_shown"]
