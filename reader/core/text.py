@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
-
-import mistune
+from typing import TYPE_CHECKING, Any
 
 from reader.core.limits import MAX_MARKDOWN_DEPTH
 
+if TYPE_CHECKING:
+    import mistune
+
 
 @lru_cache(maxsize=1)
-def markdown_ast() -> mistune.Markdown:
-    """The one mistune parser (AST out) that both plain text here and the reader's summary pane use."""
+def markdown_ast() -> "mistune.Markdown":
+    """The one mistune parser (AST out) that both plain text here and the reader's summary pane use.
+    mistune is imported here, on first use: the reader's first screen does without it when it can."""
+    import mistune
+
     return mistune.create_markdown(renderer=None, plugins=["strikethrough"])
 
 

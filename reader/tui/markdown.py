@@ -12,6 +12,7 @@ its plain text, never a crash.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,11 +118,44 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
         first = False
 
 
+# Anything that can make Markdown of a text: emphasis, code, links, HTML, character references, escapes,
+# strikethrough; a line opening a list, heading, quote, table or setext underline; an indented code block; a
+# hard line break; any whitespace but the space and the newline (tabs, no-break and ideographic spaces, which
+# the parser trims in its own way) and any control character. A text with none of these is paragraphs of
+# words (80% of the archive's sections), and the parser would only join each paragraph's lines with spaces.
+_MARKDOWN_SYNTAX = re.compile(
+    r"[\\`*_\[\]<>&~]|^ *(?:[-+=#>|]|\d+[.)])|^ {4}| {2,}$|[^\S \n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]", re.M
+)
+
+
+def plain_blocks(markdown: str) -> list[_Block] | None:
+    """The blocks of a text with no Markdown syntax, without the parser (exactly what it gives: the tests
+    compare both over the whole archive and over generated text); None when the text needs the parser."""
+    if _MARKDOWN_SYNTAX.search(markdown):
+        return None
+    blocks: list[_Block] = []
+    paragraph: list[str] = []
+    for line in markdown.split("\n"):
+        words = line.strip(" ")
+        if words:
+            paragraph.append(words)
+        elif paragraph:
+            blocks.append(_Block(0, "", Text(clean(" ".join(paragraph)))))
+            paragraph = []
+    if paragraph:
+        blocks.append(_Block(0, "", Text(clean(" ".join(paragraph)))))
+    return blocks
+
+
 class SectionText:
     """A rendered section: blocks of Text wrapped to the width with hanging indents."""
 
     def __init__(self, markdown: str, link_color: str = "cyan") -> None:
-        self.blocks: list[_Block] = []
+        plain = plain_blocks(markdown)
+        if plain is not None:  # no parser needed (nor imported: the first screen is faster without it)
+            self.blocks = plain
+            return
+        self.blocks = []
         try:
             _blocks(markdown_ast()(markdown), 0, self.blocks, link_color)
         except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the words, unformatted
