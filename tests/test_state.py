@@ -514,3 +514,74 @@ def test_files_written_are_private_to_the_folder(path):
     names = sorted(p.name for p in path.parent.iterdir())
     assert names == ["state.json", "state.json.journal", "state.json.lock"]
     assert not any(name.endswith(".tmp") for name in os.listdir(path.parent))
+
+
+# -- settle_later: the reader's first screen reads the marks without the lock -------------------------------
+
+def _lock_file(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _sound_state(path: Path) -> None:
+    with StateStore(path) as store:
+        store.set_read("2401.00001", True)
+        store.set_starred("2401.00002", True)  # state.json + one journal line
+    _lock_file(path).unlink()
+
+
+def test_settle_later_reads_sound_files_without_the_lock_and_the_same_marks(path):
+    _sound_state(path)
+    quick = StateStore(path, settle_later=True)
+    assert not _lock_file(path).exists()  # no lock taken (nor its module imported: see test_core_isolation)
+    assert quick.marks() == StateStore(path).marks()
+    assert quick.is_read("2401.00001") and quick.is_starred("2401.00002")
+    assert quick.settle() == set()  # the locked load agrees
+    assert _lock_file(path).exists()
+
+
+def test_settle_reports_what_another_process_wrote_in_between(path):
+    _sound_state(path)
+    quick = StateStore(path, settle_later=True)
+    with StateStore(path) as other:
+        other.set_starred("2401.00003", True)
+    assert not quick.is_starred("2401.00003")
+    assert quick.settle() == {"2401.00003"}
+    assert quick.is_starred("2401.00003")
+
+
+def test_a_write_before_settling_takes_the_lock_and_loses_nothing_written_elsewhere(path):
+    _sound_state(path)
+    quick = StateStore(path, settle_later=True)
+    with StateStore(path) as other:
+        other.set_starred("2401.00003", True)
+    quick.set_read("2401.00004", True)
+    assert quick.is_starred("2401.00003") and "2401.00003" in quick.external_changes
+    assert StateStore(path).marks().keys() >= {"2401.00001", "2401.00002", "2401.00003", "2401.00004"}
+
+
+@pytest.mark.parametrize("damage", ["state", "journal line", "torn line", "newer schema"])
+def test_files_that_need_work_get_the_locked_load_at_once(path, damage):
+    _sound_state(path)
+    if damage == "state":
+        path.write_text("{not json", encoding="utf-8")
+    elif damage == "journal line":
+        with open(journal(path), "a", encoding="utf-8") as handle:
+            handle.write("not json\n")
+    elif damage == "torn line":
+        with open(journal(path), "a", encoding="utf-8") as handle:
+            handle.write('{"marks": [{"arxiv_id": "2401.0')
+    else:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["_meta"]["1"]["schema"] = SCHEMA_VERSION + 1
+        path.write_text(json.dumps(data), encoding="utf-8")
+    if damage == "newer schema":
+        with pytest.raises(StateSchemaError):
+            StateStore(path, settle_later=True)
+        return
+    quick = StateStore(path, settle_later=True)
+    assert _lock_file(path).exists()  # the locked load ran: repairs as a normal open does
+    if damage == "state":
+        assert aside_files(path) and quick.notices
+    else:
+        assert quick.is_read("2401.00001") and quick.is_starred("2401.00002")
+    assert quick.settle() == set()

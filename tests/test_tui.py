@@ -589,3 +589,28 @@ async def test_the_first_frame_already_holds_the_summary_in_the_right_layout(mon
         title = app.query_one(PaperDetail).paper.title
     assert title.split()[0] in first["strips"] and "arXiv" in first["strips"]
     assert "-narrow" in first["classes"] and not first["days_shown"]
+
+
+async def test_marks_written_before_the_state_settles_are_redrawn(tmp_path):
+    # The first screen's marks come from a lock-free read (StateStore settle_later); the locked load right
+    # after it must redraw what another process wrote in between.
+    from reader.core.library import Library
+    from reader.core.state import StateStore
+    from reader.tui.app import make_app
+
+    state_file = tmp_path / "state.json"
+    with StateStore(state_file) as first:
+        first.set_read("2312.00013", True)
+    quick = StateStore(state_file, settle_later=True)
+    with StateStore(state_file) as other:  # `daily-papers mark --star` in another terminal, meanwhile
+        other.set_starred("2312.00012", True)
+    library = Library.open([FIXTURES / "votes_2023.md"])
+    library.load_all()
+    app = make_app(library, quick, system=FakeSystem(), config=Config(read_delay=60))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "★ Starred  1" in row_texts(app.query_one(DayList))[0]
+        assert any(row[1] == "★" for row in row_texts(app.query_one(PaperList)))
+    quick.close()

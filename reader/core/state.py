@@ -13,13 +13,13 @@ write (or ``flush()``/``reload()``) tries again; ``unsaved_ids()`` tells what is
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from filelock import Timeout
 from tinydb import TinyDB
 
 from reader.core.state_storage import (
@@ -45,8 +45,15 @@ __all__ = [
 EXPORT_FORMAT = "daily-papers-state"
 
 
+def _is_lock_timeout(exc: BaseException) -> bool:
+    """filelock's Timeout (a TimeoutError, so an OSError too), known without importing filelock: it is
+    imported with the first lock, and no lock, no Timeout."""
+    filelock = sys.modules.get("filelock")
+    return filelock is not None and isinstance(exc, filelock.Timeout)
+
+
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, Timeout):
+    if _is_lock_timeout(exc):
         return "another daily-papers holds its lock"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -55,9 +62,14 @@ def _why(exc: BaseException) -> str:
 
 class StateStore:
     def __init__(self, path: str | os.PathLike[str], *, journal_limit: int | None = None,
-                 lock_timeout: float | None = None) -> None:
+                 lock_timeout: float | None = None, settle_later: bool = False) -> None:
         """Open the state file at path (created on the first change). Raises StateSchemaError when it was
-        written by a newer daily-papers; every other problem becomes a notice."""
+        written by a newer daily-papers; every other problem becomes a notice.
+
+        settle_later: when the files are sound, read the marks without taking the lock (what the reader's
+        first screen needs, and no lock module to import before it); the locked load, with any repair or
+        compaction, then comes with settle() or the first write, whichever is first. Files that need work
+        get the locked load at once, as without it."""
         self._setup(Path(path))
         self._journal_limit = journal_limit
         kwargs: dict[str, Any] = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
@@ -65,7 +77,28 @@ class StateStore:
         self._storage: JournalStorage | None = self._db.storage  # type: ignore[assignment]
         self._mutex = threading.RLock()
         with self._mutex:
-            self._full_load(initial=True)
+            peeked = self._storage.peek() if settle_later else None
+            if peeked is None:
+                self._full_load(initial=True)
+            else:
+                self._marks = {k: Mark(d["read"], d["starred"], d["updated"]) for k, d in peeked.items()}
+                # _loaded stays False: the first write (or settle()) loads under the lock before changing
+
+    def settle(self) -> set[str]:
+        """The locked load that settle_later put off (nothing when it is done); returns the ids whose marks
+        differ from what was shown (written by another process in between)."""
+        with self._mutex:
+            if self._loaded or self._storage is None:
+                return set()
+            before = dict(self._marks)
+            try:
+                self._full_load()
+            except StateSchemaError as exc:  # a newer daily-papers wrote it since: as for a failed write
+                self._save_failed(exc)
+                return set()
+            if not self._loaded:
+                return set()
+            return {k for k in before.keys() | self._marks.keys() if before.get(k) != self._marks.get(k)}
 
     @classmethod
     def open(cls, override: str | os.PathLike[str] | None = None, **kwargs: Any) -> "StateStore":
@@ -121,9 +154,9 @@ class StateStore:
             try:
                 lock = self._storage.lock
                 lock.acquire()
-            except Timeout:  # (a TimeoutError, hence an OSError: not the case below)
-                raise
-            except OSError:
+            except OSError as exc:
+                if _is_lock_timeout(exc):  # (a TimeoutError, hence an OSError: not the case below)
+                    raise
                 lock = None  # cannot even create the lock file (read-only folder): read without it
             try:
                 changed = self._load_locked()
@@ -137,7 +170,7 @@ class StateStore:
                     lock.release()
         except StateSchemaError:
             raise
-        except (OSError, Timeout) as exc:
+        except OSError as exc:  # (filelock's Timeout is an OSError)
             self._take_storage_notices()
             if initial:
                 self._notice(
@@ -233,7 +266,7 @@ class StateStore:
                 if self._failing is not None:
                     self._failing = None
                     self._notice(f"reading state saved again to {self.path}")
-            except (OSError, Timeout, StateSchemaError) as exc:
+            except (OSError, StateSchemaError) as exc:  # (filelock's Timeout is an OSError)
                 if changes is None:
                     changes = compute()
                     self._marks.update(changes)
@@ -274,7 +307,7 @@ class StateStore:
                             self._notice(f"reading state saved again to {self.path}")
             except StateSchemaError as exc:
                 self._save_failed(exc)
-            except (OSError, Timeout) as exc:
+            except OSError as exc:  # (filelock's Timeout is an OSError)
                 if self._unsaved:
                     self._save_failed(exc)
             finally:

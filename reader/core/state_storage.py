@@ -31,10 +31,12 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
 from tinydb.storages import Storage
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 from reader.core.atomic import write_bytes_atomic
 from reader.errors import UserError
@@ -211,8 +213,10 @@ class JournalStorage(Storage):
 
     # -- locking ----------------------------------------------------------------------------------------
     @property
-    def lock(self) -> FileLock:
+    def lock(self) -> "FileLock":
         if self._lock is None:
+            from filelock import FileLock  # on the first locked read or write (its import takes ~10 ms)
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = FileLock(str(self.lock_path), timeout=self.lock_timeout, poll_interval=0.005)
         return self._lock
@@ -237,6 +241,56 @@ class JournalStorage(Storage):
         self.needs_compaction = False
         marks, main_ok = self._load_main()
         self._load_journal(marks, main_ok)
+        return marks
+
+    def peek(self) -> Docs | None:
+        """The marks as state.json and its journal hold them now, read without the lock and without
+        changing any file: what the reader shows on its first screen, before the locked load. None whenever
+        that load has work to do (a damaged, older or newer file, a journal of another generation, a torn or
+        invalid line, a file that cannot be read): the caller then does that load at once.
+
+        Safe without the lock: state.json is only ever replaced whole (an atomic rename), and the journal
+        only grows by complete lines, checked by generation id against state.json."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raw = b""
+        except OSError:
+            return None
+        marks: Docs = {}
+        gen = None
+        if raw.strip():
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                return None
+            meta = data.get(META_TABLE) if isinstance(data, dict) else None
+            doc = meta.get("1") if isinstance(meta, dict) else None
+            if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_VERSION or not isinstance(doc.get("gen"), str):
+                return None
+            gen = doc["gen"]
+            table = data.get(MARKS_TABLE, {})
+            if not isinstance(table, dict):
+                return None
+            for item in table.values():
+                clean = clean_doc(item)
+                if clean is None:
+                    return None
+                marks[clean["arxiv_id"]] = clean
+        try:
+            journal = self.journal_path.read_bytes()
+        except FileNotFoundError:
+            return marks
+        except OSError:
+            return None
+        header, start = self._header(journal)
+        if header is None or header.get(JOURNAL_KEY) != JOURNAL_VERSION or header.get("gen") != gen:
+            return None
+        entries, valid_end, bad = self._parse_lines(journal, start)
+        if bad or valid_end != len(journal):
+            return None
+        for change in entries:
+            marks.update(change)
         return marks
 
     def _load_main(self) -> tuple[Docs, bool]:

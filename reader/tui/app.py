@@ -145,10 +145,19 @@ class ReaderApp(App[None]):
     def _first_screen_shown(self) -> None:
         if self.on_first_screen is not None:
             self.on_first_screen()
+        self._settle_state()
         if self.library.pending:
             # Read the rest once the first screen is up: a worker thread started earlier would share the
             # interpreter with the first paint and slow it down.
             self.set_timer(0.05, self._load_rest)
+
+    @work(thread=True, exclusive=True, group="state")
+    def _settle_state(self) -> None:
+        """The state store's locked load, when the first screen was drawn from its lock-free read
+        (StateStore settle_later): marks another process wrote in between are redrawn."""
+        changed = self.state.settle()
+        if changed or self.state.notices:
+            self.call_from_thread(self._refresh_marks)
 
     def _report_warnings(self) -> None:
         warnings = len(self.library.warnings)

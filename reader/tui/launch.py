@@ -36,7 +36,9 @@ def launch(args: argparse.Namespace) -> int:
             notices.append(notice[0].upper() + notice[1:])
     library = open_library(targets, load=False)
     library.load_newest()
-    state = StateStore(app_paths.state_path(getattr(args, "state", None)))
+    # Marks for the first screen are read without the lock (no filelock import before it); the app settles
+    # the store under the lock right after.
+    state = StateStore(app_paths.state_path(getattr(args, "state", None)), settle_later=True)
     config_path = app_paths.config_path()
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
