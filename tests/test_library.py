@@ -108,3 +108,15 @@ def test_parse_in_worker_then_merge(tmp_path, fixtures):
     assert lib.dates() == []
     assert lib.merge(parsed) == 3 and lib.pending == 0
     assert lib.dates() == ["2023-12-06"]
+
+
+def test_a_file_reached_by_a_symlink_or_a_hard_link_counts_once(tmp_path, fixtures):
+    from reader.core.library import discover
+
+    shutil.copy(fixtures / "plain_2023.md", tmp_path / "2023-11-20.md")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "link.md").symlink_to(tmp_path / "2023-11-20.md")
+    os.link(tmp_path / "2023-11-20.md", tmp_path / "sub" / "hard.md")
+    (tmp_path / "other.md").write_text("# nothing\n", encoding="utf-8")
+    files, _ = discover([tmp_path, tmp_path / "sub" / "link.md"])
+    assert sorted(os.path.basename(f.file) for f in files) == ["2023-11-20.md", "other.md"]

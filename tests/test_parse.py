@@ -208,3 +208,19 @@ def test_malformed_entries_warn_with_line_and_keep_others():
 def test_title_with_brackets_and_markdown_escapes():
     text = "## Daily Papers (2024-05-02)\n### [A \\[bracketed\\] M$^{2}$UGen: 90% \\_x](https://arxiv.org/abs/2405.00003)\n- a\n"
     assert parse_text(text).papers[0].title == "A [bracketed] M$^{2}$UGen: 90% _x"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reader.core.parse import _date_in_name, date_from_path  # noqa: E402
+
+_PART = st.one_of(st.from_regex(r"\d{1,5}", fullmatch=True), st.sampled_from(["2024", "12", "31", "02", "30",
+                  "2024-01-2024", "notes", "a.b", "x_2023_05_06", ""]))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_PART, min_size=1, max_size=5), st.sampled_from([".md", ".MD", ".tar.md", "", ".txt.md"]))
+def test_the_archive_layout_shortcut_gives_what_the_general_rule_gives(parts, ext):
+    path = "/".join(parts) + ext
+    assert date_from_path(path) == _date_in_name(path)
