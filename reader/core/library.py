@@ -9,11 +9,13 @@ Command-line tools call `load_all()`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from datetime import date as _date
+from typing import NamedTuple, Protocol
 
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
@@ -33,8 +35,7 @@ class LibraryError(Exception):
     """A problem with the paths given (one line, shown to the user)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DigestFile:
+class DigestFile(NamedTuple):  # a tuple: discovery makes thousands, and a frozen dataclass costs 3x more each
     file: str  # the path as found (a str: thousands of pathlib objects cost more than the whole scan)
     date_hint: str | None  # the date the file name gives, if any
 
@@ -50,6 +51,21 @@ class _DayBucket:
     ordered: tuple[Paper, ...] | None = None
 
 
+_MONTH_FOLDER = re.compile(r"(?:^|/)(\d{4})/(\d{2})$")
+_DAY_FILE = re.compile(r"(\d{2})\.[^./]*")
+
+
+def _day_in_month(month: re.Match, name: str) -> str | None | bool:
+    """DD.md in a YYYY/MM folder -> its date, as date_from_path gives it (False: ask date_from_path)."""
+    day = _DAY_FILE.fullmatch(name)
+    if day is None:
+        return False
+    try:
+        return _date(int(month[1]), int(month[2]), int(day[1])).isoformat()
+    except ValueError:
+        return False
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile], list[ParseWarning]]:
     """Every *.md file under the given files and folders, in name order (recursive; hidden entries skipped).
 
@@ -62,10 +78,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
     warnings: list[ParseWarning] = []
     seen: set[tuple[int, int]] = set()
 
-    def add(path: str, key: tuple[int, int]) -> None:
+    def add(path: str, key: tuple[int, int], hint: str | None | bool = False) -> None:
         if key not in seen:
             seen.add(key)
-            found.append(DigestFile(path, date_from_path(path)))
+            found.append(DigestFile(path, date_from_path(path) if hint is False else hint))
 
     for raw in paths:
         root = os.path.abspath(os.path.expanduser(os.fspath(raw)))
@@ -89,24 +105,24 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
                 warnings.append(ParseWarning(folder, 0, f"cannot list folder: {exc.strerror}"))
                 continue
             subfolders = []
+            month = _MONTH_FOLDER.search(folder)  # .../YYYY/MM: the archive's layout, its files are DD.md
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
                     continue
                 try:
-                    is_dir = entry.is_dir()
-                    if is_dir:
+                    if name[-3:].lower() == ".md" and entry.is_file():
+                        if entry.is_symlink():
+                            est = entry.stat()  # the file it points to
+                            add(entry.path, (est.st_dev, est.st_ino))
+                        else:
+                            add(entry.path, (device, entry.inode()), _day_in_month(month, name) if month else False)
+                    elif entry.is_dir():
                         est = entry.stat()
                         key = (est.st_dev, est.st_ino)
                         if key not in visited:
                             visited.add(key)
                             subfolders.append((entry.path, est.st_dev))
-                    elif name[-3:].lower() == ".md" and entry.is_file():
-                        if entry.is_symlink():
-                            est = entry.stat()  # the file it points to
-                            add(entry.path, (est.st_dev, est.st_ino))
-                        else:
-                            add(entry.path, (device, entry.inode()))
                 except OSError:
                     continue  # vanished or unreadable while we looked: the next scan will see it
             stack.extend(reversed(subfolders))
