@@ -26,6 +26,30 @@ def _hook(app_class) -> None:
     app_class.on_mount = on_mount
 
 
+class _PatchReaderApp:
+    """An import hook: once reader.tui.app is imported (by the reader's own start, in its own order), its
+    app runs headless at 160x45 and reports READY. The reader starts exactly as `daily-papers PATH` does."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "reader.tui.app":
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = spec.loader
+        original_exec = loader.exec_module
+
+        def exec_module(module):
+            original_exec(module)
+            app_class = module.ReaderApp
+            _hook(app_class)
+            original_run = app_class.run
+            app_class.run = lambda self, *a, **k: original_run(self, headless=True, size=(160, 45))
+
+        loader.exec_module = exec_module
+        return spec
+
+
 def main() -> None:
     kind = sys.argv[1]
     if kind == "bare":
@@ -36,15 +60,10 @@ def main() -> None:
         _hook(BareApp)
         BareApp().run(headless=True, size=(160, 45))
         return
-    import argparse
+    sys.meta_path.insert(0, _PatchReaderApp())
+    from reader.cli import main as reader_main
 
-    import reader.tui.app as app_module
-    from reader.tui import launch as launch_module
-
-    _hook(app_module.ReaderApp)
-    original_run = app_module.ReaderApp.run
-    app_module.ReaderApp.run = lambda self, *a, **k: original_run(self, headless=True, size=(160, 45))
-    launch_module.launch(argparse.Namespace(paths=[sys.argv[2]], state=None))
+    reader_main([sys.argv[2]])
 
 
 if __name__ == "__main__":

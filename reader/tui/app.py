@@ -116,14 +116,19 @@ class ReaderApp(App[None]):
         yield Footer()
 
 
+    def width_class(self, width: int) -> str:
+        """The breakpoint class Textual gives a screen this wide (HORIZONTAL_BREAKPOINTS)."""
+        return max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1]
+
+    def get_default_screen(self) -> Screen:
+        # The width class (narrow/medium/wide) from the start: Textual sets it on the first resize event, a
+        # frame after the first paint (a narrow terminal would first flash the wide layout), and setting it
+        # later restyles every widget once more.
+        screen = Screen(id="_default", classes=self.width_class(self.size.width))
+        screen.AUTO_FOCUS = "#papers"  # focused as the screen is built: no restyle for a focus change after
+        return screen
+
     def on_mount(self) -> None:
-        # The width class (narrow/medium/wide) before the first layout: Textual sets it on the first resize
-        # event, a frame after the first paint, and a narrow terminal would first flash the wide layout.
-        width = self.size.width
-        names = [name for _, name in self.HORIZONTAL_BREAKPOINTS]
-        fitting = max((b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0]), default=None)
-        self.screen.update_classes({name: fitting is not None and name == fitting[1] for name in names},
-                                   animate=False)
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         for notice in [*self.notices, *self.config.problems, *self.state.notices]:
