@@ -6,14 +6,18 @@ Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the trace
 
 from __future__ import annotations
 
-import argparse
+import functools
 import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.errors import UserError
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "daily-papers"
 DEBUG_ENV = "DAILY_PAPERS_DEBUG"
@@ -22,13 +26,23 @@ DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 COMMAND_NAMES = frozenset({"cite", "dates", "export", "import", "list", "mark", "paths", "search", "show", "state", "sync"})
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error in one line (and exit code 2)."""
+def _Parser(**kwargs) -> "argparse.ArgumentParser":
+    """argparse that reports a usage error in one line (and exit code 2). argparse is imported here: the
+    reader's usual start does without it (see _simple_tui_args)."""
+    return _parser_class()(**kwargs)
 
-    def error(self, message: str):  # type: ignore[override]
-        from reader.core.sanitize import visible_line
 
-        self.exit(2, f"{self.prog}: error: {visible_line(message)} (see: {self.prog} --help)\n")
+@functools.cache
+def _parser_class() -> type:
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str):  # type: ignore[override]
+            from reader.core.sanitize import visible_line
+
+            self.exit(2, f"{self.prog}: error: {visible_line(message)} (see: {self.prog} --help)\n")
+
+    return Parser
 
 
 def _command_modules():
@@ -46,7 +60,7 @@ def _command_modules():
     return modules
 
 
-def build_parser() -> tuple[_Parser, set[str]]:
+def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser = _Parser(
         prog=PROG,
         description="Read the Korean digests of Hugging Face Daily Papers. With no command, open the reader.",
@@ -54,18 +68,42 @@ def build_parser() -> tuple[_Parser, set[str]]:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser_class())
     for module in _command_modules():
         module.register(subparsers)
     return parser, set(subparsers.choices)
 
 
-def build_tui_parser() -> _Parser:
+def build_tui_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Open the reader on PATHs (default: your library).")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="digest files or folders")
     parser.add_argument("--state", metavar="FILE", help="the state file (read and starred marks)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
     return parser
+
+
+def _simple_tui_args(argv: list[str]) -> argparse.Namespace | None:
+    """The reader's usual command lines (PATHs, --state FILE, --debug) read without argparse, whose import
+    the first screen would wait for; None for anything else (help, errors, --): argparse reads those."""
+    from types import SimpleNamespace
+
+    paths: list[str] = []
+    state = None
+    debug = False
+    args = iter(argv)
+    for arg in args:
+        if arg == "--debug":
+            debug = True
+        elif arg == "--state" or arg.startswith("--state="):
+            value = arg.partition("=")[2] if "=" in arg else next(args, None)
+            if not value or value.startswith("-") or state is not None:
+                return None
+            state = value
+        elif arg.startswith("-") or not arg:
+            return None
+        else:
+            paths.append(arg)
+    return SimpleNamespace(paths=paths, state=state, debug=debug)  # type: ignore[return-value]
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -112,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser, _ = build_parser()
                 args = parser.parse_args(argv)
                 return int(args.func(args) or 0)
-        return run_tui(build_tui_parser().parse_args(argv))
+        return run_tui(_simple_tui_args(argv) or build_tui_parser().parse_intermixed_args(argv))
     except UserError as exc:
         if debug:
             raise

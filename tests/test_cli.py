@@ -208,3 +208,30 @@ def test_no_cyclic_gc_until_the_first_screen_then_it_is_back(monkeypatch, fixtur
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("argv", [[], ["a"], ["a", "b/c"], ["--state", "s.json", "a"], ["a", "--state=s.json"],
+                                  ["--debug", "a"], ["a", "--debug", "--state", "s.json", "b"]])
+def test_the_usual_reader_command_lines_read_as_argparse_reads_them(argv):
+    from reader import cli
+
+    simple = cli._simple_tui_args(argv)
+    parsed = cli.build_tui_parser().parse_intermixed_args(argv)
+    assert simple is not None
+    assert (simple.paths, simple.state, simple.debug) == (parsed.paths, parsed.state, parsed.debug)
+
+
+@pytest.mark.parametrize("argv", [["-x"], ["--state"], ["--state", "--debug"], ["--", "-odd-name"], ["--help"],
+                                  ["--state", "a", "--state", "b"], ["--stat", "a"]])
+def test_other_reader_command_lines_go_to_argparse(argv, capsys, monkeypatch):
+    from reader import cli
+
+    assert cli._simple_tui_args(argv) is None
+    monkeypatch.setattr(cli, "run_tui", lambda args: 0)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code in (0, 2) and "Traceback" not in err
+    assert code == 0 or err.count("\n") == 1

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from datetime import date as _date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.core.library import Library, LibraryError
 from reader.core.parse import normalize_arxiv_id
 from reader.errors import UsageError, UserError
 
+if TYPE_CHECKING:
+    import argparse
+
 MAX_WARNINGS = 20
 
 
-def add_paths_argument(parser: argparse.ArgumentParser) -> None:
+def add_paths_argument(parser: "argparse.ArgumentParser") -> None:
     parser.add_argument(
         "paths",
         nargs="*",
@@ -110,6 +113,8 @@ def parse_date(text: str) -> str:
             return _date.fromisoformat(text).isoformat()
         except ValueError:
             pass
+    import argparse
+
     raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD (or 'latest')")
 
 
@@ -131,6 +136,8 @@ def parse_arxiv_id(text: str) -> str:
     """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001."""
     found = normalize_arxiv_id(text)
     if found is None:
+        import argparse
+
         raise argparse.ArgumentTypeError(f"{text!r} is not an arXiv id (like 2408.03326)")
     return found
 

@@ -12,7 +12,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import date as _date
 from typing import NamedTuple, Protocol
@@ -44,11 +43,13 @@ class DigestFile(NamedTuple):  # a tuple: discovery makes thousands, and a froze
         return Path(self.file)
 
 
-@dataclass(slots=True)
 class _DayBucket:
-    papers: list[Paper] = field(default_factory=list)
-    ids: set[str] = field(default_factory=set)
-    ordered: tuple[Paper, ...] | None = None
+    __slots__ = ("papers", "ids", "ordered")
+
+    def __init__(self) -> None:
+        self.papers: list[Paper] = []
+        self.ids: set[str] = set()
+        self.ordered: tuple[Paper, ...] | None = None
 
 
 _MONTH_FOLDER = re.compile(r"(?:^|/)(\d{4})/(\d{2})$")
@@ -72,7 +73,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
     One os.scandir per folder and no stat per file (a file's identity is its folder's device and the inode
     scandir already gives; a symlink is followed with one stat): 2,400 files in about 10 ms.
     A file reached twice (the same file given twice, a symlinked folder) counts once; symlink loops are cut;
-    a folder that cannot be listed, or a file that vanishes during the scan, is a warning, not an error.
+    a folder that cannot be listed is a warning, not an error, and so is a file that vanishes before it is
+    read (during the scan or after it: reading it says so).
     """
     found: list[DigestFile] = []
     warnings: list[ParseWarning] = []

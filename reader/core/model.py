@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
     name: str
     markdown: str
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
+from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.commands.common import default_library_paths, open_library, sample_notice
 from reader.core.config import load_config
 from reader.core.state import StateStore
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def settle_memory() -> None:
@@ -19,7 +22,7 @@ def settle_memory() -> None:
     gc.enable()
 
 
-def launch(args: argparse.Namespace) -> int:
+def launch(args: "argparse.Namespace") -> int:
     from reader.tui.app import make_app
 
     notices: list[str] = []

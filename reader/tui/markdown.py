@@ -13,7 +13,6 @@ its plain text, never a crash.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -27,11 +26,11 @@ from reader.core.sanitize import clean, clean_line
 from reader.core.text import flat_text, markdown_ast
 
 
-@dataclass(slots=True)
 class _Block:
-    indent: int
-    marker: str
-    text: Text
+    __slots__ = ("indent", "marker", "text")
+
+    def __init__(self, indent: int, marker: str, text: Text) -> None:
+        self.indent, self.marker, self.text = indent, marker, text
 
 
 _BOLD = Style(bold=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Browsers that run inside the terminal: handing them the terminal would wreck the screen.
 CONSOLE_BROWSERS = {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
 
 
-@dataclass(frozen=True, slots=True)
-class OpenResult:
+class OpenResult(NamedTuple):  # records on the first screen's import path are tuples: a dataclass costs ~1 ms
     opened: bool
     reason: str = ""
 
