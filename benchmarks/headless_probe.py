@@ -20,8 +20,10 @@ def _hook(app_class) -> None:
     original = app_class.on_mount
 
     def on_mount(self):
-        original(self)
+        # Queued before whatever the app queues for after its first frame (the reader starts its workers
+        # then): READY means the first frame, for both apps alike.
         self.call_after_refresh(_ready)
+        original(self)
 
     app_class.on_mount = on_mount
 
