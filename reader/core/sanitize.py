@@ -7,29 +7,36 @@ override characters, which can disguise text, are dropped too. Newlines are kept
 
 from __future__ import annotations
 
+import functools
 import re
 
-_ESCAPES = re.compile(
+# Compiled on first use (functools.cache): digest text rarely holds anything to remove, and compiling these
+# character classes costs a few milliseconds of the reader's start.
+_ESCAPES_PATTERN = (
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                 # CSI ... final byte
   | \x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?  # OSC / DCS / SOS / PM / APC, to its end
   | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
   | [\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x9c)?  # 8-bit OSC / DCS / ...
   | \x1b[ -/]*[0-~]?                        # any other ESC sequence (or a lone ESC)
-    """,
-    re.VERBOSE,
+    """
 )
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _NEEDS_WORK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@functools.cache
+def _pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
 
 
 def clean(text: str) -> str:
     """Return text with escape sequences and control characters removed (newlines kept)."""
     if not _NEEDS_WORK.search(text):
         return text
-    text = _ESCAPES.sub("", text)
+    text = _pattern(_ESCAPES_PATTERN, re.VERBOSE).sub("", text)
     text = text.replace("\t", " ")
-    return _CONTROLS.sub("", text)
+    return _pattern(_CONTROLS).sub("", text)
 
 
 def clean_line(text: str) -> str:
@@ -40,8 +47,8 @@ def clean_line(text: str) -> str:
 # Text that is not a digest's (file names, paths, config values, command-line arguments, a git error) is
 # shown, not cleaned: its control characters become visible escapes (\x1b, \u202e), so the user can still
 # tell which file is meant, and nothing reaches the terminal as a control sequence.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = _CONTROLS
+_UNSAFE_LINE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -51,20 +58,20 @@ def _escape(m: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """Control characters (but tab and newline) and bidi overrides as visible escapes."""
-    return _UNSAFE.sub(_escape, text)
+    return _pattern(_UNSAFE).sub(_escape, text)
 
 
 def visible_line(text: str) -> str:
     """As visible(), for a value that must stay on one line: tab and newline are escaped too."""
-    return _UNSAFE_LINE.sub(_escape, text)
+    return _pattern(_UNSAFE_LINE).sub(_escape, text)
 
 
 def is_safe(text: str) -> bool:
     """True when text holds nothing a terminal would take as control (tab and newline allowed)."""
-    return not _UNSAFE.search(text)
+    return not _pattern(_UNSAFE).search(text)
 
 
-_UNSAFE_STREAM = re.compile("\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_STREAM = "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 class GuardedStream:
@@ -77,8 +84,9 @@ class GuardedStream:
         self.unguarded = stream
 
     def write(self, text: str) -> int:
-        if _UNSAFE_STREAM.search(text):
-            text = _UNSAFE_STREAM.sub(_escape, text)
+        unsafe = _pattern(_UNSAFE_STREAM)
+        if unsafe.search(text):
+            text = unsafe.sub(_escape, text)
         return self.unguarded.write(text)
 
     def writelines(self, lines) -> None:
