@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError  # (dataclasses is loaded anyway: Textual uses it)
 from typing import Any, NamedTuple
 
 
@@ -14,8 +14,16 @@ class Section(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's s
         return {"name": self.name, "markdown": self.markdown}
 
 
-@dataclass(frozen=True, slots=True)
+_PAPER_FIELDS = ("arxiv_id", "title", "url", "pdf_url", "thumbnail", "votes", "authors", "date", "sections",
+                 "source", "line")
+_COMPARED = 9  # source and line (where it was read) are not part of a paper's value
+
+
 class Paper:
+    """A frozen record (what @dataclass(frozen=True, slots=True) would make, written out: defining a
+    dataclass costs about a millisecond of the reader's start, and this is on its path)."""
+
+    __slots__ = _PAPER_FIELDS
     arxiv_id: str
     title: str
     url: str
@@ -24,9 +32,47 @@ class Paper:
     votes: int | None
     authors: tuple[str, ...]
     date: str
-    sections: tuple[Section, ...] = ()
-    source: str = field(default="", compare=False)
-    line: int = field(default=0, compare=False)
+    sections: tuple[Section, ...]
+    source: str
+    line: int
+
+    def __init__(self, arxiv_id: str, title: str, url: str, pdf_url: str, thumbnail: str | None, votes: int | None,
+                 authors: tuple[str, ...], date: str, sections: tuple[Section, ...] = (), source: str = "",
+                 line: int = 0) -> None:
+        set_ = object.__setattr__
+        set_(self, "arxiv_id", arxiv_id)
+        set_(self, "title", title)
+        set_(self, "url", url)
+        set_(self, "pdf_url", pdf_url)
+        set_(self, "thumbnail", thumbnail)
+        set_(self, "votes", votes)
+        set_(self, "authors", authors)
+        set_(self, "date", date)
+        set_(self, "sections", sections)
+        set_(self, "source", source)
+        set_(self, "line", line)
+
+    def _value(self) -> tuple:
+        return (self.arxiv_id, self.title, self.url, self.pdf_url, self.thumbnail, self.votes, self.authors,
+                self.date, self.sections)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._value() == other._value()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._value())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PAPER_FIELDS)
+        return f"Paper({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     @property
     def hf_url(self) -> str:
@@ -74,10 +120,33 @@ def vote_order(papers: list[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda p: (p.votes is None, -(p.votes or 0)))
 
 
-@dataclass(frozen=True, slots=True)
 class Day:
+    """A day's papers (a frozen record, as Paper)."""
+
+    __slots__ = ("date", "papers")
     date: str
     papers: tuple[Paper, ...]
+
+    def __init__(self, date: str, papers: tuple[Paper, ...]) -> None:
+        object.__setattr__(self, "date", date)
+        object.__setattr__(self, "papers", papers)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.date, self.papers) == (other.date, other.papers)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.date, self.papers))
+
+    def __repr__(self) -> str:
+        return f"Day(date={self.date!r}, papers={self.papers!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __len__(self) -> int:
         return len(self.papers)
