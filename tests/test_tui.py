@@ -614,3 +614,33 @@ async def test_marks_written_before_the_state_settles_are_redrawn(tmp_path):
         assert "★ Starred  1" in row_texts(app.query_one(DayList))[0]
         assert any(row[1] == "★" for row in row_texts(app.query_one(PaperList)))
     quick.close()
+
+
+async def test_a_search_opened_while_the_archive_loads_says_so_and_grows_when_it_is_read(tmp_path):
+    # / pressed the moment the first screen is up: only the newest day is read yet. The search must say
+    # its results are not complete, and cover the whole archive once it is read (not narrow stale results).
+    for n, day in enumerate(["2023-11-20", "2023-12-06", "2024-12-31"]):
+        (tmp_path / f"{day}.md").write_text(
+            f"## Daily Papers ({day})\n\n### [Alpha paper {n}](https://arxiv.org/abs/2401.0000{n})\n\n"
+            "- **What's New**: 요약.\n", encoding="utf-8")
+    app = build(paths=[tmp_path], lazy=True)
+    load_rest = app._load_rest
+    app._load_rest = lambda: None  # hold the rest of the archive back until the search is open
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "a", "l")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        count = str(screen.query_one("#search-count").render())
+        assert "still reading the archive" in count
+        assert {p.date for p in screen.results} == {"2024-12-31"}
+        load_rest()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
+        assert "still reading" not in str(screen.query_one("#search-count").render())
+        await pilot.press("p")  # typing on narrows the fresh results, not the early ones
+        await pilot.pause()
+        assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}

@@ -184,8 +184,10 @@ class ReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_search_index(self) -> None:
-        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive)."""
+        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
+        then an open search covers the new papers too."""
         self.library.search_index()
+        self.call_from_thread(self._library_changed)
 
     def _set_loading_title(self, done: int, total: int) -> None:
         self.query_one(DayList).border_subtitle = f"loading {done}/{total}"
@@ -617,7 +619,20 @@ class ReaderApp(App[None]):
             if paper is not None:
                 self.go_to_paper(paper)
 
-        self.push_screen(SearchScreen(self.library.search, self.search_prompt_for), done)
+        # The library is looked up at each search: a reload or a sync swaps it while the search is open.
+        self.push_screen(SearchScreen(lambda *a, **k: self.library.search(*a, **k), self.search_prompt_for,
+                                      status=self._search_status), done)
+
+    def _search_status(self) -> str:
+        pending = self.library.pending
+        return f"still reading the archive ({pending} files left): results grow" if pending else ""
+
+    def _library_changed(self) -> None:
+        """Tell an open search that there is more to search."""
+        for screen in self.screen_stack:
+            changed = getattr(screen, "library_changed", None)
+            if changed is not None:
+                changed()
 
     # -- links and clipboard --------------------------------------------------------------------------
     def _open(self, url: str, what: str) -> None:

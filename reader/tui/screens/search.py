@@ -28,10 +28,12 @@ class SearchScreen(ModalScreen[Paper | None]):
         Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
     ]
 
-    def __init__(self, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "") -> None:
+    def __init__(self, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "",
+                 status: Callable[[], str] | None = None) -> None:
         super().__init__()
         self._search = search  # search(query, within=None) -> papers, as Library.search
         self._prompt_for = prompt_for
+        self._status = status  # what the results do not cover yet ("" when they cover everything)
         self._query = query
         self._last: tuple[str, list[Paper]] | None = None
         self.results: list[Paper] = []
@@ -73,13 +75,21 @@ class SearchScreen(ModalScreen[Paper | None]):
         if shown:
             options.highlighted = 0
         count = self.query_one("#search-count", Static)
+        status = self._status() if self._status is not None else ""
         if not query.strip():
-            count.update("")
+            count.update(status)
         elif not results:
-            count.update("no match")
+            count.update("no match" + (f" yet · {status}" if status else ""))
         else:
             more = f" (first {MAX_SHOWN} shown)" if len(results) > MAX_SHOWN else ""
-            count.update(f"{len(results)} papers{more} · Enter shows · Esc goes back")
+            tail = f" · {status}" if status else " · Enter shows · Esc goes back"
+            count.update(f"{len(results)} papers{more}{tail}")
+
+    def library_changed(self) -> None:
+        """More papers were read (the rest of the archive, a reload, a sync): search them all again (the
+        last results, which typing on would narrow, no longer hold everything that matches)."""
+        self._last = None
+        self.run_query(self.query_one(Input).value)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#search-results", OptionList)
