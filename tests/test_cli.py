@@ -198,12 +198,19 @@ def test_no_cyclic_gc_until_the_first_screen_then_it_is_back(monkeypatch, fixtur
         seen.append(("before the first screen", gc.isenabled()))
         self.on_first_screen()
         seen.append(("after", gc.isenabled()))
+        frozen = gc.get_freeze_count()
+        garbage = [[]]
+        garbage[0].append(garbage)  # a cycle the parser might leave: collected, not frozen
+        del garbage
+        papers = [[n] for n in range(100)]  # what the worker read: kept
+        self.on_library_loaded()  # the whole archive read: its papers are frozen out of later scans too
+        seen.append(("library frozen", gc.get_freeze_count() >= frozen + len(papers)))
 
     monkeypatch.setattr(ReaderApp, "run", run)
     assert gc.isenabled()
     try:
         assert main([str(fixtures / "votes_2023.md")]) == 0
-        assert seen == [("before the first screen", False), ("after", True)]
+        assert seen == [("before the first screen", False), ("after", True), ("library frozen", True)]
         assert gc.isenabled()
     finally:
         gc.enable()

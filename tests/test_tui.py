@@ -316,6 +316,21 @@ async def test_empty_library_shows_how_to_get_digests(tmp_path):
         assert "daily-papers sync" in text and "daily-papers import" in text
 
 
+async def test_the_app_says_when_the_whole_library_is_read(tmp_path):
+    for day in ("2024-01-02", "2024-01-03"):
+        (tmp_path / f"{day}.md").write_text(f"## Daily Papers ({day})\n\n### [P {day}](https://arxiv.org/abs/"
+                                            f"2401.0{day[-1]}000)\n\n- 요약.\n", encoding="utf-8")
+    app = build(paths=[tmp_path], lazy=True)
+    assert app.library.pending == 1
+    loaded: list[int] = []
+    app.on_library_loaded = lambda: loaded.append(app.library.pending)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+    assert loaded == [0]  # once everything is read and indexed (launch then freezes it out of GC scans)
+
+
 async def test_lazy_start_then_rest_loads_in_a_worker():
     app = build(paths=[FIXTURES], lazy=True)
     async with app.run_test(size=(160, 45)) as pilot:

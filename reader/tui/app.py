@@ -82,9 +82,11 @@ class ReaderApp(App[None]):
         where: str = "",
         library_factory: Callable[[], Library] | None = None,
         on_first_screen: Callable[[], None] | None = None,
+        on_library_loaded: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.on_first_screen = on_first_screen
+        self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
         self._undo: dict[str, Mark] | None = None
         self.library = library
@@ -628,7 +630,10 @@ class ReaderApp(App[None]):
         return f"still reading the archive ({pending} files left): results grow" if pending else ""
 
     def _library_changed(self) -> None:
-        """Tell an open search that there is more to search."""
+        """The library is read (whole, again, or with a sync's new days) and indexed: let the process settle
+        its memory, and tell an open search that there is more to search."""
+        if self.on_library_loaded is not None:
+            self.on_library_loaded()
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:
@@ -754,7 +759,7 @@ def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here. Options are
     ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
     library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
-    screen is shown)."""
+    screen is shown), on_library_loaded (called whenever the whole library has been read and indexed)."""
     return ReaderApp(library, state, **options)
 
 

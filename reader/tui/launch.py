@@ -22,6 +22,14 @@ def settle_memory() -> None:
     gc.enable()
 
 
+def settle_library() -> None:
+    """Once the whole archive is read (and after a reload or a sync): its papers live as long as the library,
+    so after one young-generation pass (the parser's garbage) they are frozen too. Without this a full
+    collection walks them all every so often: a 40 ms pause that landed on a cursor move."""
+    gc.collect(1)
+    gc.freeze()
+
+
 def launch(args: "argparse.Namespace") -> int:
     from reader.tui.app import make_app
 
@@ -46,7 +54,7 @@ def launch(args: "argparse.Namespace") -> int:
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
                        notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
-                       on_first_screen=settle_memory)
+                       on_first_screen=settle_memory, on_library_loaded=settle_library)
         app.run()
     finally:
         gc.enable()  # whatever happened before the first screen
