@@ -659,3 +659,26 @@ async def test_a_search_opened_while_the_archive_loads_says_so_and_grows_when_it
         await pilot.press("p")  # typing on narrows the fresh results, not the early ones
         await pilot.pause()
         assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
+
+
+async def test_the_lists_keep_their_rows_after_the_first_frame_and_relayout_on_a_new_width(monkeypatch):
+    # Textual's OptionList dropped every rendered row on the resize each widget gets right after the first
+    # frame: the days and papers were laid out twice before the reader settled. Only a new width may do it.
+    from textual.widgets import OptionList
+
+    cleared: list[str] = []
+    original = OptionList._clear_caches
+    monkeypatch.setattr(OptionList, "_clear_caches", lambda self: (cleared.append(type(self).__name__), original(self)))
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert "PaperList" not in cleared and "DayList" not in cleared
+        papers = app.query_one(PaperList)
+        await pilot.resize_terminal(110, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "PaperList" in cleared
+        width = papers.scrollable_content_region.width
+        row = papers.render_line(0)
+        assert row.cell_length == width  # laid out anew for the new width (rows are cached by option, not width)

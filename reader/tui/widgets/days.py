@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.tui.widgets.keys import list_bindings
+from reader.tui.widgets.steady_list import SteadyOptionList
 
 STARRED = "starred"
 
@@ -32,7 +33,7 @@ def starred_prompt(count: int) -> Content:
     return Content.assemble(("★ Starred", "bold $warning"), (f"  {count}", "$text-muted"))
 
 
-class DayList(OptionList):
+class DayList(SteadyOptionList):
     """Days as a virtual list: one OptionList row per day, never a widget per row."""
 
     BINDINGS = list_bindings("day")

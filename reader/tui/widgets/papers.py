@@ -15,6 +15,7 @@ from reader.core.limits import SHOWN_ROW_CHARS
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.tui.widgets.keys import list_bindings
+from reader.tui.widgets.steady_list import SteadyOptionList
 
 
 def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = False) -> Content:
@@ -31,7 +32,7 @@ def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = Fals
     return Content.assemble(*parts)
 
 
-class PaperList(OptionList):
+class PaperList(SteadyOptionList):
     """Papers as a virtual list (OptionList): thousands of rows cost one widget."""
 
     BINDINGS = list_bindings("list")
