@@ -7,6 +7,7 @@ paper is shown). The bare app (Header, one Static, Footer) is measured the same 
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import shutil
@@ -59,8 +60,10 @@ def tmux_time(command: list[str], text: str, env: dict[str, str], size=(160, 45)
 
 
 def headless_time(kind: str, library: Path | None, env: dict[str, str], timeout=120.0) -> float:
-    """Seconds from spawning the process to its READY line (the first screen is shown)."""
-    args = [PYTHON, str(HERE / "headless_probe.py"), kind] + ([str(library)] if library else [])
+    """Seconds from spawning the process to its READY line (a frame holds the first screen)."""
+    args = [PYTHON, str(HERE / "headless_probe.py"), kind]
+    if library is not None:
+        args += [str(library), newest_top_title(library)]
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -73,6 +76,7 @@ def headless_time(kind: str, library: Path | None, env: dict[str, str], timeout=
         proc.wait(timeout)
 
 
+@functools.lru_cache(maxsize=None)
 def newest_top_title(library: Path) -> str:
     from reader.core.library import Library
 
