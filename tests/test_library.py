@@ -120,3 +120,15 @@ def test_a_file_reached_by_a_symlink_or_a_hard_link_counts_once(tmp_path, fixtur
     (tmp_path / "other.md").write_text("# nothing\n", encoding="utf-8")
     files, _ = discover([tmp_path, tmp_path / "sub" / "link.md"])
     assert sorted(os.path.basename(f.file) for f in files) == ["2023-11-20.md", "other.md"]
+
+
+def test_typing_on_narrows_the_last_results_and_gives_what_a_fresh_search_gives(corpus):
+    lib = Library.open([corpus]).load_all()
+    first = lib.search("m")
+    for query in ("mo", "mod", "mode", "model", "model 언어"):
+        narrowed = lib.search(query, within=first)
+        assert narrowed == lib.search(query) and narrowed  # (the fresh search replaced the kept one)
+        first = lib.search(query)
+    earlier = lib.search("diffusion")
+    lib.search("transformer")  # another search in between: the narrowing falls back to filtering
+    assert lib.search("diffusion model", within=earlier) == lib.search("diffusion model")

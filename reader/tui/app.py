@@ -100,6 +100,7 @@ class ReaderApp(App[None]):
         self.unread_only = False
         self._read_timer: Timer | None = None
         self._prepare_timer: Timer | None = None
+        self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -240,7 +241,15 @@ class ReaderApp(App[None]):
         )
 
     def search_prompt_for(self, paper: Paper) -> Content:
-        return paper_prompt(paper, self.state.is_read(paper.arxiv_id), self.state.is_starred(paper.arxiv_id), True)
+        # Kept per paper and marks: typing shows mostly the same newest papers keystroke after keystroke.
+        read, starred = self.state.is_read(paper.arxiv_id), self.state.is_starred(paper.arxiv_id)
+        key = (id(paper), read, starred)
+        found = self._search_prompts.get(key)
+        if found is None or found[0] is not paper:
+            if len(self._search_prompts) > 4096:
+                self._search_prompts.clear()
+            found = self._search_prompts[key] = (paper, paper_prompt(paper, read, starred, True))
+        return found[1]
 
     def _starred_papers(self) -> list[Paper]:
         papers = [p for p in (self.library.get(i) for i in self.state.starred_ids()) if p is not None]

@@ -71,7 +71,8 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.results = results
         shown = results[:MAX_SHOWN]
         options = self.query_one("#search-results", OptionList)
-        options.set_options([Option(self._prompt_for(p), id=str(i)) for i, p in enumerate(shown)])
+        prompt_for = self._prompt_for
+        options.set_options([Option(prompt_for(p)) for p in shown])
         if shown:
             options.highlighted = 0
         count = self.query_one("#search-count", Static)
