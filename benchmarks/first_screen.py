@@ -86,20 +86,26 @@ def newest_top_title(library: Path) -> str:
 
 
 def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45),
-                          bare: bool = False) -> list[float]:
-    """Seconds from sending j/k to the detail pane showing the next paper's id, in a real terminal.
+                          bare: bool = False) -> tuple[list[float], list[float]]:
+    """j/k in a real terminal, each key sent once the previous move shows: (seconds from sending the key to
+    tmux showing the next paper's id, seconds from the app receiving the key to it writing the frame that
+    holds that id). The first is end to end (tmux, process spawns for capture-pane polling every 2 ms,
+    Textual's frame pacing); the second is the app's own share, logged inside it (benchmarks/key_probe.py).
 
-    bare=True measures the reference instead: a bare OptionList updating one Static, in the same way (the
-    floor of this method: tmux, process spawns for capture-pane, Textual's own frame pacing)."""
+    bare=True measures the reference instead: a bare OptionList updating one Static, in the same way."""
     from reader.core.library import Library
 
     lib = Library.open([library])
     lib.load_newest()
     ids = [p.arxiv_id for p in lib.newest().papers]
-    command = [PYTHON, str(HERE / "bare_list_app.py"), *ids] if bare else reader_command(library)
+    log_path = Path(tempfile.mkdtemp(prefix="bench-keys-")) / "keys.log"
+    probe = [PYTHON, str(HERE / "key_probe.py"), str(log_path)]
+    command = probe + (["bare", *ids] if bare else ["reader", str(library)])
     sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
     tmux = ["tmux", "-S", str(sock)]
-    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME")))
+    probe_env = {**env, "IDS": ",".join(ids)}
+    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in probe_env.items()
+                       if k.startswith(("XDG_", "PATH", "HOME", "IDS")))
     shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
     subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],
                    check=True, env=env)
@@ -113,6 +119,7 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
         raise RuntimeError(f"{text!r} never appeared")
 
     latencies = []
+    targets = []
     try:
         wait_for(f"arXiv {ids[0]}", 60)
         time.sleep(1.0)  # let the rest of the archive load in its worker
@@ -120,10 +127,26 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
         for i in range(moves):
             step = 1 if (i // (len(ids) - 1)) % 2 == 0 else -1
             position += step
+            targets.append(ids[position])
             start = time.perf_counter()
             subprocess.run(tmux + ["send-keys", "-t", "b", "j" if step > 0 else "k"], check=True)
             latencies.append(wait_for(f"arXiv {ids[position]}") - start)
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
         shutil.rmtree(sock.parent, ignore_errors=True)
-    return latencies
+    inside = _key_to_frame(log_path.read_text().splitlines(), targets)
+    shutil.rmtree(log_path.parent, ignore_errors=True)
+    return latencies, inside
+
+
+def _key_to_frame(lines: list[str], targets: list[str]) -> list[float]:
+    """Pair the n-th key logged with the first frame after it that holds the n-th target id."""
+    keys = [float(line.split()[1]) for line in lines if line.startswith("K ")]
+    frames = [(float(line.split()[1]), line.split()[2].split(",")) for line in lines if line.startswith("W ")]
+    out = []
+    for at, target in zip(keys, targets):
+        written = next((t for t, shown in frames if t >= at and target in shown), None)
+        if written is None:
+            raise RuntimeError(f"no frame showed {target} after its key")
+        out.append(written - at)
+    return out

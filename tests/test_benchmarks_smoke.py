@@ -21,7 +21,7 @@ def test_every_benchmark_figure_is_produced(corpus):
     expected = [
         "first screen, tmux, 1x, warm", "first screen, headless, 1x, warm",
         "first screen, tmux, 1x, cold", "first screen, headless, 1x, cold",
-        "cursor move to detail redrawn", "search as you type", "toggle persisted (fsync'd)",
+        "cursor move: key received to the frame", "cursor move end to end", "search as you type", "toggle persisted (fsync'd)",
         "to JSON, warm cache", "peak RSS", "daily-papers dates over the archive",
         "daily-papers export over the archive",
     ]

@@ -682,3 +682,32 @@ async def test_the_lists_keep_their_rows_after_the_first_frame_and_relayout_on_a
         width = papers.scrollable_content_region.width
         row = papers.render_line(0)
         assert row.cell_length == width  # laid out anew for the new width (rows are cached by option, not width)
+
+
+async def test_moving_between_papers_repaints_exactly_what_a_fresh_pane_shows(tmp_path):
+    # The summary pane repaints only the lines that differ from the paper before (same size, at the top):
+    # after each move the screen must equal the same pane repainted whole.
+    import re
+
+    sections = ["짧은 요약.", "중간 길이의 요약 " * 30, "조금 다른 짧은 요약.", "", "긴 요약 " * 200]
+    papers = "".join(
+        f"### [Paper {n} title](https://arxiv.org/abs/2401.0000{n})\n\nVote: {10 - n}\n\n"
+        + (f"- **What's New**: {text}\n\n" if text else "")
+        for n, text in enumerate(sections))
+    (tmp_path / "2024-01-02.md").write_text(f"## Daily Papers (2024-01-02)\n\n{papers}", encoding="utf-8")
+
+    def text_of(svg: str) -> str:
+        return "".join(re.findall(r">([^<]*)</text>", svg))
+
+    app = build(paths=[tmp_path])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        detail = app.query_one(PaperDetail)
+        for key in ["j", "j", "j", "k", "k", "j", "j", "j", "k", "k", "k", "k"]:
+            await pilot.press(key)
+            await pilot.pause()
+            moved = text_of(app.export_screenshot())
+            detail._styled = {}
+            detail.refresh()
+            await pilot.pause()
+            assert moved == text_of(app.export_screenshot()), key

@@ -99,7 +99,7 @@ class ReaderApp(App[None]):
         self.current_key: str | None = None
         self.unread_only = False
         self._read_timer: Timer | None = None
-        self._prepare_timer: Timer | None = None
+        self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
@@ -306,9 +306,12 @@ class ReaderApp(App[None]):
     def _paper_highlighted(self, paper: Paper | None) -> None:
         """The list's cursor moved (called at once by PaperList, in the same frame)."""
         self._show_detail(paper)
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-        self._prepare_timer = self.set_timer(0.05, self._prepare_neighbours)
+        # Right after this frame is out (not after a pause: held-down j never pauses), render the papers above
+        # and below, so the next move only swaps prepared lines. A key that comes meanwhile waits a few ms
+        # at most; a move rendered on demand missed a frame a third of the time.
+        if not self._prepare_pending:
+            self._prepare_pending = True
+            self.call_after_refresh(self._prepare_neighbours)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
@@ -317,8 +320,9 @@ class ReaderApp(App[None]):
             self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
 
     def _prepare_neighbours(self) -> None:
-        """While idle, render the papers above and below the cursor, so j/k only swaps prepared lines."""
-        self._prepare_timer = None
+        """Once the frame is out, render the papers above and below the cursor, so j/k only swaps prepared
+        lines."""
+        self._prepare_pending = False
         try:
             plist, detail = self.screen_stack[0].query_one(PaperList), self.screen_stack[0].query_one(PaperDetail)
         except (NoMatches, IndexError):  # the reader is closing

@@ -156,14 +156,27 @@ class PaperDetail(ScrollView, can_focus=True):
                                render_paper(paper, read=read, starred=starred, all_authors=self.all_authors))
             self._lines = []
             return
+        before = self._lines
         self.renderable, self._lines = self._lines_for(paper, read, starred, self.all_authors)
-        self._styled = {}
         # A summary shorter than the pane keeps the pane's height as its virtual size: moving between such
         # papers then changes no size, so no layout pass (the common case, and the cheapest frame).
         size = Size(width, max(len(self._lines), self.scrollable_content_region.height))
         if size != self.virtual_size:
             self.virtual_size = size
-        self.refresh()
+            self._styled = {}
+            self.refresh()
+            return
+        if self.scroll_offset.y or self.scroll_offset.x or not before:
+            self._styled = {}
+            self.refresh()
+            return
+        # Same size, at the top: repaint only the lines that differ (the blank ones below a summary, often a
+        # third of the pane, stay as they are; every line repainted costs a cursor move time).
+        lines = self._lines
+        for y in range(min(self.scrollable_content_region.height, max(len(before), len(lines)))):
+            if (before[y] if y < len(before) else None) != (lines[y] if y < len(lines) else None):
+                self._styled.pop((y, 0, width), None)
+                self.refresh_line(y)
 
     def on_resize(self) -> None:
         region = self.scrollable_content_region
