@@ -190,7 +190,7 @@ def byte_compile() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="every figure once on the real archive only")
-    parser.add_argument("--repeats", type=int, default=9, help="runs per first-screen figure (median taken)")
+    parser.add_argument("--repeats", type=int, default=15, help="pairs of runs per first-screen figure (median taken)")
     parser.add_argument("--scales", default="1,10", help="archive sizes to measure (copies of the archive)")
     parser.add_argument("--only-first-screen", action="store_true",
                         help="only the first-screen figures (nothing written)")

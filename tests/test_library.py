@@ -132,3 +132,19 @@ def test_typing_on_narrows_the_last_results_and_gives_what_a_fresh_search_gives(
     earlier = lib.search("diffusion")
     lib.search("transformer")  # another search in between: the narrowing falls back to filtering
     assert lib.search("diffusion model", within=earlier) == lib.search("diffusion model")
+
+
+def test_discovery_dates_files_as_date_from_path_does(tmp_path):
+    from reader.core.library import discover
+    from reader.core.parse import date_from_path
+
+    names = ["2024/02/29.md", "2023/02/29.md", "2024/02/30.md", "2024/13/01.md", "2024/00/01.md", "2024/01/1.md",
+             "2024/01/001.md", "2024/01/0a.md", "2024/01/31.MD", "2024/04/31.md", "0000/01/01.md", "2024/01/٠١.md",
+             "2024/01/01.notes.md", "x2024/01/02.md", "2024/01/2024-01-05.md", "misc/2023-11-20.md", "misc/notes.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# x\n", encoding="utf-8")
+    files, _ = discover([tmp_path])
+    assert len(files) == len(names)
+    assert {f.file: f.date_hint for f in files} == {f.file: date_from_path(f.file) for f in files}
+    assert {os.path.relpath(f.file, tmp_path): f.date_hint for f in files}["2024/02/29.md"] == "2024-02-29"

@@ -8,12 +8,12 @@ Command-line tools call `load_all()`.
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from datetime import date as _date
 from typing import NamedTuple, Protocol
 
 from reader.core.model import Day, Paper, vote_order
@@ -53,18 +53,22 @@ class _DayBucket:
 
 
 _MONTH_FOLDER = re.compile(r"(?:^|/)(\d{4})/(\d{2})$")
-_DAY_FILE = re.compile(r"(\d{2})\.[^./]*")
 
 
-def _day_in_month(month: re.Match, name: str) -> str | None | bool:
-    """DD.md in a YYYY/MM folder -> its date, as date_from_path gives it (False: ask date_from_path)."""
-    day = _DAY_FILE.fullmatch(name)
-    if day is None:
-        return False
-    try:
-        return _date(int(month[1]), int(month[2]), int(day[1])).isoformat()
-    except ValueError:
-        return False
+def _month_of(month: re.Match) -> tuple[str, int] | None:
+    """A YYYY/MM folder -> ("YYYY-MM-", the number of days that month has); None for no such month."""
+    year, number = int(month[1]), int(month[2])
+    if not (1 <= number <= 12 and 1 <= year):
+        return None
+    return f"{year:04d}-{number:02d}-", calendar.monthrange(year, number)[1]
+
+
+def _day_hint(month: tuple[str, int], name: str) -> str | None | bool:
+    """DD.md in that folder -> its date, as date_from_path gives it (False: ask date_from_path)."""
+    day = name[:2]
+    if len(name) == 5 and day.isascii() and day.isdigit() and 1 <= int(day) <= month[1]:
+        return month[0] + day
+    return False
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile], list[ParseWarning]]:
@@ -107,7 +111,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
                 warnings.append(ParseWarning(folder, 0, f"cannot list folder: {exc.strerror}"))
                 continue
             subfolders = []
-            month = _MONTH_FOLDER.search(folder)  # .../YYYY/MM: the archive's layout, its files are DD.md
+            found_month = _MONTH_FOLDER.search(folder)  # .../YYYY/MM: the archive's layout, its files are DD.md
+            month = _month_of(found_month) if found_month else None
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
@@ -118,7 +123,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
                             est = entry.stat()  # the file it points to
                             add(entry.path, (est.st_dev, est.st_ino))
                         else:
-                            add(entry.path, (device, entry.inode()), _day_in_month(month, name) if month else False)
+                            add(entry.path, (device, entry.inode()), _day_hint(month, name) if month else False)
                     elif entry.is_dir():
                         est = entry.stat()
                         key = (est.st_dev, est.st_ino)
