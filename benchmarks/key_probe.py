@@ -19,6 +19,10 @@ import time
 def main() -> None:
     log = open(sys.argv[1], "w", buffering=1)
     ids = [i for i in os.environ.get("IDS", "").split(",") if i]
+    if sys.argv[2] == "reader":  # the reader's own process settings come before Textual is imported
+        from reader.cli import prepare_tui_process
+
+        prepare_tui_process()
     from textual import events
     from textual.app import App
     from textual.drivers.linux_driver import LinuxDriver

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -242,3 +243,20 @@ def test_other_reader_command_lines_go_to_argparse(argv, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code in (0, 2) and "Traceback" not in err
     assert code == 0 or err.count("\n") == 1
+
+
+def test_the_reader_asks_textual_for_120_frames_a_second_unless_the_user_set_it(monkeypatch, fixtures):
+    import gc
+
+    from reader import cli
+
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    monkeypatch.setattr(cli, "run_tui", lambda args: (cli.prepare_tui_process(), 0)[1])
+    try:
+        assert cli.main([str(fixtures)]) == 0
+        assert os.environ["TEXTUAL_FPS"] == "120"
+        monkeypatch.setenv("TEXTUAL_FPS", "30")
+        cli.prepare_tui_process()
+        assert os.environ["TEXTUAL_FPS"] == "30"
+    finally:
+        gc.enable()
