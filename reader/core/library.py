@@ -334,10 +334,10 @@ class Library:
         terms = query.casefold().split()
         if not terms:
             return []
-        entries = self.search_index()
+        index = entries = self.search_index()
         if within is not None:
             last = self._last_search
-            if last is not None and last[0] is within and last[2] is entries:
+            if last is not None and last[0] is within and last[2] is index:
                 entries = last[1]  # typing on: the entries of the results it narrows, kept from that search
             else:
                 keep = {id(p) for p in within}
@@ -350,7 +350,6 @@ class Library:
                     if len(results) >= limit:
                         break
             return results
-        index = self.search_index()
         matched = self._matching(entries, terms)
         results = [paper for paper, _ in matched]
         self._last_search = (results, matched, index)

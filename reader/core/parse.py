@@ -79,23 +79,10 @@ def normalize_arxiv_id(text: str) -> str | None:
     return None
 
 
-_ARCHIVE_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})\.[^./]*$")
-
-
 def date_from_path(path: str | Path) -> str | None:
-    """YYYY/MM/DD.md, YYYY-MM-DD.md, ...: the date a file's name gives, if any."""
+    """YYYY/MM/DD.md, YYYY-MM-DD.md, ...: the date a file's name gives, if any (the last date in the last
+    three parts of the path, extension dropped)."""
     text = os.fspath(path).replace(os.sep, "/")
-    m = _ARCHIVE_PATH.search(text)  # the archive's own layout, the common case (discovery calls this per file)
-    if m:
-        try:
-            return _date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            pass
-    return _date_in_name(text)
-
-
-def _date_in_name(text: str) -> str | None:
-    """The general rule: the last date in the last three parts of the path, extension dropped."""
     stem = text.rsplit(".", 1)[0] if "." in text.rsplit("/", 1)[-1] else text
     tail = "/".join(stem.rsplit("/", 3)[-3:])
     for m in reversed(list(_FILE_DATE.finditer(tail))):

@@ -141,7 +141,6 @@ class ReaderApp(App[None]):
         newest = self.library.dates()[0] if self.library.dates() else None
         if newest:
             self.show_day(newest)
-        self.query_one(PaperList).focus()
         self.call_after_refresh(self._first_screen_shown)
         if self.library.pending:
             self._set_loading_title(0, self.library.pending)

@@ -161,12 +161,10 @@ class PaperDetail(ScrollView, can_focus=True):
         # A summary shorter than the pane keeps the pane's height as its virtual size: moving between such
         # papers then changes no size, so no layout pass (the common case, and the cheapest frame).
         size = Size(width, max(len(self._lines), self.scrollable_content_region.height))
-        if size != self.virtual_size:
+        resized = size != self.virtual_size
+        if resized:
             self.virtual_size = size
-            self._styled = {}
-            self.refresh()
-            return
-        if self.scroll_offset.y or self.scroll_offset.x or not before:
+        if resized or self.scroll_offset.y or self.scroll_offset.x or not before:
             self._styled = {}
             self.refresh()
             return
