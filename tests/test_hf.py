@@ -376,3 +376,16 @@ def test_a_record_tampered_with_on_disk_is_checked_again(tmp_path):
     assert again.paper(papers[0].arxiv_id).title == "badtitle"
     assert again.paper(papers[0].arxiv_id).authors == ("ok",)
     assert again.paper(papers[1].arxiv_id) is None
+
+
+def test_offline_the_sync_stops_at_once_with_one_line_and_loses_nothing(tmp_path):
+    library = tmp_path / "library"
+    store = store_at(tmp_path)
+    store.put_day("2025-05-12", parse_page(RECORDED["2025-05-12"])[0])
+    attempts = []
+    http = Http("http://127.0.0.1:9", sleep=attempts.append)  # nothing listens there
+    result = sync_hf(library=library, store=store, http=http, today="2026-08-21", since="2025-05-10", workers=4)
+    assert result.offline and "cannot connect" in result.offline and "\n" not in result.summary()
+    assert result.summary().startswith("offline")
+    assert len(attempts) <= 8  # a few quick tries per request in flight, not one per day of the ~470
+    assert len(store.day("2025-05-12")) == len(RECORDED["2025-05-12"])  # what was there stays

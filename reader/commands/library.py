@@ -122,7 +122,7 @@ def run_sync(args: argparse.Namespace) -> int:
         for line in [*hf.warnings[:MAX_WARNINGS], *hf.failed]:
             print(f"daily-papers: warning: {line}", file=sys.stderr)
         sys.stdout.write("hugging face: " + hf.summary() + "\n")
-        failed += bool(hf.failed)
+        failed += bool(hf.failed or hf.offline)
     return 1 if failed else 0
 
 

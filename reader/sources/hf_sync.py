@@ -117,6 +117,7 @@ class HFSyncResult:
     warnings: list[str] = field(default_factory=list)  # skipped items, removed digests ...
     requests: int = 0
     cancelled: bool = False
+    offline: str | None = None  # the Hub could not be reached: the sync stopped (one line: why)
 
     def summary(self) -> str:
         parts = [f"{_count(len(self.new_days), 'new day')}, {_count(self.new_papers, 'new paper')}"]
@@ -126,6 +127,8 @@ class HFSyncResult:
             parts.append(f"metadata for {_count(self.metadata_days, 'archive day')}")
         if self.failed:
             parts.append(f"{_count(len(self.failed), 'day')} failed (tried again next sync)")
+        if self.offline:
+            return f"offline ({self.offline}); the next sync fetches what is missing"
         if self.cancelled:
             parts.append("stopped before the end (the next sync goes on)")
         return "; ".join(parts)
@@ -219,6 +222,9 @@ def sync_days(http, store: MetadataStore, library: Path, the_plan: Plan, *, work
                     exc = future.exception()
                     if isinstance(exc, Cancelled):
                         result.cancelled = True
+                    elif isinstance(exc, HttpError) and exc.offline:
+                        result.offline = result.offline or str(exc)
+                        queue.clear()  # no network: the other days would only fail the same way
                     elif isinstance(exc, (HttpError, HFFormatError)):
                         result.failed.append(f"{date}: {exc}")
                     elif isinstance(exc, OSError):

@@ -35,6 +35,7 @@ from reader import __version__
 USER_AGENT = f"daily-papers/{__version__} (terminal reader of Hugging Face Daily Papers; +https://pypi.org/project/daily-papers/)"
 MAX_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 5
+OFFLINE_ATTEMPTS = 2
 
 
 class HttpError(Exception):
@@ -42,11 +43,12 @@ class HttpError(Exception):
     went wrong; never a header, a token or a query string."""
 
     def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, offline: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable  # offline, a timeout, a 5xx: trying later may work
         self.retry_after = retry_after
+        self.offline = offline  # the host could not be reached at all (no network, DNS, refused)
 
 
 class Cancelled(HttpError):
@@ -259,6 +261,8 @@ class Http:
                     raise
                 last = exc
                 attempt += 1
+                if exc.offline and attempt >= min(self.attempts, OFFLINE_ATTEMPTS):
+                    raise  # no network, no DNS, refused: a few quick tries say as much as many slow ones
                 if attempt < self.attempts:
                     _pause(self._backoff(attempt), self.sleep, self.cancel)
                 continue
@@ -314,10 +318,13 @@ class Http:
             try:
                 request = client.build_request(method, url, params=params, json=json, headers=extra)
                 response = client.send(request, stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
+                raise HttpError(f"{where(url)}: cannot connect ({_short(exc)})", retryable=True,
+                                offline=True) from None
             except httpx.TimeoutException:
                 raise HttpError(f"{where(url)}: no answer in time (timeout)", retryable=True) from None
-            except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-                raise HttpError(f"{where(url)}: cannot connect ({_short(exc)})", retryable=True) from None
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                raise HttpError(f"{where(url)}: the connection broke ({_short(exc)})", retryable=True) from None
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise HttpError(f"{where(url)}: not a usable address ({_short(exc)})") from None
             except httpx.HTTPError as exc:
