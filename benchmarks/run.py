@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 import figures as figures_module  # noqa: E402
 import first_screen  # noqa: E402
+import bench_hf  # noqa: E402
 
 
 @dataclass
@@ -133,6 +134,19 @@ def cli_figures(library: Path) -> list[Figure]:
     return out
 
 
+def hf_figures(smoke: bool) -> list[Figure]:
+    """Hugging Face days from a loopback Hub adding 50 ms per request (the Hub in a process of its own)."""
+    found = bench_hf.run(60 if smoke else bench_hf.DAYS)
+    days = int(found["days"])
+    return [
+        Figure(f"first Hugging Face sync: {days} days, {int(found['papers']):,} papers, 50 ms a request, "
+               f"{bench_hf.WORKERS} at once", found["first_seconds"], "s", "<= 20 s", found["floor_seconds"],
+               "floor: requests x 50 ms / 4", found["first_seconds"] <= 20),
+        Figure("up-to-date Hugging Face sync: requests made", found["again_requests"], "requests", "<= 3",
+               ok=found["again_requests"] <= 3),
+    ]
+
+
 # -- cursor moves ----------------------------------------------------------------------------------------
 def cursor_figure(library: Path, moves: int) -> list[Figure]:
     """j/k in a real terminal (tmux) until the summary pane shows the next paper, beside a bare OptionList
@@ -219,6 +233,7 @@ def main() -> int:
         lambda: export_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x"),
         lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
         lambda: cli_figures(corpus.real()),
+        lambda: hf_figures(args.smoke),
     ]
     for step in steps:
         new = step()

@@ -9,6 +9,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = REPO.parent / "shared" / "corpus" / "daily_papers_ko"
+CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens there
+NETWORK_ENDPOINTS = ("HF_ENDPOINT", "OPENAI_BASE_URL", "DAILY_PAPERS_ARXIV_API")
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +24,13 @@ def user_dirs(tmp_path_factory, monkeypatch) -> dict[str, Path]:
         monkeypatch.setenv(var, str(path))
         dirs[name] = path
     monkeypatch.setenv("HOME", str(base))
-    for var in ("DAILY_PAPERS_STATE", "DAILY_PAPERS_DEBUG", "DAILY_PAPERS_LIBRARY"):
+    for var in ("DAILY_PAPERS_STATE", "DAILY_PAPERS_DEBUG", "DAILY_PAPERS_LIBRARY", "HF_TOKEN", "OPENAI_API_KEY",
+                "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
+    # No test reaches a real service: every endpoint points at a closed port on loopback unless the test
+    # starts its own server there (connection refused at once, never the internet).
+    for var in NETWORK_ENDPOINTS:
+        monkeypatch.setenv(var, CLOSED_PORT)
     return dirs
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from reader.commands.common import MAX_WARNINGS
 from reader.core.importer import import_paths
 from reader.core.sync import DEFAULT_SOURCE, sync
+from reader.errors import UsageError, UserError
 
 
 def register(subparsers) -> None:
@@ -16,6 +18,13 @@ def register(subparsers) -> None:
         "print one line: how many new days and papers. A failed sync changes nothing. Needs git.")
     p.add_argument("--source", metavar="URL", default=DEFAULT_SOURCE,
                    help=f"any git URL or file:// path holding paper_logs/ (default: {DEFAULT_SOURCE})")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--archive-only", action="store_true", help="only the Korean archive (git)")
+    which.add_argument("--hf-only", action="store_true", help="only the days from Hugging Face's API")
+    p.add_argument("--since", metavar="DATE", type=_day, help="first Hugging Face day (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", type=_day, help="last Hugging Face day (default: today, UTC)")
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch every Hugging Face day in range again (default: new days and the last two)")
     p.set_defaults(func=run_sync)
 
     p = subparsers.add_parser(
@@ -50,14 +59,71 @@ class _Progress:
             self.stream.flush()
 
 
-def run_sync(args: argparse.Namespace) -> int:
-    progress = _Progress(sys.stderr)
+def _day(text: str) -> str:
+    from datetime import date
+
     try:
-        result = sync(args.source, progress=progress)
-    finally:
-        progress.close()
-    sys.stdout.write(result.summary() + "\n")
-    return 0
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+class _DaysProgress(_Progress):
+    """Hugging Face days: a bar with days, papers and the time left, on one rewritten stderr line."""
+
+    def days(self, state) -> None:
+        if not self.live or not state.days_total:
+            return
+        done, total = state.days_done, state.days_total
+        filled = int(20 * done / total)
+        eta = state.eta()
+        left = "" if eta is None else f" · {int(eta) // 60}:{int(eta) % 60:02d} left"
+        text = (f"hugging face [{'#' * filled}{'.' * (20 - filled)}] {done}/{total} days · "
+                f"{state.papers:,} papers{left}")
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from reader.core.config import load_config
+    from reader import paths as app_paths
+
+    if args.archive_only and (args.since or args.until or args.refresh):
+        raise UsageError("--since, --until and --refresh are about Hugging Face days; drop --archive-only")
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    config = load_config(app_paths.config_path())
+    failed = 0
+    if not args.hf_only:
+        progress = _Progress(sys.stderr)
+        try:
+            result = sync(args.source, progress=progress)
+        except UserError as exc:
+            if args.archive_only:
+                raise
+            print(f"daily-papers: archive: {exc}", file=sys.stderr)
+            failed += 1
+        else:
+            sys.stdout.write(("archive: " if not args.archive_only else "") + result.summary() + "\n")
+        finally:
+            progress.close()
+    if not args.archive_only:
+        from reader.sources.hf_sync import open_hub, sync_hf
+
+        progress = _DaysProgress(sys.stderr)
+        http = open_hub(endpoint_setting=getattr(config, "hf_endpoint", None),
+                        per_5min=getattr(config, "hf_requests_per_5min", 450))
+        try:
+            hf = sync_hf(http=http, since=args.since, until=args.until, refresh=args.refresh, progress=progress.days)
+        finally:
+            progress.close()
+            http.close()
+        for line in [*hf.warnings[:MAX_WARNINGS], *hf.failed]:
+            print(f"daily-papers: warning: {line}", file=sys.stderr)
+        sys.stdout.write("hugging face: " + hf.summary() + "\n")
+        failed += bool(hf.failed or hf.offline)
+    return 1 if failed else 0
 
 
 def run_import(args: argparse.Namespace) -> int:
