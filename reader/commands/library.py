@@ -102,7 +102,7 @@ def run_sync(args: argparse.Namespace) -> int:
         except UserError as exc:
             if args.archive_only:
                 raise
-            print(f"daily-papers: archive: {exc}", file=sys.stderr)
+            print(f"daily-papers: error: archive: {exc}", file=sys.stderr)
             failed += 1
         else:
             sys.stdout.write(("archive: " if not args.archive_only else "") + result.summary() + "\n")
