@@ -48,7 +48,7 @@ def library_days() -> list[str]:
 
 def test_first_sync_clones_and_counts(upstream, capsys):
     assert default_library_paths()[1] and sample_notice()
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
     assert out == "2 new days, 5 new papers (library: 2 days, 5 papers)\n"
     assert err == ""  # no progress noise when stderr is not a terminal
@@ -91,7 +91,7 @@ def test_a_later_sync_fetches_only_what_is_new(upstream, capsys):
     assert (unchanged.st_ino, unchanged.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)  # untouched, cache-valid
     assert any(phase == "Copying days" and done == 1.0 for phase, done in progress)
     assert all(done is None or 0 <= done <= 1 for _, done in progress)
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     assert capsys.readouterr().out == "0 new days, 0 new papers (library: 4 days, 9 papers)\n"
 
 
@@ -132,11 +132,11 @@ def test_reading_marks_are_untouched(upstream, state_file):
 
 @pytest.mark.parametrize("source", ["file:///no/such/repository", "not-a-url-at-all", "https://invalid.invalid/x.git"])
 def test_a_bad_source_fails_in_one_line_and_changes_nothing(upstream, capsys, state_file, source):
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     capsys.readouterr()
     before = snapshot(app_paths.data_dir())
     cache_before = snapshot(app_paths.cache_dir())
-    assert main(["sync", "--source", source]) == 1
+    assert main(["sync", "--archive-only", "--source", source]) == 1
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1
     assert err.startswith("daily-papers: error: cannot fetch ") and "the library is unchanged" in err
@@ -145,7 +145,7 @@ def test_a_bad_source_fails_in_one_line_and_changes_nothing(upstream, capsys, st
 
 
 def test_a_failed_first_sync_leaves_no_trace(tmp_path, capsys):
-    assert main(["sync", "--source", (tmp_path / "missing").as_uri()]) == 1
+    assert main(["sync", "--archive-only", "--source", (tmp_path / "missing").as_uri()]) == 1
     assert "cannot fetch" in capsys.readouterr().err
     assert not app_paths.library_dir().exists()
     assert [p.name for p in app_paths.data_dir().iterdir()] == ["library.lock"]
@@ -158,7 +158,7 @@ def test_a_repository_without_digests_is_refused(tmp_path, capsys):
     (other.path / "docs").mkdir()
     (other.path / "docs" / "2024-01-01.md").write_text("## Daily Papers (2024-01-01)\n")
     other.commit()
-    assert main(["sync", "--source", other.url]) == 1
+    assert main(["sync", "--archive-only", "--source", other.url]) == 1
     err = capsys.readouterr().err
     assert "holds no digests (paper_logs/YYYY/MM/DD.md)" in err
     assert not app_paths.library_dir().exists()
@@ -170,7 +170,7 @@ def test_git_missing_from_path(upstream, capsys, monkeypatch, tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    assert main(["sync", "--source", upstream.url]) == 1
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 1
     out, err = capsys.readouterr()
     assert err == "daily-papers: error: git is not installed (or not on PATH); install git and run the sync again\n"
     assert snapshot(app_paths.data_dir()) == before
@@ -192,7 +192,7 @@ def test_a_disk_error_while_writing_changes_nothing(upstream, capsys, monkeypatc
         real_write(path, data)
 
     monkeypatch.setattr(sync_module, "_write_new", failing)
-    assert main(["sync", "--source", upstream.url]) == 1
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "the library is unchanged" in err
     assert len(calls) == 2

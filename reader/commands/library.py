@@ -100,8 +100,8 @@ def run_sync(args: argparse.Namespace) -> int:
         try:
             result = sync(args.source, progress=progress)
         except UserError as exc:
-            if args.archive_only:
-                raise
+            if args.archive_only or getattr(exc, "library_unusable", False):
+                raise  # (a library that cannot be used: the Hugging Face days could not be written either)
             print(f"daily-papers: error: archive: {exc}", file=sys.stderr)
             failed += 1
         else:

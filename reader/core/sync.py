@@ -100,7 +100,9 @@ def lock_library(library: Path, error: type[UserError] = SyncError):
     except Timeout:
         raise error("another sync or import is running on this library; try again when it is done") from None
     except OSError as exc:
-        raise error(f"cannot use {library.parent}: {exc.strerror or exc}") from None
+        unusable = error(f"cannot use {library.parent}: {exc.strerror or exc}")
+        unusable.library_unusable = True  # type: ignore[attr-defined]  # every source would fail the same way
+        raise unusable from None
     try:
         recover(library)
     except OSError as exc:

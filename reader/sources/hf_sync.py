@@ -299,12 +299,12 @@ def sync_hf(*, library: Path | None = None, store: MetadataStore | None = None, 
     from reader.core.sync import lock_library
 
     library = Path(library) if library is not None else app_paths.library_dir()
+    lock = lock_library(library)  # first: a library that cannot be used stops here, having written nothing
     own_store = store is None
-    store = store if store is not None else MetadataStore()
     own_http = http is None
-    http = http if http is not None else open_hub(workers=workers, cancel=cancel)
-    lock = lock_library(library)
     try:
+        store = store if store is not None else MetadataStore()
+        http = http if http is not None else open_hub(workers=workers, cancel=cancel)
         archive = archive_dates(library)
         the_plan = plan(today=today or today_utc(), archive_dates=archive, known=store.days(), since=since,
                         until=until, refresh=refresh, archive_metadata=archive_metadata)
@@ -314,7 +314,7 @@ def sync_hf(*, library: Path | None = None, store: MetadataStore | None = None, 
         return result
     finally:
         lock.release()
-        if own_http:
+        if own_http and http is not None:
             http.close()
-        if own_store:
+        if own_store and store is not None:
             store.close()
