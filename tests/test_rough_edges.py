@@ -1,0 +1,31 @@
+"""The reader's rough edges (issue 13, items 12-17): what the user types and sees is right, whatever the
+moment (the archive still loading, a screen just opened), whatever the size of a day, and the reader's exit
+code says how it ended."""
+
+from __future__ import annotations
+
+from digest_factory import write_day
+from hardening import screen_dump
+from reader.tui.widgets.days import DayList
+from tui_support import build, row_texts
+
+
+async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
+    # "●1050 1200", never "●10501200": the unread count and the total run into each other once a count has
+    # more digits than its column (100 unread already did).
+    ids = [f"2401.{n:05d}" for n in range(1200)]
+    write_day(tmp_path, "2024-01-02", ids)
+    write_day(tmp_path, "2024-01-01", [f"2312.{n:05d}" for n in range(150)])
+    app = build(paths=[tmp_path])
+    app.state.update(ids[:150], read=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        rows = row_texts(app.query_one(DayList))
+        assert rows[1] == "2024-01-02 Tue ●1050 1200"
+        assert rows[2] == "2024-01-01 Mon ●150 150"
+        text, _ = screen_dump(app)
+        assert "2024-01-02 Tue ●1050 1200" in text and "2024-01-01 Mon ●150 150" in text
+        app.state.update(ids, read=True)
+        app._rebuild_days()
+        await pilot.pause()
+        assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue  ✓ 1200"
