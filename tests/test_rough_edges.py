@@ -29,3 +29,34 @@ async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
         app._rebuild_days()
         await pilot.pause()
         assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue  ✓ 1200"
+
+
+def notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_stepping_past_the_days_read_so_far_says_the_rest_is_still_being_read(tmp_path):
+    # [ at the only day read yet (the rest of the archive still loading) is not "no older day".
+    for n, day in enumerate(["2023-11-20", "2023-12-06", "2024-12-31"]):
+        write_day(tmp_path, day, [f"240{n + 1}.0000{n}"])
+    app = build(paths=[tmp_path], lazy=True)
+    load_rest = app._load_rest
+    app._load_rest = lambda: None  # the archive is still being read while the keys come
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.current_key == "2024-12-31" and app.library.pending == 2
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert app.current_key == "2024-12-31"
+        assert notices(app)[-1] == "Still reading the archive (2 files left): more days soon"
+        assert not any("no older day" in m for m in notices(app))
+        app.action_newer_day()  # ] at the newest day read so far: the same
+        assert notices(app)[-1] == "Still reading the archive (2 files left): more days soon"
+        load_rest()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("left_square_bracket")
+        assert app.current_key == "2023-12-06"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert app.current_key == "2023-11-20" and notices(app)[-1] == "no older day"

@@ -403,6 +403,8 @@ class ReaderApp(App[None]):
             index = 0 if step > 0 else len(dates) - 1
         if 0 <= index < len(dates):
             self.show_day(dates[index])
+        elif self.library.pending:  # the end of the days read so far, not of the archive
+            self.notify(f"Still reading the archive ({self.library.pending} files left): more days soon", timeout=3)
         else:
             self.notify("no older day" if step > 0 else "no newer day", timeout=2)
 
