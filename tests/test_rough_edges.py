@@ -7,7 +7,7 @@ from __future__ import annotations
 from digest_factory import write_day
 from hardening import screen_dump
 from reader.tui.widgets.days import DayList
-from tui_support import build, row_texts
+from tui_support import FakeSystem, build, row_texts
 
 
 async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
@@ -60,3 +60,32 @@ async def test_stepping_past_the_days_read_so_far_says_the_rest_is_still_being_r
         await pilot.press("left_square_bracket", "left_square_bracket")
         await pilot.pause()
         assert app.current_key == "2023-11-20" and notices(app)[-1] == "no older day"
+
+
+async def test_y_copies_the_link_just_shown_and_says_which():
+    # Over SSH o, p and h show the link instead of opening it, and say "y copies the link": y copies that one.
+    app = build(system=FakeSystem(browser=False))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        assert app.current_paper.arxiv_id == "2312.00013"
+        await pilot.press("y")  # nothing shown yet: the arXiv page
+        assert app.clipboard == "https://arxiv.org/abs/2312.00013"
+        assert notices(app)[-1] == "Copied the arXiv link https://arxiv.org/abs/2312.00013 to the terminal (OSC 52)"
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "https://arxiv.org/pdf/2312.00013" in notices(app)[-1]
+        await pilot.press("y")
+        assert app.clipboard == "https://arxiv.org/pdf/2312.00013"
+        assert notices(app)[-1] == "Copied the PDF link https://arxiv.org/pdf/2312.00013 to the terminal (OSC 52)"
+        await pilot.press("h", "y")
+        assert app.clipboard == "https://huggingface.co/papers/2312.00013"
+        assert notices(app)[-1].startswith("Copied the Hugging Face link https://huggingface.co/papers/2312.00013")
+        await pilot.press("o", "y")
+        assert app.clipboard == "https://arxiv.org/abs/2312.00013"
+        await pilot.press("p", "j", "y")  # another paper: its links were not shown, so its arXiv page
+        assert app.current_paper.arxiv_id == "2312.00011"
+        assert app.clipboard == "https://arxiv.org/abs/2312.00011"
+        await pilot.press("k", "y")  # back again: what was shown before the move no longer counts
+        assert app.clipboard == "https://arxiv.org/abs/2312.00013"

@@ -34,6 +34,13 @@ from reader.tui.widgets.papers import PaperList, paper_prompt
 
 LARGE_CITATION_CHARS = 20_000  # a citation of more text than this is built in a worker thread
 
+# The paper's links: what o, p and h open (and show, where no browser can open them), and which y copies next.
+LINKS = {
+    "arxiv": ("the arXiv page", "arXiv", lambda paper: paper.url),
+    "pdf": ("the PDF", "PDF", lambda paper: paper.pdf_url),
+    "hf": ("the Hugging Face page", "Hugging Face", lambda paper: paper.hf_url),
+}
+
 
 class ReaderApp(App[None]):
     TITLE = "daily-papers"
@@ -55,7 +62,8 @@ class ReaderApp(App[None]):
         Binding("C", "choose_citation", "Cite as…", show=False, id="choose_citation",
                 tooltip="Choose a citation format (BibTeX, APA, Markdown, arXiv, RIS) with a preview, and copy"),
         Binding("h", "open_hf", "HF page", show=False, id="open_hf", tooltip="Open the Hugging Face paper page"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link",
+                tooltip="Copy the link just opened or shown (the PDF's after p, the HF page's after h), else the arXiv page's"),
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread_only", tooltip="Show only unread papers, or all"),
         Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
         Binding("n", "next_unread", "Next unread", id="next_unread", tooltip="Jump to the next unread paper, across days"),
@@ -99,6 +107,7 @@ class ReaderApp(App[None]):
         self.current_key: str | None = None
         self.unread_only = False
         self._read_timer: Timer | None = None
+        self._last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
         self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
         if self.config.keymap:
@@ -305,6 +314,8 @@ class ReaderApp(App[None]):
     def _paper_highlighted(self, paper: Paper | None) -> None:
         """The list's cursor moved (called at once by PaperList, in the same frame)."""
         self._show_detail(paper)
+        if self._last_link is not None and (paper is None or paper.arxiv_id != self._last_link[0]):
+            self._last_link = None  # y copies the arXiv page of a paper whose links were not shown
         # Right after this frame is out (not after a pause: held-down j never pauses), render the papers above
         # and below, so the next move only swaps prepared lines. A key that comes meanwhile waits a few ms
         # at most; a move rendered on demand missed a frame a third of the time.
@@ -654,8 +665,13 @@ class ReaderApp(App[None]):
                 changed()
 
     # -- links and clipboard --------------------------------------------------------------------------
-    def _open(self, url: str, what: str) -> None:
-        self._open_in_thread(url, what)
+    def _open(self, link: str) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        what, _, url_of = LINKS[link]
+        self._last_link = (paper.arxiv_id, link)
+        self._open_in_thread(url_of(paper), what)
 
     @work(thread=True, group="browser")
     def _open_in_thread(self, url: str, what: str) -> None:
@@ -669,16 +685,13 @@ class ReaderApp(App[None]):
             )
 
     def action_open_arxiv(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.url, "the arXiv page")
+        self._open("arxiv")
 
     def action_open_pdf(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.pdf_url, "the PDF")
+        self._open("pdf")
 
     def action_open_hf(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.hf_url, "the Hugging Face page")
+        self._open("hf")
 
     def copy(self, text: str, what: str) -> None:
         """OSC 52 always (it reaches the user's terminal over SSH), the system clipboard where there is one."""
@@ -689,8 +702,14 @@ class ReaderApp(App[None]):
         self.notify(f"Copied {what} to the {' and '.join(how)}", markup=False, timeout=3)
 
     def action_copy_link(self) -> None:
-        if self.current_paper:
-            self.copy(self.current_paper.url, f"the link {self.current_paper.url}")
+        """y: the link o, p or h just opened or showed for this paper, else its arXiv page."""
+        paper = self.current_paper
+        if paper is None:
+            return
+        link = self._last_link[1] if self._last_link and self._last_link[0] == paper.arxiv_id else "arxiv"
+        _, name, url_of = LINKS[link]
+        url = url_of(paper)
+        self.copy(url, f"the {name} link {url}")
 
     def action_copy_citation(self) -> None:
         paper = self.current_paper
