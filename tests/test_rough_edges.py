@@ -89,3 +89,23 @@ async def test_y_copies_the_link_just_shown_and_says_which():
         assert app.clipboard == "https://arxiv.org/abs/2312.00011"
         await pilot.press("k", "y")  # back again: what was shown before the move no longer counts
         assert app.clipboard == "https://arxiv.org/abs/2312.00013"
+
+
+async def test_ctrl_c_says_how_to_quit_without_raw_markup_and_digest_text_never_becomes_markup():
+    # Textual's own notice is written in its markup ("Press [b]ctrl+q[/b] to quit the app"): it reads as
+    # text. The reader's notices quoting outside text (markup=False) show it as typed, tags and all.
+    app = build()
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert notices(app)[-1] == "Press ctrl+q to quit the app"
+        text, _ = screen_dump(app)
+        assert "Press ctrl+q to quit the app" in text and "[b]" not in text
+        app.notify("file [b]x[/b] [@click=app.quit]y[/]", markup=False)
+        app.notify("[@click=app.quit]quit[/] [link='https://evil.example']z[/link]")  # markup at its default
+        app.notify("a [/b] b")  # not valid markup: as typed
+        await pilot.pause()
+        assert notices(app)[-3:] == ["file [b]x[/b] [@click=app.quit]y[/]", "quit z", "a [/b] b"]
+        text, _ = screen_dump(app)
+        assert "file [b]x[/b] [@click=app.quit]y[/]" in text
+        assert all(n.markup is False for n in app._notifications)  # Textual is never asked to read markup

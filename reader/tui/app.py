@@ -605,12 +605,21 @@ class ReaderApp(App[None]):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
-        """Every notification is plain text with control characters shown as escapes: one may quote a file
-        name, a path, a config value or a git error, none of which may drive the terminal or be markup."""
+        """Every notification reaches Textual as plain text with control characters shown as escapes: one may
+        quote a file name, a path, a config value or a git error, none of which may drive the terminal or be
+        markup. The reader passes markup=False for any message that quotes such text: it is shown as typed.
+        A message written in Textual's markup (Textual's own, such as Ctrl+C's "Press [b]ctrl+q[/b] to quit the
+        app", which leave markup at its default) is shown as the text it marks up, its tags neither shown raw
+        nor obeyed (no style, no link, no action)."""
         from reader.core.sanitize import visible
 
-        super().notify(visible(str(message)), title=visible(str(title)), severity=severity, timeout=timeout,
-                       markup=False)
+        text = str(message)
+        if markup:
+            try:
+                text = Content.from_markup(text).plain
+            except Exception:  # noqa: BLE001 - not valid markup after all (MarkupError and kin): as typed
+                pass
+        super().notify(visible(text), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
 
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
