@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from digest_factory import write_day
 from hardening import screen_dump
+from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.days import DayList
 from tui_support import FakeSystem, build, row_texts
 
@@ -109,3 +110,54 @@ async def test_ctrl_c_says_how_to_quit_without_raw_markup_and_digest_text_never_
         text, _ = screen_dump(app)
         assert "file [b]x[/b] [@click=app.quit]y[/]" in text
         assert all(n.markup is False for n in app._notifications)  # Textual is never asked to read markup
+
+
+async def test_search_opened_the_moment_the_archive_is_read_never_crashes(tmp_path):
+    # The index worker's news (_library_changed) can land right after / pushed the search screen and before
+    # Textual built it: it used to call the screen at once, which found no input box (NoMatches) and ended
+    # the reader. Here it lands in exactly that moment, every time.
+    for n, day in enumerate(["2023-11-20", "2023-12-06", "2024-12-31"]):
+        write_day(tmp_path, day, [f"240{n + 1}.0000{n}"], title="Alpha")
+    app = build(paths=[tmp_path], lazy=True)
+    load_rest = app._load_rest
+    app._load_rest = lambda: None
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        load_rest()  # the rest is read, merged and indexed; the news is held back for the chosen moment
+        app._library_changed, news = (lambda: None), app._library_changed
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.library.pending == 0
+        app.action_search()
+        screen = app.screen_stack[-1]
+        assert isinstance(screen, SearchScreen) and not screen.is_mounted  # pushed, not built yet
+        news()
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        await pilot.press(*"alpha")
+        assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
+        assert "still reading" not in str(screen.query_one("#search-count").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        news()  # the screen is gone: nothing to tell, nothing fails
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, SearchScreen)
+
+
+def test_no_worker_calls_into_the_app_from_its_thread():
+    # The mechanism behind the test above: a worker's result reaches the app through the app's own message
+    # loop (ReaderApp._from_worker), and the app's news reaches a screen through the screen's loop. Never
+    # App.call_from_thread, which runs the call at once on the event loop, whatever state the app or the
+    # screen it reaches is in (just pushed and not built, or being taken apart as the reader quits).
+    import ast
+    from pathlib import Path
+
+    import reader.tui
+
+    calls = []
+    for path in sorted(Path(reader.tui.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "call_from_thread":
+                calls.append(f"{path.name}:{node.lineno}")
+    assert calls == []

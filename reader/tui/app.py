@@ -3,6 +3,13 @@
 Data flows one way: Library and StateStore (reader.core) -> this app -> widgets. Widgets post messages
 (DayChosen, PaperOpened; the cursor of the paper list calls back at once); the app answers them, changes the state store and tells the
 widgets what to redraw. The edges (clipboard, browser) go through a System object that tests replace.
+
+Work done in a worker thread (reading the rest of the archive, indexing it, a sync, a reload, a long citation)
+comes back through _from_worker: the call is queued in the app's own message loop, never run straight from
+the thread (App.call_from_thread runs it on the event loop whatever the app is doing, even while it takes its
+screens apart on the way out). The app passes news on to its screens the same way, each in its own loop
+(_library_changed): a screen that was just pushed is built (composed and mounted) before the call runs, and
+one that is closing or gone drops it.
 """
 
 from __future__ import annotations
@@ -173,7 +180,7 @@ class ReaderApp(App[None]):
         (StateStore settle_later): marks another process wrote in between are redrawn."""
         changed = self.state.settle()
         if changed or self.state.notices:
-            self.call_from_thread(self._refresh_marks)
+            self._from_worker(self._refresh_marks)
 
     def _report_warnings(self) -> None:
         warnings = len(self.library.warnings)
@@ -189,19 +196,27 @@ class ReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def _load_rest(self) -> None:
         parsed = self.library.parse_pending(
-            lambda done, total: self.call_from_thread(self._set_loading_title, done, total) if done % 25 == 0 else None
+            lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
         )
-        self.call_from_thread(self._merge_loaded, parsed)
+        self._from_worker(self._merge_loaded, parsed)
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_search_index(self) -> None:
         """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
         then an open search covers the new papers too."""
         self.library.search_index()
-        self.call_from_thread(self._library_changed)
+        self._from_worker(self._library_changed)
+
+    def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
+        there already; never once the reader is closing (then the call is dropped). Thread-safe; never waits."""
+        self.call_later(callback, *args, **kwargs)
+
+    def _set_days_subtitle(self, text: str) -> None:
+        self.query_one(DayList).border_subtitle = text
 
     def _set_loading_title(self, done: int, total: int) -> None:
-        self.query_one(DayList).border_subtitle = f"loading {done}/{total}"
+        self._set_days_subtitle(f"loading {done}/{total}")
 
     def _merge_loaded(self, parsed) -> None:
         before = self.library.day(self.current_key) if self.current_key not in (None, STARRED) else None
@@ -561,14 +576,14 @@ class ReaderApp(App[None]):
 
         def progress(phase: str, fraction: float | None) -> None:
             text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
-            self.call_from_thread(setattr, self.query_one(DayList), "border_subtitle", text)
+            self._from_worker(self._set_days_subtitle, text)
 
         try:
             result = sync(source, progress=progress)
         except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
-            self.call_from_thread(self._sync_failed, str(exc) or exc.__class__.__name__)
+            self._from_worker(self._sync_failed, str(exc) or exc.__class__.__name__)
             return
-        self.call_from_thread(self._synced, result.summary())
+        self._from_worker(self._synced, result.summary())
 
     def _sync_failed(self, reason: str) -> None:
         self.query_one(DayList).border_subtitle = ""
@@ -585,7 +600,7 @@ class ReaderApp(App[None]):
         assert self.library_factory is not None
         library = self.library_factory()
         library.merge(library.parse_pending())
-        self.call_from_thread(self._swap_library, library)
+        self._from_worker(self._swap_library, library)
 
     def _swap_library(self, library: Library) -> None:
         before = set(self.library.dates())
@@ -671,7 +686,7 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:
-                changed()
+                screen.call_later(changed)  # in the screen's own loop: once it is built, never once it is gone
 
     # -- links and clipboard --------------------------------------------------------------------------
     def _open(self, link: str) -> None:
@@ -686,9 +701,9 @@ class ReaderApp(App[None]):
     def _open_in_thread(self, url: str, what: str) -> None:
         result = self.system.open_url(url)
         if result.opened:
-            self.call_from_thread(self.notify, f"Opened {what} in the browser", timeout=2)
+            self._from_worker(self.notify, f"Opened {what} in the browser", timeout=2)
         else:
-            self.call_from_thread(
+            self._from_worker(
                 self.notify, f"{result.reason.capitalize()}: {url}  (y copies the link)",
                 title="Link", markup=False, timeout=12,
             )
@@ -746,7 +761,7 @@ class ReaderApp(App[None]):
     def _cite_in_thread(self, paper: Paper) -> None:
         """A digest with a title of megabytes takes seconds to escape for LaTeX: never on the key press."""
         fmt, text = self._citation(paper)
-        self.call_from_thread(self._copy_citation, paper, fmt, text)
+        self._from_worker(self._copy_citation, paper, fmt, text)
 
     def action_choose_citation(self) -> None:
         paper = self.current_paper
