@@ -4,11 +4,19 @@ code says how it ended."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
 from digest_factory import write_day
 from hardening import screen_dump
 from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.days import DayList
-from tui_support import FakeSystem, build, row_texts
+from terminal import Terminal
+from tui_support import FIXTURES, FakeSystem, build, row_texts
 
 
 async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
@@ -161,3 +169,68 @@ def test_no_worker_calls_into_the_app_from_its_thread():
             if isinstance(node, ast.Attribute) and node.attr == "call_from_thread":
                 calls.append(f"{path.name}:{node.lineno}")
     assert calls == []
+
+
+# A reader with a bug planted: where it fails, and how it is run (headless: no terminal needed; the process
+# is real). The error quotes a control sequence, as an error quoting a digest or a file name can.
+BUGGY_READER = """
+import sys
+from reader.core.library import Library
+from reader.tui.app import ReaderApp
+
+def boom(*args, **kwargs):
+    raise RuntimeError("kaboom \\x1b]0;PWNED\\x07")
+
+async def press_help(pilot):
+    await pilot.press("question_mark")
+
+where, headless = sys.argv[1], sys.argv[2] == "headless"
+if where == "key":
+    ReaderApp.action_help = boom
+else:
+    Library.parse_pending = boom  # the worker that reads the rest of the archive
+if headless:
+    run = ReaderApp.run
+    ReaderApp.run = lambda self, **kw: run(self, headless=True, auto_pilot=press_help if where == "key" else None)
+from reader.cli import main
+raise SystemExit(main(sys.argv[3:]))
+"""
+
+
+def run_buggy_reader(root, where: str, *args: str, debug_env: str = "") -> subprocess.CompletedProcess:
+    for n, day in enumerate(["2024-01-02", "2024-01-03"]):  # the older day is read in the worker
+        write_day(root, day, [f"2401.0000{n}"])
+    env = {**os.environ, "DAILY_PAPERS_DEBUG": debug_env}
+    return subprocess.run([sys.executable, "-c", BUGGY_READER, where, "headless", *args, str(root)],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+ONE_LINE = ("daily-papers: internal error: RuntimeError: kaboom \\x1b]0;PWNED\\x07 (run with --debug or "
+            "DAILY_PAPERS_DEBUG=1 for details, and please report it)")
+
+
+@pytest.mark.parametrize("where", ["key", "worker"])
+def test_an_error_that_ends_the_reader_exits_1_with_one_line(tmp_path, where):
+    done = run_buggy_reader(tmp_path, where)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [ONE_LINE]  # no traceback, no raw control sequence
+    assert "\x1b]0;PWNED" not in done.stdout
+
+
+@pytest.mark.parametrize("how", ["--debug", "DAILY_PAPERS_DEBUG=1"])
+def test_an_error_that_ends_the_reader_shows_its_traceback_when_debug_asks(tmp_path, how):
+    done = run_buggy_reader(tmp_path, "worker", *(["--debug"] if how == "--debug" else []),
+                            debug_env="1" if how.startswith("DAILY") else "")
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr and "RuntimeError: kaboom" in done.stderr
+    assert "in boom" in done.stderr  # the traceback reaches where the error was raised
+
+
+def test_an_error_that_ends_the_reader_in_a_real_terminal_leaves_one_line_and_exit_code_1():
+    command = [sys.executable, "-c", BUGGY_READER, "key", "terminal", str(FIXTURES / "votes_2023.md")]
+    with Terminal(command, size=(120, 35), env={**os.environ, "PYTHONPATH": str(REPO)}) as term:
+        term.wait("arXiv 2312.00013")
+        term.keys("?")
+        screen = term.wait("[exited 1]")
+        assert "daily-papers: internal error: RuntimeError: kaboom \\x1b]0;PWNED\\x07 (run with --debug" in screen
+        assert "Traceback" not in screen and "locals" not in screen

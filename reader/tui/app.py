@@ -115,10 +115,22 @@ class ReaderApp(App[None]):
         self.unread_only = False
         self._read_timer: Timer | None = None
         self._last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
+        self.failure: BaseException | None = None  # the error that ended the reader, if one did (see launch)
         self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing caught ends the reader, as Textual has it (return code 1). The launcher reports it
+        (one line, or the traceback with --debug): Textual's own report, a traceback with the values of local
+        variables that quotes outside text (a digest, a file name) raw to the terminal, is dropped."""
+        if self.failure is None:
+            from textual.worker import WorkerFailed
+
+            self.failure = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     # -- building -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
