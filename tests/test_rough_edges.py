@@ -10,7 +10,6 @@ import sys
 
 import pytest
 
-from conftest import REPO
 from digest_factory import write_day
 from hardening import screen_dump
 from reader.tui.screens.search import SearchScreen
@@ -228,7 +227,7 @@ def test_an_error_that_ends_the_reader_shows_its_traceback_when_debug_asks(tmp_p
 
 def test_an_error_that_ends_the_reader_in_a_real_terminal_leaves_one_line_and_exit_code_1():
     command = [sys.executable, "-c", BUGGY_READER, "key", "terminal", str(FIXTURES / "votes_2023.md")]
-    with Terminal(command, size=(120, 35), env={**os.environ, "PYTHONPATH": str(REPO)}) as term:
+    with Terminal(command, size=(120, 35)) as term:
         term.wait("arXiv 2312.00013")
         term.keys("?")
         screen = term.wait("[exited 1]")
