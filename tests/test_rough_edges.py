@@ -36,7 +36,7 @@ async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
         app.state.update(ids, read=True)
         app._rebuild_days()
         await pilot.pause()
-        assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue  ✓ 1200"
+        assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue  ✓  1200"
 
 
 def notices(app) -> list[str]:

@@ -16,23 +16,20 @@ from reader.tui.widgets.steady_list import SteadyOptionList
 STARRED = "starred"
 
 
-COUNTS_WIDTH = 7  # "●12  40": the unread count left, the total right-aligned; wider counts push it right
-
-
 def day_prompt(day: str, total: int, unread: int) -> Content:
     try:
         weekday = _date.fromisoformat(day).strftime("%a")
     except ValueError:
         weekday = "   "
-    first = f"●{unread}" if unread else " ✓"
-    last = str(total)
-    # At least one space between the two counts, however many digits they have ("●1000 1200", not "●10001200").
-    gap = " " * max(1, COUNTS_WIDTH - len(first) - len(last))
+    unread_text = f"●{unread:<3}" if unread else " ✓  "
+    total_text = f"{total:>3}"
+    if not unread_text.endswith(" ") and not total_text.startswith(" "):
+        total_text = " " + total_text  # counts wider than their columns: "●1050 1200", never "●10501200"
     return Content.assemble(
         (day, "bold" if unread else ""),
         (f" {weekday} ", "$text-muted"),
-        (first, "$accent" if unread else "$text-muted"),
-        (gap + last, "$text-muted"),
+        (unread_text, "$accent" if unread else "$text-muted"),
+        (total_text, "$text-muted"),
     )
 
 
