@@ -3,6 +3,13 @@
 Data flows one way: Library and StateStore (reader.core) -> this app -> widgets. Widgets post messages
 (DayChosen, PaperOpened; the cursor of the paper list calls back at once); the app answers them, changes the state store and tells the
 widgets what to redraw. The edges (clipboard, browser) go through a System object that tests replace.
+
+Work done in a worker thread (reading the rest of the archive, indexing it, a sync, a reload, a long citation)
+comes back through _from_worker: the call is queued in the app's own message loop, never run straight from
+the thread (App.call_from_thread runs it on the event loop whatever the app is doing, even while it takes its
+screens apart on the way out). The app passes news on to its screens the same way, each in its own loop
+(_library_changed): a screen that was just pushed is built (composed and mounted) before the call runs, and
+one that is closing or gone drops it.
 """
 
 from __future__ import annotations
@@ -34,6 +41,13 @@ from reader.tui.widgets.papers import PaperList, paper_prompt
 
 LARGE_CITATION_CHARS = 20_000  # a citation of more text than this is built in a worker thread
 
+# The paper's links: what o, p and h open (and show, where no browser can open them), and which y copies next.
+LINKS = {
+    "arxiv": ("the arXiv page", "arXiv", lambda paper: paper.url),
+    "pdf": ("the PDF", "PDF", lambda paper: paper.pdf_url),
+    "hf": ("the Hugging Face page", "Hugging Face", lambda paper: paper.hf_url),
+}
+
 
 class ReaderApp(App[None]):
     TITLE = "daily-papers"
@@ -55,7 +69,7 @@ class ReaderApp(App[None]):
         Binding("C", "choose_citation", "Cite as…", show=False, id="choose_citation",
                 tooltip="Choose a citation format (BibTeX, APA, Markdown, arXiv, RIS) with a preview, and copy"),
         Binding("h", "open_hf", "HF page", show=False, id="open_hf", tooltip="Open the Hugging Face paper page"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the arXiv link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the link p or h showed, else the arXiv link"),
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread_only", tooltip="Show only unread papers, or all"),
         Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
         Binding("n", "next_unread", "Next unread", id="next_unread", tooltip="Jump to the next unread paper, across days"),
@@ -99,10 +113,23 @@ class ReaderApp(App[None]):
         self.current_key: str | None = None
         self.unread_only = False
         self._read_timer: Timer | None = None
+        self._last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
+        self.failure: BaseException | None = None  # the error that ended the reader, if one did (see launch)
         self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing caught ends the reader, as Textual has it (return code 1). The launcher reports it
+        (one line, or the traceback with --debug): Textual's own report, a traceback with the values of local
+        variables that quotes outside text (a digest, a file name) raw to the terminal, is dropped."""
+        if self.failure is None:
+            from textual.worker import WorkerFailed
+
+            self.failure = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     # -- building -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -164,7 +191,7 @@ class ReaderApp(App[None]):
         (StateStore settle_later): marks another process wrote in between are redrawn."""
         changed = self.state.settle()
         if changed or self.state.notices:
-            self.call_from_thread(self._refresh_marks)
+            self._from_worker(self._refresh_marks)
 
     def _report_warnings(self) -> None:
         warnings = len(self.library.warnings)
@@ -180,19 +207,27 @@ class ReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def _load_rest(self) -> None:
         parsed = self.library.parse_pending(
-            lambda done, total: self.call_from_thread(self._set_loading_title, done, total) if done % 25 == 0 else None
+            lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
         )
-        self.call_from_thread(self._merge_loaded, parsed)
+        self._from_worker(self._merge_loaded, parsed)
 
     @work(thread=True, exclusive=True, group="search-index")
     def _build_search_index(self) -> None:
         """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
         then an open search covers the new papers too."""
         self.library.search_index()
-        self.call_from_thread(self._library_changed)
+        self._from_worker(self._library_changed)
+
+    def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
+        there already; never once the reader is closing (then the call is dropped). Thread-safe; never waits."""
+        self.call_later(callback, *args, **kwargs)
+
+    def _set_days_subtitle(self, text: str) -> None:
+        self.query_one(DayList).border_subtitle = text
 
     def _set_loading_title(self, done: int, total: int) -> None:
-        self.query_one(DayList).border_subtitle = f"loading {done}/{total}"
+        self._set_days_subtitle(f"loading {done}/{total}")
 
     def _merge_loaded(self, parsed) -> None:
         before = self.library.day(self.current_key) if self.current_key not in (None, STARRED) else None
@@ -305,6 +340,8 @@ class ReaderApp(App[None]):
     def _paper_highlighted(self, paper: Paper | None) -> None:
         """The list's cursor moved (called at once by PaperList, in the same frame)."""
         self._show_detail(paper)
+        if self._last_link is not None and (paper is None or paper.arxiv_id != self._last_link[0]):
+            self._last_link = None  # y copies the arXiv page of a paper whose links were not shown
         # Right after this frame is out (not after a pause: held-down j never pauses), render the papers above
         # and below, so the next move only swaps prepared lines. A key that comes meanwhile waits a few ms
         # at most; a move rendered on demand missed a frame a third of the time.
@@ -403,6 +440,8 @@ class ReaderApp(App[None]):
             index = 0 if step > 0 else len(dates) - 1
         if 0 <= index < len(dates):
             self.show_day(dates[index])
+        elif self.library.pending:  # the end of the days read so far, not of the archive
+            self.notify(f"Still reading the archive ({self.library.pending} files left): more days soon", timeout=3)
         else:
             self.notify("no older day" if step > 0 else "no newer day", timeout=2)
 
@@ -548,14 +587,14 @@ class ReaderApp(App[None]):
 
         def progress(phase: str, fraction: float | None) -> None:
             text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
-            self.call_from_thread(setattr, self.query_one(DayList), "border_subtitle", text)
+            self._from_worker(self._set_days_subtitle, text)
 
         try:
             result = sync(source, progress=progress)
         except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
-            self.call_from_thread(self._sync_failed, str(exc) or exc.__class__.__name__)
+            self._from_worker(self._sync_failed, str(exc) or exc.__class__.__name__)
             return
-        self.call_from_thread(self._synced, result.summary())
+        self._from_worker(self._synced, result.summary())
 
     def _sync_failed(self, reason: str) -> None:
         self.query_one(DayList).border_subtitle = ""
@@ -572,7 +611,7 @@ class ReaderApp(App[None]):
         assert self.library_factory is not None
         library = self.library_factory()
         library.merge(library.parse_pending())
-        self.call_from_thread(self._swap_library, library)
+        self._from_worker(self._swap_library, library)
 
     def _swap_library(self, library: Library) -> None:
         before = set(self.library.dates())
@@ -592,12 +631,21 @@ class ReaderApp(App[None]):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
-        """Every notification is plain text with control characters shown as escapes: one may quote a file
-        name, a path, a config value or a git error, none of which may drive the terminal or be markup."""
+        """Every notification reaches Textual as plain text with control characters shown as escapes: one may
+        quote a file name, a path, a config value or a git error, none of which may drive the terminal or be
+        markup. The reader passes markup=False for any message that quotes such text: it is shown as typed.
+        A message written in Textual's markup (Textual's own, such as Ctrl+C's "Press [b]ctrl+q[/b] to quit the
+        app", which leave markup at its default) is shown as the text it marks up, its tags neither shown raw
+        nor obeyed (no style, no link, no action)."""
         from reader.core.sanitize import visible
 
-        super().notify(visible(str(message)), title=visible(str(title)), severity=severity, timeout=timeout,
-                       markup=False)
+        text = str(message)
+        if markup:
+            try:
+                text = Content.from_markup(text).plain
+            except Exception:  # noqa: BLE001 - not valid markup after all (MarkupError and kin): as typed
+                pass
+        super().notify(visible(text), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
 
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -649,34 +697,36 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:
-                changed()
+                screen.call_later(changed)  # in the screen's own loop: once it is built, never once it is gone
 
     # -- links and clipboard --------------------------------------------------------------------------
-    def _open(self, url: str, what: str) -> None:
-        self._open_in_thread(url, what)
+    def _open(self, link: str) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        what, _, url_of = LINKS[link]
+        self._last_link = (paper.arxiv_id, link)
+        self._open_in_thread(url_of(paper), what)
 
     @work(thread=True, group="browser")
     def _open_in_thread(self, url: str, what: str) -> None:
         result = self.system.open_url(url)
         if result.opened:
-            self.call_from_thread(self.notify, f"Opened {what} in the browser", timeout=2)
+            self._from_worker(self.notify, f"Opened {what} in the browser", timeout=2)
         else:
-            self.call_from_thread(
+            self._from_worker(
                 self.notify, f"{result.reason.capitalize()}: {url}  (y copies the link)",
                 title="Link", markup=False, timeout=12,
             )
 
     def action_open_arxiv(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.url, "the arXiv page")
+        self._open("arxiv")
 
     def action_open_pdf(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.pdf_url, "the PDF")
+        self._open("pdf")
 
     def action_open_hf(self) -> None:
-        if self.current_paper:
-            self._open(self.current_paper.hf_url, "the Hugging Face page")
+        self._open("hf")
 
     def copy(self, text: str, what: str) -> None:
         """OSC 52 always (it reaches the user's terminal over SSH), the system clipboard where there is one."""
@@ -687,8 +737,14 @@ class ReaderApp(App[None]):
         self.notify(f"Copied {what} to the {' and '.join(how)}", markup=False, timeout=3)
 
     def action_copy_link(self) -> None:
-        if self.current_paper:
-            self.copy(self.current_paper.url, f"the link {self.current_paper.url}")
+        """y: the link o, p or h just opened or showed for this paper, else its arXiv page."""
+        paper = self.current_paper
+        if paper is None:
+            return
+        link = self._last_link[1] if self._last_link and self._last_link[0] == paper.arxiv_id else "arxiv"
+        _, name, url_of = LINKS[link]
+        url = url_of(paper)
+        self.copy(url, f"the {name} link {url}")
 
     def action_copy_citation(self) -> None:
         paper = self.current_paper
@@ -716,7 +772,7 @@ class ReaderApp(App[None]):
     def _cite_in_thread(self, paper: Paper) -> None:
         """A digest with a title of megabytes takes seconds to escape for LaTeX: never on the key press."""
         fmt, text = self._citation(paper)
-        self.call_from_thread(self._copy_citation, paper, fmt, text)
+        self._from_worker(self._copy_citation, paper, fmt, text)
 
     def action_choose_citation(self) -> None:
         paper = self.current_paper

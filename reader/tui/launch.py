@@ -59,4 +59,8 @@ def launch(args: "argparse.Namespace") -> int:
     finally:
         gc.enable()  # whatever happened before the first screen
         state.close()
-    return 0
+    if app.failure is not None:
+        # An error ended the reader: reader.cli reports it as any command's (one line on stderr, exit code 1;
+        # the traceback with --debug or DAILY_PAPERS_DEBUG=1).
+        raise app.failure
+    return app.return_code or 0

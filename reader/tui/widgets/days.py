@@ -21,11 +21,15 @@ def day_prompt(day: str, total: int, unread: int) -> Content:
         weekday = _date.fromisoformat(day).strftime("%a")
     except ValueError:
         weekday = "   "
+    unread_text = f"●{unread:<3}" if unread else " ✓  "
+    total_text = f"{total:>3}"
+    if not unread_text.endswith(" ") and not total_text.startswith(" "):
+        total_text = " " + total_text  # counts wider than their columns: "●1050 1200", never "●10501200"
     return Content.assemble(
         (day, "bold" if unread else ""),
         (f" {weekday} ", "$text-muted"),
-        (f"●{unread:<3}" if unread else " ✓  ", "$accent" if unread else "$text-muted"),
-        (f"{total:>3}", "$text-muted"),
+        (unread_text, "$accent" if unread else "$text-muted"),
+        (total_text, "$text-muted"),
     )
 
 
