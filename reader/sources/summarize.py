@@ -221,7 +221,8 @@ def redact(text: str, key: str | None) -> str:
             piece = key[start:start + 8]
             if piece in text:
                 text = re.sub(r"[A-Za-z0-9_\-*.]*" + re.escape(piece) + r"[A-Za-z0-9_\-*.]*", "[redacted]", text)
-    text = re.sub(r"(?i)\b(bearer|api[-_ ]?key|token|authorization)\s*[:=]?\s*\S+", r"\1 [redacted]", text)
+    text = re.sub(r"(?i)\bbearer\s+[A-Za-z0-9_\-.~+/=*]+", "Bearer [redacted]", text)
+    text = re.sub(r"(?i)\b(api[-_ ]?key|token|authorization|secret|password)(\s*[:=]\s*)[^\s,;]+", r"\1\2[redacted]", text)
     return re.sub(r"\b(?:sk|pk|rk|hf|gsk|xai|key)[-_][A-Za-z0-9_\-*.]{6,}", "[redacted]", text)
 
 
@@ -416,23 +417,23 @@ def parse_sections(content: str) -> list[tuple[str, str]]:
                           f"(it begins {start!r})")
     missing = [name for name in SUMMARY_SECTIONS if name not in best]
     if missing:
-        raise PaperFailed(f"the answer lacks {', '.join(repr(m) for m in missing)}")
+        raise PaperFailed("the answer lacks " + ", ".join(f"'{m}'" for m in missing))
     out = []
     for name in SUMMARY_SECTIONS:
         value = best[name]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = " ".join(value)
         if not isinstance(value, str):
-            raise PaperFailed(f"{name!r} is not text")
+            raise PaperFailed(f"'{name}' is not text")
         if len(value) > MAX_ANSWER_CHARS:
-            raise PaperFailed(f"{name!r} is {len(value):,} characters (at most {MAX_SECTION_CHARS:,})")
+            raise PaperFailed(f"'{name}' is {len(value):,} characters (at most {MAX_SECTION_CHARS:,})")
         text = " ".join(clean_line(value).split())
         if not text:
-            raise PaperFailed(f"{name!r} is empty")
+            raise PaperFailed(f"'{name}' is empty")
         if len(text) > MAX_SECTION_CHARS:
-            raise PaperFailed(f"{name!r} is {len(text):,} characters (at most {MAX_SECTION_CHARS:,})")
+            raise PaperFailed(f"'{name}' is {len(text):,} characters (at most {MAX_SECTION_CHARS:,})")
         if not has_hangul(text):
-            raise PaperFailed(f"{name!r} is not in Korean (it begins {visible_line(text[:60])!r})")
+            raise PaperFailed(f"'{name}' is not in Korean (it begins {visible_line(text[:60])!r})")
         out.append((name, text))
     return out
 
