@@ -27,6 +27,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MODEL = "test-model"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 would hold the 6th of many connections opened at once back
+
+
 def korean_sections(title: str) -> dict[str, str]:
     return {
         "What's New": f"{title} 논문은 새로운 방법(method)을 제안합니다.",
@@ -53,6 +58,7 @@ class ModelServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall between
 
             def log_message(self, *args) -> None:
                 pass
@@ -70,8 +76,7 @@ class ModelServer:
             def do_GET(self) -> None:  # noqa: N802
                 server._send(self, 404, b'{"error": {"message": "not found"}}')
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
