@@ -353,12 +353,44 @@ def test_a_write_waits_for_a_sync_holding_the_library_and_both_changes_stay(libr
     assert all(has_korean_summary(p) for p in back)
 
 
+def test_a_sync_started_while_a_summary_is_written_waits_for_it_instead_of_failing(library, monkeypatch):
+    from filelock import FileLock
+
+    from reader.core import sync as sync_module
+
+    writer = FileLock(str(library.parent / sync_module.LOCK_NAME))
+    writer.acquire()  # a summary being written
+    waits = []
+
+    def sleep(seconds):  # the writer finishes while the sync waits
+        waits.append(seconds)
+        writer.release()
+
+    monkeypatch.setattr(sync_module.time, "sleep", sleep)
+    lock = sync_module.lock_library(library)
+    lock.release()
+    assert waits  # it waited, then took the lock
+    writer.acquire()
+    try:
+        with pytest.raises(sync_module.SyncError, match="another sync or import is running"):
+            sync_module.lock_library(library, wait=0)
+    finally:
+        writer.release()
+
+
 def test_a_paper_on_no_hugging_face_day_is_one_line_and_nothing_is_sent(library, model, capsys):
     use(model)
     code, _, err = run(capsys, "2401.99999")
     assert code == 1 and len(err.splitlines()) == 1
     assert "no Hugging Face day in the library holds 2401.99999" in err and "nothing was sent" in err
     assert model.requests == []
+
+
+def test_a_day_the_library_does_not_hold_is_one_line(library, model, capsys):
+    use(model)
+    code, _, err = run(capsys, "--date", "2026-08-09")
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "no Hugging Face day 2026-08-09 (the newest: 2026-08-04)" in err and model.requests == []
 
 
 def test_an_empty_library_has_nothing_to_summarize(model, capsys):
@@ -383,6 +415,7 @@ def test_the_settings_follow_the_openai_clients_environment():
                                       "max_input_chars": 9000}, {})
     assert (settings.model, settings.api_key_env, settings.concurrency, settings.input, settings.max_input_chars) \
         == ("m", "MY_KEY", 8, "fulltext", 9000)
+    assert settings.auto_summarize is False and summarizer_setting({"auto_summarize": True}, {})[0].auto_summarize
 
 
 @pytest.mark.parametrize("value, names", [
@@ -400,6 +433,7 @@ def test_the_settings_follow_the_openai_clients_environment():
     ({"base_url": "https://user:pw@example.com/v1"}, "user name or password"),
     ({"base_url": "https://example.com/v1?key=x"}, "must not hold a query"),
     ({"allow_http": "yes"}, "summarizer.allow_http"),
+    ({"auto_summarize": 1}, "summarizer.auto_summarize"),
     ({"modle": "gpt-4o"}, "summarizer.modle is not a setting"),
 ])
 def test_a_wrong_value_is_named_in_one_line(value, names):

@@ -89,6 +89,10 @@ def run_summarize(args: argparse.Namespace) -> int:
         if not days:
             raise UserError("the library holds no Hugging Face days (run 'daily-papers sync')")
         date = days[-1][0]
+    if date and not any(day == date for day, _ in engine.hf_digests(library)):
+        days = [day for day, _ in engine.hf_digests(library)]
+        newest = f" (the newest: {days[-1]})" if days else " ('daily-papers sync' brings them)"
+        raise UserError(f"the library holds no Hugging Face day {date}{newest}; only those days are summarized")
     store = _store()
     try:
         selection = engine.select(library, date=date, since=args.since, until=args.until, ids=args.ids,

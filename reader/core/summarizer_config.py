@@ -54,6 +54,7 @@ class SummarizerSettings(NamedTuple):
     timeout: float = 120.0
     allow_http: bool = False
     arxiv_pdf: str = DEFAULT_ARXIV_PDF
+    auto_summarize: bool = False  # the reader summarises the new days after a sync (read by the reader)
 
 
 def private_host(host: str) -> bool:
@@ -127,10 +128,13 @@ def summarizer_setting(value: Any, environ: Mapping[str, str] | None = None,
             return None
         return item.strip()
 
-    allow_http = data.get("allow_http", False)
-    if not isinstance(allow_http, bool):
-        problems.append(f"{origin}: summarizer.allow_http must be true or false")
-        allow_http = False
+    flags = {}
+    for name in ("allow_http", "auto_summarize"):
+        flags[name] = data.get(name, False)
+        if not isinstance(flags[name], bool):
+            problems.append(f"{origin}: summarizer.{name} must be true or false")
+            flags[name] = False
+    allow_http = flags["allow_http"]
 
     base = text("base_url")
     where = f"{origin}: summarizer.base_url"
@@ -183,7 +187,7 @@ def summarizer_setting(value: Any, environ: Mapping[str, str] | None = None,
     return SummarizerSettings(
         base_url=base_url or "", model=model, api_key_env=key_env, concurrency=concurrency,
         input=source, max_input_chars=max_chars, prompt=prompt, timeout=timeout, allow_http=allow_http,
-        arxiv_pdf=(pdf_url or DEFAULT_ARXIV_PDF).rstrip("/") + "/",
+        arxiv_pdf=(pdf_url or DEFAULT_ARXIV_PDF).rstrip("/") + "/", auto_summarize=flags["auto_summarize"],
     ), problems
 
 
