@@ -517,6 +517,34 @@ def test_the_key_goes_to_base_url_only_and_into_no_file_or_message(library, caps
                 assert KEY.encode() not in data and KEY[-10:].encode() not in data, path
 
 
+def test_the_key_does_not_follow_a_redirect_to_another_host(library, model, capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            seen.append(self.headers.get("Authorization"))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(307)
+            self.send_header("Location", model.root + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    front = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=front.serve_forever, daemon=True).start()
+    try:
+        configure(base_url=f"http://127.0.0.1:{front.server_address[1]}/v1", model=MODEL)
+        assert run(capsys, "--date", "2026-08-04")[0] == 0
+    finally:
+        front.shutdown()
+        front.server_close()
+    assert seen and set(seen) == {f"Bearer {KEY}"}  # base_url's own origin: sent
+    assert model.requests and all("authorization" not in h for _, h, _ in model.requests)  # elsewhere: never
+
+
 def test_the_key_is_in_no_traceback_even_with_debug(library, user_dirs):
     env = dict(os.environ, OPENAI_API_KEY=KEY, DAILY_PAPERS_DEBUG="1")
     with ModelServer(key="sk-the-right-one-000000") as server:

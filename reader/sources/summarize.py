@@ -21,6 +21,16 @@ Requests run on `concurrency` threads of their own; answers are checked there an
 thread, which reports through `progress` and stops at once when `cancel` is set (answers still in flight are
 dropped, never written half). Nothing here prints or imports Textual: the CLI and the reader share it.
 
+From the reader (a thread worker; every call here is Textual-free):
+
+    settings, problems = read_summarizer_setting(paths.config_path())   # reader.core.summarizer_config
+    check_ready(settings, problems)            # SummarizeSetupError: str(exc) is the one line to show
+    targets = select(library_dir, date=day, store=store).targets       # or since=/until=/ids=
+    result = summarize(targets, settings, library=library_dir, cancel=event,
+                       progress=lambda state: app.call_from_thread(show, state))
+    # state.last: the Outcome just finished (its arxiv_id, date, sections or reason) to refresh the pane;
+    # result.summary() is the one line for a notification; result.fatal names what stopped the run.
+
 The key (read from the environment variable the setting names) goes to base_url's origin only
 (reader.sources.http), and into no message: what a server says back is shown only with anything that looks
 like a key removed.
