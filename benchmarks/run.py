@@ -27,6 +27,7 @@ import corpus  # noqa: E402
 import figures as figures_module  # noqa: E402
 import first_screen  # noqa: E402
 import bench_hf  # noqa: E402
+import bench_summarize  # noqa: E402
 
 
 @dataclass
@@ -147,6 +148,18 @@ def hf_figures(smoke: bool) -> list[Figure]:
     ]
 
 
+def summarize_figures(smoke: bool) -> list[Figure]:
+    """Korean summaries of Hugging Face days by a loopback model (its own process) taking 2 s an answer:
+    50 papers, 8 at once, at most 15 s (issue 16; the floor is 12.5 s). The smoke run is small: no goal."""
+    latency = 0.25 if smoke else bench_summarize.LATENCY
+    found = bench_summarize.run(16 if smoke else bench_summarize.PAPERS, latency)
+    return [Figure(f"summarize: {found['papers']:.0f} papers, {latency:g} s an answer, "
+                   f"{found['concurrency']:.0f} at once, each written as it is done", found["seconds"], "s",
+                   "report" if smoke else "<= 15 s", found["floor_seconds"],
+                   f"floor: papers x {latency:g} s / {found['concurrency']:.0f}",
+                   None if smoke else found["seconds"] <= 15)]
+
+
 # -- cursor moves ----------------------------------------------------------------------------------------
 def cursor_figure(library: Path, moves: int) -> list[Figure]:
     """j/k in a real terminal (tmux) until the summary pane shows the next paper, beside a bare OptionList
@@ -234,6 +247,7 @@ def main() -> int:
         lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
         lambda: cli_figures(corpus.real()),
         lambda: hf_figures(args.smoke),
+        lambda: summarize_figures(args.smoke),
     ]
     for step in steps:
         new = step()

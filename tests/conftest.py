@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = REPO.parent / "shared" / "corpus" / "daily_papers_ko"
 CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens there
-NETWORK_ENDPOINTS = ("HF_ENDPOINT", "OPENAI_BASE_URL", "DAILY_PAPERS_ARXIV_API")
+NETWORK_ENDPOINTS = ("HF_ENDPOINT", "OPENAI_BASE_URL", "DAILY_PAPERS_ARXIV_API", "DAILY_PAPERS_ARXIV_PDF")
 
 
 @pytest.fixture(autouse=True)

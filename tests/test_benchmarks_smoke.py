@@ -24,6 +24,7 @@ def test_every_benchmark_figure_is_produced(corpus):
         "cursor move: key received to the frame", "cursor move end to end", "search as you type", "toggle persisted (fsync'd)",
         "to JSON, warm cache", "peak RSS", "daily-papers dates over the archive",
         "daily-papers export over the archive", "first Hugging Face sync", "up-to-date Hugging Face sync",
+        "summarize: 16 papers",
     ]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     for name in expected:

@@ -42,6 +42,12 @@ CASES = [
     (["list", "--all", "--date", "2024-10-18", DAY], 2, ["not allowed with argument --all", "--help"]),
     (["mark", "2410.00031", DAY], 2, ["one of the arguments --read --unread --star --unstar is required"]),
     (["search"], 2, ["the following arguments are required: QUERY", "--help"]),
+    (["summarize", "2401.00001", "--date", "2024-01-02"], 2, ["give arXiv ids or a range of days", "not both"]),
+    (["summarize", "--date", "2024-01-02", "--since", "2024-01-01"], 2, ["--date is one day", "drop --since"]),
+    (["summarize", "--since", "2026-08-05", "--until", "2026-08-01"], 2, ["--since 2026-08-05 is after --until"]),
+    (["summarize", "--since", "soon"], 2, ["not a date: 'soon'", "use YYYY-MM-DD"]),
+    (["summarize", "not-an-id"], 2, ["is not an arXiv id", "like 2408.03326"]),
+    (["summarize", "2401.99999"], 1, ["no Hugging Face day in the library holds 2401.99999", "nothing was sent"]),
     (["--state"], 2, ["expected one argument", "--help"]),
 ]
 

@@ -36,6 +36,7 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as _date
@@ -49,6 +50,7 @@ DEFAULT_SOURCE = "https://github.com/l-yohai/daily_papers_ko.git"
 DIGEST_FOLDER = "paper_logs"
 UPSTREAM_REF = "refs/heads/upstream"
 LOCK_NAME = "library.lock"
+LOCK_GRACE = 2.0  # seconds sync and import wait for the library lock before saying it is busy
 
 Progress = Callable[[str, float | None], None]  # (what is happening, fraction done 0..1 or None)
 
@@ -88,15 +90,30 @@ def _count(n: int, noun: str) -> str:
 
 
 # -- the library folder, locked ----------------------------------------------------------------------------
-def lock_library(library: Path, error: type[UserError] = SyncError):
+def lock_library(library: Path, error: type[UserError] = SyncError, *, wait: float = LOCK_GRACE,
+                 cancel: threading.Event | None = None):
     """Take the lock beside the library that sync and import hold (released with .release()), and finish
-    any swap a crash interrupted. Another holder, or a folder that cannot be used, raises `error`."""
+    any swap a crash interrupted. Another holder still holding it after `wait` seconds, or a folder that
+    cannot be used, raises `error`. (A summary written into a digest holds it for a few milliseconds: the
+    short wait keeps a sync started at that moment from failing.)"""
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(library.parent / LOCK_NAME), timeout=0)
+    deadline = time.monotonic() + wait
     try:
         library.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
+        while True:
+            try:
+                lock.acquire(timeout=0)
+                break
+            except Timeout:
+                left = deadline - time.monotonic()
+                if left <= 0 or (cancel is not None and cancel.is_set()):
+                    raise
+                if cancel is not None:
+                    cancel.wait(min(0.05, left))
+                else:
+                    time.sleep(min(0.05, left))
     except Timeout:
         raise error("another sync or import is running on this library; try again when it is done") from None
     except OSError as exc:

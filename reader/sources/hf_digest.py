@@ -78,3 +78,61 @@ def render_day(date: str, papers: list[HFPaper]) -> str:
     parts = [f"## Daily Papers ({date})\n"]
     parts += [render_paper(paper) for paper in papers]
     return "\n".join(parts)
+
+
+def with_korean(text: str, arxiv_id: str, korean: list[tuple[str, str]]) -> str | None:
+    """The digest `text` with `arxiv_id`'s Korean sections replaced by `korean` ((name, one line of text),
+    written in the archive's newest form above the English sections); every other line is kept as it was.
+    None when the digest holds no such paper."""
+    from reader.core.korean import SUMMARY_SECTIONS
+    from reader.core.parse import _LABEL, _PAPER, normalize_arxiv_id
+
+    replaced = set(SUMMARY_SECTIONS) | {name for name, _ in korean}
+    new_lines = [f"- ***{name}***: {' '.join(body.split())}" for name, body in korean]
+    lines = text.split("\n")
+    found = False
+    i = 0
+    while i < len(lines):
+        m = _PAPER.match(lines[i]) if lines[i].startswith("###") else None
+        if not m or normalize_arxiv_id(m["url"]) != arxiv_id:
+            i += 1
+            continue
+        found = True
+        start = i + 1
+        end = start
+        while end < len(lines) and not _HEADING_LINE.match(lines[end]):
+            end += 1
+        block = lines[start:end]
+        labels = [n for n, line in enumerate(block) if (lm := _LABEL.match(line)) and (lm["inner"] or lm["outer"])
+                  and lm["label"].strip()]
+        keep: list[str] = []
+        drop_until = -1
+        for n, line in enumerate(block):
+            if n in labels:
+                name = " ".join(_LABEL.match(line)["label"].split())
+                if name in replaced:
+                    following = [x for x in labels if x > n]
+                    drop_until = following[0] if following else len(block)
+                    while drop_until > n + 1 and not block[drop_until - 1].strip():
+                        drop_until -= 1  # the blank lines closing the block stay
+            if n < drop_until:
+                continue
+            keep.append(line)
+        first_label = next((n for n, line in enumerate(keep) if (lm := _LABEL.match(line))
+                            and (lm["inner"] or lm["outer"]) and lm["label"].strip()), None)
+        if first_label is None:
+            last = max((n for n, line in enumerate(keep) if line.strip()), default=-1)
+            if last == -1:  # a heading with nothing under it
+                keep[0:0] = [""]
+                last = 0
+            first_label = last + 1
+            if keep[first_label - 1].strip():
+                keep.insert(first_label, "")
+                first_label += 1
+        keep[first_label:first_label] = new_lines
+        lines[start:end] = keep
+        i = start + len(keep)
+    return "\n".join(lines) if found else None
+
+
+_HEADING_LINE = re.compile(r"^#{1,6}\s")

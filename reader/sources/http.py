@@ -36,6 +36,7 @@ USER_AGENT = f"daily-papers/{__version__} (terminal reader of Hugging Face Daily
 MAX_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 5
 OFFLINE_ATTEMPTS = 2
+ERROR_BODY = 4096  # how much of an error answer's body an HttpError keeps
 
 
 class HttpError(Exception):
@@ -43,9 +44,10 @@ class HttpError(Exception):
     went wrong; never a header, a token or a query string."""
 
     def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
-                 retry_after: float | None = None, offline: bool = False) -> None:
+                 retry_after: float | None = None, offline: bool = False, body: bytes = b"") -> None:
         super().__init__(message)
         self.status = status
+        self.body = body  # the start of an error answer's body (never in the message: the caller decides)
         self.retryable = retryable  # offline, a timeout, a 5xx: trying later may work
         self.retry_after = retry_after
         self.offline = offline  # the host could not be reached at all (no network, DNS, refused)
@@ -281,14 +283,14 @@ class Http:
                 continue
             if response.status >= 500:
                 last = HttpError(f"{where(url)}: HTTP {response.status} (the server failed)",
-                                 status=response.status, retryable=True)
+                                 status=response.status, retryable=True, body=response.content[:ERROR_BODY])
                 attempt += 1
                 if attempt < self.attempts:
                     _pause(self._backoff(attempt), self.sleep, self.cancel)
                 continue
             if response.status >= 400:
                 raise HttpError(f"{where(url)}: HTTP {response.status}{_reason(response.status)}",
-                                status=response.status)
+                                status=response.status, body=response.content[:ERROR_BODY])
             return response
         assert last is not None
         raise last
