@@ -9,7 +9,8 @@ and for classic 8-bit BibTeX with any standard style. The package holds, each in
 
 - `latex`  (+ `tables`): titles and names as LaTeX, and LaTeX as plain text;
 - `names`: how a name splits (BibTeX's First von Last Jr), and names for BibTeX, APA and RIS;
-- `keys`:  arXiv's BibTeX keys and the year of an id;
+- `keys`:  arXiv's BibTeX keys;
+- `record`: what a citation is made of (Citable), from arXiv's metadata, Hugging Face's or the archive's;
 - `formats`: the formats themselves.
 """
 
@@ -28,9 +29,10 @@ from reader.core.cite.formats import (
     format_markdown,
     format_ris,
     markdown_escape,
+    sentence_case,
     unique_papers,
 )
-from reader.core.cite.keys import arxiv_year, ascii_fold, bibtex_key, paper_year, unique_keys
+from reader.core.cite.keys import ascii_fold, bibtex_key, paper_year, unique_keys
 from reader.core.cite.latex import clean_text, escape_latex, escape_title, plain_title
 from reader.core.cite.names import (
     APA_ELLIPSIS,
@@ -42,11 +44,27 @@ from reader.core.cite.names import (
     bibtex_authors,
     bibtex_name,
     citation_authors,
+    key_surname,
     ris_name,
     split_name,
 )
+from reader.core.cite.record import (
+    ARCHIVE,
+    ARXIV,
+    HUGGING_FACE,
+    UNVERIFIED,
+    Citable,
+    archive_authors,
+    arxiv_year,
+    as_citable,
+    citable,
+    from_store,
+    is_placeholder,
+)
 
 __all__ = [
+    "ARCHIVE", "ARXIV", "HUGGING_FACE", "UNVERIFIED", "Citable", "archive_authors", "as_citable", "citable",
+    "from_store", "is_placeholder", "key_surname", "sentence_case",
     "APA_ELLIPSIS", "APA_MAX_AUTHORS", "ARXIV_ABS", "ARXIV_DOI", "FORMATS", "FORMAT_LABELS", "GAP", "Name",
     "abs_url", "apa_authors", "apa_name", "arxiv_year", "ascii_fold", "bibtex_authors", "bibtex_key",
     "bibtex_name", "citation_authors", "clean_text", "doi_url", "escape_latex", "escape_title", "format_apa",

@@ -1,15 +1,19 @@
-"""The citation formats: arXiv's BibTeX, APA 7, Markdown, RIS and the bare arXiv id."""
+"""The citation formats: arXiv's BibTeX, APA 7, Markdown, RIS and the bare arXiv id.
+
+Each takes a Paper (cited from the digest alone) or a Citable (reader.core.cite.record: the paper with what
+arXiv and Hugging Face say of it).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from reader.core.cite.keys import bibtex_key, paper_year, unique_keys
+from reader.core.cite.keys import bibtex_key, unique_keys
 from reader.core.cite.latex import escape_title, plain_title
-from reader.core.cite.names import apa_authors, bibtex_authors, citation_authors, ris_name
+from reader.core.cite.names import apa_authors, bibtex_authors, ris_name
+from reader.core.cite.record import Citable, as_citable
 from reader.core.model import Paper
-
 
 FORMATS: tuple[str, ...] = ("bibtex", "apa", "markdown", "arxiv", "ris")
 FORMAT_LABELS: dict[str, str] = {
@@ -22,6 +26,7 @@ FORMAT_LABELS: dict[str, str] = {
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 ARXIV_DOI = "https://doi.org/10.48550/arXiv."
+ARXIV_DOI_PREFIX = "10.48550/arXiv."
 
 
 def abs_url(arxiv_id: str) -> str:
@@ -32,20 +37,97 @@ def doi_url(arxiv_id: str) -> str:
     return ARXIV_DOI + arxiv_id
 
 
+# ---------------------------------------------------------------------------------------------------------
+# BibTeX
+# ---------------------------------------------------------------------------------------------------------
+def format_bibtex(item: Paper | Citable, key: str | None = None) -> str:
+    """arXiv's own entry (arxiv.org/bibtex/ID, arxiv-browse's arxiv_bibtex), line for line and space for
+    space (its 'title' and 'url' lines end in a space). Where it differs, on purpose:
 
-def format_bibtex(paper: Paper, key: str | None = None) -> str:
-    """arXiv's own layout (@misc, title, author, year, eprint, archivePrefix, url); no primaryClass or doi,
-    which the digests do not hold."""
-    fields = [("title", escape_title(paper.title))]
-    authors = bibtex_authors(paper)
+    - the title is escaped for pdfLaTeX and its capitalised words braced (arXiv copies its raw TeX);
+    - names are BibTeX's 'von Last, Jr, First' where they have a suffix, and an accented letter where BibTeX
+      abbreviates or sorts is a special character ('{\\\\'E}mile');
+    - the key is ASCII (names.key_surname, keys.bibtex_key);
+    - `doi` holds the bare DOI, which is what BibTeX styles and biblatex expect (arXiv writes a doi.org URL
+      there); primaryClass, year and doi are left out when they are not known (arXiv writes 'unknown'), as is
+      an empty author list.
+    """
+    cited = as_citable(item)
+    lines = [f"@misc{{{key or bibtex_key(cited)},", f"      title={{{escape_title(cited.title)}}}, "]
+    authors = bibtex_authors(cited)
     if authors:
-        fields.append(("author", authors))
-    year = paper_year(paper)
-    if year:
-        fields.append(("year", year))
-    fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv"), ("url", abs_url(paper.arxiv_id))]
-    body = "".join(f"      {name}={{{value}}},\n" for name, value in fields)
-    return f"@misc{{{key or bibtex_key(paper)},\n{body}}}"
+        lines.append(f"      author={{{authors}}},")
+    if cited.year:
+        lines.append(f"      year={{{cited.year}}},")
+    lines += [f"      eprint={{{cited.arxiv_id}}},", "      archivePrefix={arXiv},"]
+    if cited.primary_class:
+        lines.append(f"      primaryClass={{{cited.primary_class}}},")
+    if cited.doi:
+        lines.append(f"      doi={{{cited.doi}}},")
+    lines += [f"      url={{{abs_url(cited.arxiv_id)}}}, ", "}"]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# APA 7
+# ---------------------------------------------------------------------------------------------------------
+# Words a Title Case title leaves in lower case; a title holding any other word that starts in lower case
+# is taken to be in sentence case already, and its capitals are the author's (proper nouns: kept).
+_MINOR = frozenset("""
+a an and as at but by en for from if in into nor of off on onto or over per so than the to up upon via vs
+vs. with within without is are be was were its it this that their our we
+""".split())
+_SEGMENT_END = (":", "?", "!", ".", "—", "–")
+
+
+def _keeps_capitals(part: str) -> bool:
+    """An acronym, a model name, a proper noun with an inner capital, or a letter with digits: as written."""
+    letters = [ch for ch in part if ch.isalpha()]
+    if not letters:
+        return True
+    if any(ch.isupper() for ch in letters[1:]):
+        return True  # LLaMA, GPT, ViT, DeepSeek, iPhone, MoE
+    if any(ch.isdigit() for ch in part):
+        return True  # GPT4o, 3D, R1
+    if part.rstrip(",;:.!?") == "A":
+        return False  # the article
+    first = next(i for i, ch in enumerate(part) if ch.isalpha())
+    return part[first].isupper() and not part[first + 1:first + 2].isalpha()  # "Type I", "Plan B", "O(n)"
+
+
+def _lower_word(word: str) -> str:
+    return "-".join(part if _keeps_capitals(part) else part.lower() for part in word.split("-"))
+
+
+def _capitalise(word: str) -> str:
+    for i, ch in enumerate(word):
+        if ch.isalpha():
+            return word if not ch.islower() or _keeps_capitals(word) else word[:i] + ch.upper() + word[i + 1:]
+    return word
+
+
+def sentence_case(title: str) -> str:
+    """APA's sentence case: 'Language Models Are Few-Shot Learners: A Survey of LLaMA' -> 'Language models
+    are few-shot learners: A survey of LLaMA'. Acronyms, model names and names with inner capitals stay as
+    written; the first word and the first word after a colon (or an end of sentence, or a dash) are
+    capitalised. A title already in sentence case keeps its capitals (its proper nouns: 'Markov')."""
+    words = title.split(" ")
+    lowered_initials = [w for w in words[1:] if w[:1].isalpha() and w[:1].islower()
+                        and w.lower().strip(",;:.!?") not in _MINOR]
+    title_case = not lowered_initials
+    out: list[str] = []
+    start = True
+    for word in words:
+        if title_case and not start:
+            word = _lower_word(word)
+        elif start:
+            word = _capitalise(_lower_word(word) if title_case else word)
+        out.append(word)
+        if any(ch.isalnum() for ch in word):
+            start = word.endswith(_SEGMENT_END)
+        elif word in ("—", "–", ":"):
+            start = True
+    return " ".join(out)
 
 
 def _sentence(text: str) -> str:
@@ -53,17 +135,22 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def format_apa(paper: Paper) -> str:
-    """APA 7 for an arXiv preprint: 'Surname, I., & Surname, I. (YYYY). Title. arXiv. https://doi.org/...'."""
-    names, gap = citation_authors(paper)
-    authors = apa_authors(names, gap)
-    year = paper_year(paper) or "n.d."
-    title = _sentence(plain_title(paper.title))
+def format_apa(item: Paper | Citable) -> str:
+    """APA 7 for an arXiv preprint: 'Surname, I., & Surname, I. (YYYY). Title in sentence case.
+    arXiv:ID [Preprint]. https://doi.org/10.48550/arXiv.ID'."""
+    cited = as_citable(item)
+    authors = apa_authors(list(cited.authors), cited.complete)
+    year = cited.year or "n.d."
+    title = _sentence(sentence_case(plain_title(cited.title)))
+    tail = f"arXiv:{cited.arxiv_id} [Preprint]. {doi_url(cited.arxiv_id)}"
     if authors:
-        return f"{authors} ({year}). {title} arXiv. {doi_url(paper.arxiv_id)}"
-    return f"{title} ({year}). arXiv. {doi_url(paper.arxiv_id)}"
+        return f"{authors} ({year}). {title} {tail}"
+    return f"{title} ({year}). {tail}"
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Markdown, RIS, the arXiv id
+# ---------------------------------------------------------------------------------------------------------
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
@@ -71,71 +158,70 @@ def markdown_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def format_markdown(paper: Paper) -> str:
+def format_markdown(item: Paper | Citable) -> str:
     """'[Title](https://arxiv.org/abs/ID), First Author et al., YYYY' (two authors: 'A and B')."""
-    names, gap = citation_authors(paper)
-    parts = [f"[{markdown_escape(plain_title(paper.title))}]({abs_url(paper.arxiv_id)})"]
+    cited = as_citable(item)
+    names = cited.authors
+    parts = [f"[{markdown_escape(plain_title(cited.title))}]({abs_url(cited.arxiv_id)})"]
     if names:
-        if len(names) == 1 and gap is None:
+        if len(names) == 1 and cited.complete:
             who = names[0]
-        elif len(names) == 2 and gap is None:
+        elif len(names) == 2 and cited.complete:
             who = f"{names[0]} and {names[1]}"
         else:
             who = f"{names[0]} et al."
         parts.append(markdown_escape(who))
-    year = paper_year(paper)
-    if year:
-        parts.append(year)
+    if cited.year:
+        parts.append(cited.year)
     return ", ".join(parts)
-
 
 
 def _ris_value(text: str) -> str:
     return " ".join(text.split())
 
 
-def format_ris(paper: Paper) -> str:
+def format_ris(item: Paper | Citable) -> str:
     """One RIS record (journal-article type with 'arXiv' as the journal, as Google Scholar and ADS export
-    arXiv preprints; Zotero, Mendeley and EndNote import it)."""
-    names, _ = citation_authors(paper)
-    lines = ["TY  - JOUR", f"TI  - {_ris_value(plain_title(paper.title))}"]
-    lines += [f"AU  - {_ris_value(ris_name(n))}" for n in names]
-    year = paper_year(paper)
-    if year:
-        lines.append(f"PY  - {year}")
-    lines += [
-        "T2  - arXiv",
-        "JO  - arXiv",
-        f"AN  - arXiv:{paper.arxiv_id}",
-        f"UR  - {abs_url(paper.arxiv_id)}",
-        "ER  - ",
-    ]
+    arXiv preprints; Zotero, Mendeley and EndNote import it): every author in order, the primary category
+    as a keyword, the journal DOI (else arXiv's own), the journal reference and the comment as notes."""
+    cited = as_citable(item)
+    lines = ["TY  - JOUR", f"TI  - {_ris_value(plain_title(cited.title))}"]
+    lines += [f"AU  - {_ris_value(ris_name(n))}" for n in cited.authors]
+    if cited.year:
+        lines.append(f"PY  - {cited.year}")
+    lines += ["T2  - arXiv", "JO  - arXiv", f"AN  - arXiv:{cited.arxiv_id}"]
+    if cited.primary_class:
+        lines.append(f"KW  - {cited.primary_class}")
+    lines.append(f"DO  - {cited.doi or ARXIV_DOI_PREFIX + cited.arxiv_id}")
+    if cited.journal_ref:
+        lines.append(f"N1  - Journal reference: {_ris_value(cited.journal_ref)}")
+    if cited.comment:
+        lines.append(f"N1  - Comment: {_ris_value(cited.comment)}")
+    lines += [f"UR  - {abs_url(cited.arxiv_id)}", "ER  - "]
     return "\n".join(lines)
 
 
-def format_arxiv(paper: Paper) -> str:
-    return f"arXiv:{paper.arxiv_id}"
+def format_arxiv(item: Paper | Citable) -> str:
+    return f"arXiv:{item.arxiv_id}"
 
 
-def format_citation(paper: Paper, fmt: str = "bibtex", *, key: str | None = None) -> str:
-    """One citation of `paper` in `fmt` (one of FORMATS), without a trailing newline."""
+_FORMATTERS = {"apa": format_apa, "markdown": format_markdown, "arxiv": format_arxiv, "ris": format_ris}
+
+
+def format_citation(item: Paper | Citable, fmt: str = "bibtex", *, key: str | None = None) -> str:
+    """One citation in `fmt` (one of FORMATS), without a trailing newline."""
     if fmt == "bibtex":
-        return format_bibtex(paper, key)
-    if fmt == "apa":
-        return format_apa(paper)
-    if fmt == "markdown":
-        return format_markdown(paper)
-    if fmt == "arxiv":
-        return format_arxiv(paper)
-    if fmt == "ris":
-        return format_ris(paper)
-    raise ValueError(f"unknown citation format {fmt!r} (choose from {', '.join(FORMATS)})")
+        return format_bibtex(item, key)
+    formatter = _FORMATTERS.get(fmt)
+    if formatter is None:
+        raise ValueError(f"unknown citation format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return formatter(item)
 
 
-def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
+def unique_papers(papers: Iterable[Paper | Citable]) -> list:
     """Each arXiv id once, at its first place in the list."""
     seen: set[str] = set()
-    out: list[Paper] = []
+    out = []
     for paper in papers:
         if paper.arxiv_id not in seen:
             seen.add(paper.arxiv_id)
@@ -143,7 +229,7 @@ def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
     return out
 
 
-def format_citations(papers: Iterable[Paper], fmt: str = "bibtex") -> str:
+def format_citations(papers: Iterable[Paper | Citable], fmt: str = "bibtex") -> str:
     """Many citations in `fmt`, each paper once, in the order given; BibTeX keys are made unique.
 
     BibTeX entries and RIS records are separated by a blank line, the one-line formats one per line.
@@ -151,7 +237,7 @@ def format_citations(papers: Iterable[Paper], fmt: str = "bibtex") -> str:
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown citation format {fmt!r} (choose from {', '.join(FORMATS)})")
-    chosen = unique_papers(papers)
+    chosen = [as_citable(p) for p in unique_papers(papers)]
     if not chosen:
         return ""
     if fmt == "bibtex":

@@ -1,38 +1,22 @@
-"""arXiv's BibTeX keys (first author's surname, year, four title words), and the year an id was issued."""
+"""arXiv's BibTeX keys (first author's surname, year, four title words), made unique across an export."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 
-from reader.core.cite.latex import plain_title
-from reader.core.cite.names import citation_authors, split_name
+from reader.core.cite.latex import clean_text
+from reader.core.cite.names import key_surname
+from reader.core.cite.record import Citable, arxiv_year, as_citable
 from reader.core.cite.tables import GREEK, SPECIAL_LETTERS
 from reader.core.model import Paper
 
-_NEW_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5}(?:v\d+)?")
-_OLD_ID = re.compile(r"[A-Za-z][A-Za-z.-]*/(?P<yy>\d{2})(?P<mm>\d{2})\d{3}(?:v\d+)?")
+__all__ = ["arxiv_year", "ascii_fold", "bibtex_key", "paper_year", "unique_keys"]
 
 
-def arxiv_year(arxiv_id: str, fallback_date: str = "") -> str:
-    """The year an arXiv id was issued: 2408.03326 -> 2024, hep-th/9901001 -> 1999, math/0211159 -> 2002.
-
-    An id that is neither style takes the year of `fallback_date` (YYYY-MM-DD), else "".
-    """
-    m = _NEW_ID.fullmatch(arxiv_id) or _OLD_ID.fullmatch(arxiv_id)
-    if m:
-        yy = int(m["yy"])
-        if m.re is _NEW_ID:
-            return str(2000 + yy)
-        return str(1900 + yy if yy >= 91 else 2000 + yy)  # the old scheme ran from 1991 to March 2007
-    head = fallback_date[:4]
-    return head if len(head) == 4 and head.isdigit() else ""
-
-
-def paper_year(paper: Paper) -> str:
-    return arxiv_year(paper.arxiv_id, paper.date)
-
+def paper_year(item: Paper | Citable) -> str:
+    """The citation's year: arXiv's (the latest version's) when known, else the year of the id."""
+    return as_citable(item).year
 
 
 # arXiv's own stop words for its BibTeX keys (arxiv-browse, browse/formatting/cite.py).
@@ -74,14 +58,17 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in "".join(out) if c.isalnum()).lower()
 
 
-def bibtex_key(paper: Paper) -> str:
-    """arXiv's key style: first author's surname, year, the first four title words that are not stop words;
-    lowercase ASCII letters and digits ('cheng2024edichoconsistentimageediting')."""
-    names, _ = citation_authors(paper)
-    surname = ascii_fold(split_name(names[0]).surname) if names else ""
-    words = [w for w in plain_title(paper.title).split(" ") if w.lower() not in _STOPWORDS and ascii_fold(w)]
-    title_part = "".join(ascii_fold(w) for w in words[:KEY_TITLE_WORDS])
-    return f"{surname or 'unknown'}{paper_year(paper)}{title_part}"
+def bibtex_key(item: Paper | Citable) -> str:
+    """arXiv's key rule (arxiv-browse): the first author's surname (names.key_surname), the year, the first
+    four words of the title that are not stop words ('cheng2024edichoconsistentimageediting'). The words are
+    the title's as written, split at spaces (LaTeX commands and all: '\\textsc{Spider}' -> 'textscspider').
+    Where arXiv keeps non-ASCII letters, the key is spelled in ASCII (ü -> u, ł -> l, ε -> epsilon):
+    BibTeX, natbib and biber all accept such keys."""
+    cited = as_citable(item)
+    surname = ascii_fold(key_surname(cited.authors[0])) if cited.authors else ""
+    words = [w for w in clean_text(cited.title).split(" ") if w.lower() not in _STOPWORDS]
+    title_part = ascii_fold("".join(words[:KEY_TITLE_WORDS]))
+    return f"{surname or 'unknown'}{cited.year or 'unknown'}{title_part}"
 
 
 def _suffixes() -> Iterable[str]:
@@ -92,7 +79,7 @@ def _suffixes() -> Iterable[str]:
             yield a + b
 
 
-def unique_keys(papers: Iterable[Paper]) -> dict[str, str]:
+def unique_keys(papers: Iterable[Paper | Citable]) -> dict[str, str]:
     """arXiv id -> BibTeX key, unique across the papers: where several share a key, the oldest id keeps it
     and the others get a, b, c... (never a key another paper has)."""
     natural: dict[str, str] = {}

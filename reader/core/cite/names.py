@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reader.core.cite.latex import TEXT_ESCAPES, clean_text, escape_latex, latex_special, text_unicode
+from reader.core.cite.record import Citable, as_citable
 from reader.core.model import Paper
 
 GAP = "+"  # what the digests write where Hugging Face left authors out of a long list
@@ -68,26 +69,37 @@ def split_name(name: str) -> Name:
     return Name(" ".join(tokens[:-1]), "", tokens[-1], jr)
 
 
-def citation_authors(paper: Paper) -> tuple[list[str], int | None]:
-    """The authors to cite, and where the digest marked a gap (Hugging Face's '+': names left out), if any.
+def citation_authors(item: Paper | Citable) -> tuple[list[str], bool]:
+    """The names to cite, in order, and whether the list is complete (see reader.core.cite.record)."""
+    cited = as_citable(item)
+    return list(cited.authors), cited.complete
 
-    Blank names are dropped and so is a name repeated right after itself (a known glitch of the source).
-    """
-    names: list[str] = []
-    gap: int | None = None
-    for raw in paper.authors:
-        name = clean_text(raw)
-        if not name:
-            continue
-        if name == GAP:
-            if gap is None:
-                gap = len(names)
-            continue
-        if names and names[-1] == name:
-            continue
-        names.append(name)
-    return names, gap
 
+# arXiv's rule for the surname in its keys (arxiv-base, arxiv/authors: parse_author_affil): a name ending in
+# one or two particles and a word ("van der Berg", "de With"), a name ending in a suffix ("Daumé III" ->
+# "Daumé"), the last word; a leading "... Collaboration/Group/Team" whole.
+_KEY_PREFIX = "van|der|de|la|von|del|della|da|mac|ter|dem|di|vaziri"
+_KEY_PATTERNS = (
+    re.compile(rf"^(.*)\s+((?:{_KEY_PREFIX})\s(?:{_KEY_PREFIX})\s\S+)$", re.IGNORECASE),
+    re.compile(rf"^(.*)\s+((?:{_KEY_PREFIX})\s\S+)$", re.IGNORECASE),
+    re.compile(r"^(.*)\s+(\S+)\s(?:I|II|III|IV|V|Sr|Jr|Sr\.|Jr\.)$", re.IGNORECASE),
+    re.compile(r"^(.*)\s+(\S+)$"),
+)
+_KEY_COLLABORATION = re.compile(r"([a-z0-9\s]+\s+(?:collaboration|group|team))", re.IGNORECASE)
+
+
+def key_surname(name: str) -> str:
+    """The part of a name arXiv puts in a BibTeX key: 'Henrique Ponde de Oliveira Pinto' -> 'Pinto',
+    'Ludwig van der Berg' -> 'van der Berg', 'Hal Daumé III' -> 'Daumé', 'Gemini Team' -> 'Gemini Team'."""
+    name = re.sub(r"(?<!\\)\.(\S)", r". \1", clean_text(name))
+    collaboration = _KEY_COLLABORATION.search(name)
+    if collaboration:
+        return collaboration.group(1)
+    for pattern in _KEY_PATTERNS:
+        m = pattern.match(name)
+        if m:
+            return m.group(2)
+    return name
 
 
 def _bibtex_name_part(text: str, first_letters: int = 0) -> str:
@@ -132,11 +144,11 @@ def bibtex_name(name: str) -> str:
     return " ".join(part for part in (first, von, last) if part)
 
 
-def bibtex_authors(paper: Paper) -> str:
-    """The author field: 'First Last and First Last', ending in 'and others' where the digest cut the list."""
-    names, gap = citation_authors(paper)
+def bibtex_authors(item: Paper | Citable) -> str:
+    """The author field: 'First Last and First Last', ending in 'and others' where the list is incomplete."""
+    names, complete = citation_authors(item)
     parts = [bibtex_name(n) for n in names]
-    if gap is not None and parts:
+    if not complete and parts:
         parts.append("others")
     return " and ".join(parts)
 
@@ -172,28 +184,22 @@ def apa_name(name: str) -> str:
     return f"{text}, {parsed.jr}" if parsed.jr else text
 
 
-def apa_authors(authors: list[str], gap: int | None = None) -> str:
+def apa_authors(authors: list[str], complete: bool = True) -> str:
     """APA 7 author list: '&' before the last; 21 or more: the first 19, '. . .', the last.
 
-    `gap`: the index where names were left out of the list (the digests' '+'); the list is then known
-    to be incomplete, so it is cited as the names before the gap (at most 19), '. . .', the last name.
+    A list known to be incomplete (names left out, the last author unknown) is cited as its names (at most
+    19) followed by 'et al.'.
     """
     names = [apa_name(a) for a in authors]
     if not names:
         return ""
-    if gap is not None:
-        head = names[: min(gap, APA_MAX_AUTHORS - 1)]
-        tail = names[gap:]
-        if not head:
-            head, tail = names[:1], names[1:]
-        text = ", ".join(head) + ", " + APA_ELLIPSIS
-        return text + " " + tail[-1] if tail else text
+    if not complete:
+        return ", ".join(names[: APA_MAX_AUTHORS - 1]) + ", et al."
     if len(names) == 1:
         return names[0]
     if len(names) <= APA_MAX_AUTHORS:
         return ", ".join(names[:-1]) + ", & " + names[-1]
     return ", ".join(names[: APA_MAX_AUTHORS - 1]) + ", " + APA_ELLIPSIS + " " + names[-1]
-
 
 
 def ris_name(name: str) -> str:
