@@ -43,8 +43,9 @@ class HttpError(Exception):
     went wrong; never a header, a token or a query string."""
 
     def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
-                 retry_after: float | None = None, offline: bool = False) -> None:
+                 retry_after: float | None = None, offline: bool = False, content: bytes = b"") -> None:
         super().__init__(message)
+        self.content = content  # a 4xx answer's body (capped as any answer), for services that explain there
         self.status = status
         self.retryable = retryable  # offline, a timeout, a 5xx: trying later may work
         self.retry_after = retry_after
@@ -288,7 +289,7 @@ class Http:
                 continue
             if response.status >= 400:
                 raise HttpError(f"{where(url)}: HTTP {response.status}{_reason(response.status)}",
-                                status=response.status)
+                                status=response.status, content=response.content)
             return response
         assert last is not None
         raise last
