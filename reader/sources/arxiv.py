@@ -235,7 +235,7 @@ class EnrichResult:
         if self.failed or self.offline:
             left = self.asked - self.found - len(self.missing)
             parts.append(f"{left:,} not fetched (run 'daily-papers enrich' again)")
-        return ", ".join(parts) + f" ({self.requests:,} requests)"
+        return ", ".join(parts) + f" ({self.requests:,} request{'' if self.requests == 1 else 's'})"
 
 
 def enrich(store, http, ids: Iterable[str], *, refresh: bool = False, now: float | None = None,
