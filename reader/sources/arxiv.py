@@ -293,7 +293,8 @@ class OnePaper(NamedTuple):
     asked: bool  # a request was made
 
 
-def fetch_one(store, arxiv_id: str, *, http=None, budget: float = ONE_PAPER_BUDGET) -> OnePaper:
+def fetch_one(store, arxiv_id: str, *, http=None, budget: float = ONE_PAPER_BUDGET,
+              endpoint_setting: str | None = None) -> OnePaper:
     """arXiv's record of one paper: the store's when it has one that is not due, else one request (no
     retry), given at most `budget` seconds; the answer is kept in the store."""
     from reader.sources.http import HttpError
@@ -307,7 +308,7 @@ def fetch_one(store, arxiv_id: str, *, http=None, budget: float = ONE_PAPER_BUDG
         return OnePaper(None, f"arXiv does not know {arxiv_id}", False)
     cancel = threading.Event()
     own = http is None
-    client = http if http is not None else open_arxiv(timeout=budget, attempts=1, cancel=cancel)
+    client = http if http is not None else open_arxiv(endpoint_setting, timeout=budget, attempts=1, cancel=cancel)
     outcome: list[Any] = []
 
     def ask() -> None:
