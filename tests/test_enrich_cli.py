@@ -57,7 +57,7 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_cite_without_metadata_warns_that_the_order_is_unverified(capsys, archive):
+def test_cite_without_metadata_warns_that_the_order_is_unverified(capsys, archive):  # noqa: F811 - the fixtures of test_export
     code, out, err = run(capsys, "cite", "2403.00012", archive)
     assert code == 0 and "author={{\\L}ukasz Nowak and Daumé, III, Hal and Ana Sousa and others}" in out
     assert err == ("daily-papers: warning: 2403.00012: author order unverified; names are missing from the list: "
@@ -65,7 +65,7 @@ def test_cite_without_metadata_warns_that_the_order_is_unverified(capsys, archiv
     assert not default_path().exists()  # reading never creates the store
 
 
-def test_enrich_then_cite_gives_arxivs_authors_year_and_category_without_a_warning(capsys, archive, api):
+def test_enrich_then_cite_gives_arxivs_authors_year_and_category_without_a_warning(capsys, archive, api):  # noqa: F811 - the fixtures of test_export
     code, out, err = run(capsys, "enrich", "2403.00012")
     assert code == 0 and out.startswith("arxiv: 1 papers with arXiv's metadata (1 request)"), (out, err)
     assert api.requests == [["2403.00012"]]
@@ -104,7 +104,7 @@ def test_enrich_of_a_whole_library_paces_its_batches_three_seconds_apart(capsys,
     assert sum(fake_pace.sleeps) >= 6.0  # two gaps of 3 s, on the injected clock
 
 
-def test_enrich_offline_is_one_line_and_exit_1(capsys, archive):
+def test_enrich_offline_is_one_line_and_exit_1(capsys, archive):  # noqa: F811 - the fixtures of test_export
     code, out, err = run(capsys, "enrich", "2403.00012")  # DAILY_PAPERS_ARXIV_API: a closed loopback port
     assert code == 1 and out.startswith("offline: ") and out.count("\n") == 1 and "Traceback" not in err
 
@@ -123,7 +123,7 @@ def test_the_arxiv_api_setting_names_the_endpoint(capsys, monkeypatch, user_dirs
     (["enrich", "2403.00012", "--all"], "not both"),
     (["enrich", "--date", "2024-13-01"], "is not a date"),
 ])
-def test_enrich_usage_errors_are_one_line(capsys, archive, argv, message):
+def test_enrich_usage_errors_are_one_line(capsys, archive, argv, message):  # noqa: F811 - the fixtures of test_export
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's own usage errors
@@ -132,13 +132,13 @@ def test_enrich_usage_errors_are_one_line(capsys, archive, argv, message):
     assert code == 2 and message in err and err.count("\n") == 1
 
 
-def test_enrich_of_stars_when_there_are_none_is_a_failure(capsys, archive, tmp_path):
+def test_enrich_of_stars_when_there_are_none_is_a_failure(capsys, archive, tmp_path):  # noqa: F811 - the fixtures of test_export
     StateStore(tmp_path / "empty.json").close()
     code, _, err = run(capsys, "enrich", "--starred", "--state", tmp_path / "empty.json", archive)
     assert code == 1 and "no starred papers" in err
 
 
-def test_a_store_that_cannot_be_written_is_said(capsys, archive, api, monkeypatch):
+def test_a_store_that_cannot_be_written_is_said(capsys, archive, api, monkeypatch):  # noqa: F811 - the fixtures of test_export
     real = MetadataStore.put_arxiv
     monkeypatch.setattr(MetadataStore, "put_arxiv", lambda self, *a, **k: False)
     code, out, err = run(capsys, "enrich", "2403.00012")
