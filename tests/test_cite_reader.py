@@ -120,3 +120,19 @@ async def test_hugging_faces_authors_are_verified_without_asking_arxiv_again_wit
         assert "author={Hf First and A. Person}" in app.clipboard
         assert not any("unverified" in m for m in messages(app))
     assert api.requests == []
+
+
+async def test_the_palettes_export_of_starred_papers_uses_the_metadata_and_counts_the_unverified(tmp_path):
+    from reader.core.arxiv_record import ArxivRecord
+
+    store = MetadataStore()
+    store.put_arxiv([ArxivRecord(FIRST, "Latest Paper", ("Zoe Quinn", "A. Person"), primary_class="cs.CV")])
+    store.close()
+    app = build(system=FakeSystem(clipboard=True))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("s", "left_square_bracket", "s")  # this paper and one of the day before
+        written = app.export_starred("bibtex", folder=tmp_path)
+        await pilot.pause()
+        text = written.read_text(encoding="utf-8")
+        assert "author={Zoe Quinn and A. Person}" in text and text.count("primaryClass={cs.CV}") == 1
+        assert any("1 of 2 entries are unverified" in m for m in messages(app)), messages(app)

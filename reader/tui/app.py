@@ -707,13 +707,17 @@ class ReaderApp(App[None]):
             self._copy_citation(paper, *self._citation(cited.citable))
         self._after_known(paper, cited)
 
-    def _known_citation(self, paper: Paper):
+    def _metadata_store(self):
         from reader.core.metadata import MetadataStore
-        from reader.sources.citing import known
 
         if self._metadata is None:
             self._metadata = MetadataStore()
-        return known(paper, self._metadata)
+        return self._metadata
+
+    def _known_citation(self, paper: Paper):
+        from reader.sources.citing import known
+
+        return known(paper, self._metadata_store())
 
     def _after_known(self, paper: Paper, cited) -> None:
         if cited.missing:
@@ -801,10 +805,18 @@ class ReaderApp(App[None]):
                 target = place / f"starred-{stamp}-{n}{ending}"
                 n += 1
             try:
-                write_text_atomic(target, export_papers(papers, fmt))
+                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store()))
             except OSError:
                 continue
             self.notify(f"Exported {len(papers)} starred papers to {target}", markup=False, timeout=10)
+            if fmt != "json":
+                from reader.core.cite import from_store
+
+                unverified = sum(not c.verified for c in from_store(papers, self._metadata_store()))
+                if unverified:
+                    self.notify(f"{unverified} of {len(papers)} entries are unverified (author order from the "
+                                "archive): run `daily-papers enrich --starred`", severity="warning",
+                                markup=False, timeout=10)
             return target
         self.notify("Could not write the export anywhere (is the disk full or read-only?)", severity="error")
         return None
