@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from reader.core.cite.tables import (
     ACCENT_MARKS,
-    ACCENTS,
     LETTER_ACCENTS,
     MATH_ALIASES,
     MATH_COMMANDS,
@@ -481,22 +480,3 @@ def plain_title(title: str) -> str:
         return text
     plain = "".join(p.plain for p in _text(text, math=True))
     return " ".join(plain.split())
-
-
-
-def latex_special(c: str) -> str | None:
-    """'É' -> "{\\'E}", 'ł' -> '{\\l}', 'č' -> '{\\v{c}}': the BibTeX special-character form, or None."""
-    if c in SPECIAL_LETTERS:
-        return "{" + SPECIAL_LETTERS[c][0] + "}"
-    decomposed = unicodedata.normalize("NFD", c)
-    if len(decomposed) != 2:
-        return None
-    base, mark = decomposed
-    accent = ACCENTS.get(mark)
-    if accent is None or not (base.isascii() and base.isalpha()):
-        return None
-    letter = "\\i" if base == "i" else "\\j" if base == "j" else base
-    if accent in SYMBOL_ACCENTS:
-        return "{\\" + accent + letter + "}"
-    return "{\\" + accent + "{" + letter + "}}"
-

@@ -9,11 +9,13 @@ in half, so there (only there) an accented letter is written as a BibTeX special
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reader.core.cite.latex import TEXT_ESCAPES, clean_text, escape_latex, latex_special, text_unicode
+from reader.core.cite.latex import TEXT_ESCAPES, clean_text, escape_latex, text_unicode
 from reader.core.cite.record import Citable, as_citable
+from reader.core.cite.tables import ACCENTS, SPECIAL_LETTERS, SYMBOL_ACCENTS
 from reader.core.model import Paper
 
 GAP = "+"  # what the digests write where Hugging Face left authors out of a long list
@@ -100,6 +102,23 @@ def key_surname(name: str) -> str:
         if m:
             return m.group(2)
     return name
+
+
+def latex_special(c: str) -> str | None:
+    """'É' -> "{\\'E}", 'ł' -> '{\\l}', 'č' -> '{\\v{c}}': the BibTeX special-character form, or None."""
+    if c in SPECIAL_LETTERS:
+        return "{" + SPECIAL_LETTERS[c][0] + "}"
+    decomposed = unicodedata.normalize("NFD", c)
+    if len(decomposed) != 2:
+        return None
+    base, mark = decomposed
+    accent = ACCENTS.get(mark)
+    if accent is None or not (base.isascii() and base.isalpha()):
+        return None
+    letter = "\\i" if base == "i" else "\\j" if base == "j" else base
+    if accent in SYMBOL_ACCENTS:
+        return "{\\" + accent + letter + "}"
+    return "{\\" + accent + "{" + letter + "}}"
 
 
 def _bibtex_name_part(text: str, first_letters: int = 0) -> str:
