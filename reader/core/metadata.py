@@ -3,7 +3,9 @@
 Hugging Face's API knows each paper's authors in their order, its upvotes, comments, code and project links,
 organization, keywords and AI summary; the archive wrote authors through a set (the first author is wrong
 for 83% of its papers) and knows none of the rest. `sync` asks the API for every day, the archive's too, and
-keeps the answers here; the reader, the citations and the exports look a paper up by its arXiv id.
+keeps the answers here; the reader, the citations and the exports look a paper up by its arXiv id. arXiv's
+own records (reader.core.arxiv_record: authors, versions' dates, category, DOI) are kept in their own table
+by `daily-papers enrich` and the reader's `c`/`C` (reader.sources.arxiv), with when each was asked.
 
 - SQLite (the standard library's): each day is written in one transaction, so a sync killed at any moment
   leaves every day whole or absent, and the next sync fetches what is missing; several processes read and
