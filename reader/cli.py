@@ -23,7 +23,8 @@ PROG = "daily-papers"
 DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 # The subcommands' names, known without importing them: the reader's start (no command) must not pay for
 # building every subcommand's parser (about 140 ms of imports). tests/test_cli.py checks it against them.
-COMMAND_NAMES = frozenset({"cite", "dates", "export", "import", "list", "mark", "paths", "search", "show", "state", "summarize", "sync"})
+COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show", "state",
+                           "summarize", "sync"})
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":

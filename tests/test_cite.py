@@ -83,8 +83,12 @@ def test_year_falls_back_to_the_date_only_for_an_unknown_id_style():
     ("2301.00001", "Über Größe", "Łukasz Müller-Świątek", "mullerswiatek2023ubergrosse"),
     ("2410.04081", "$ε$-VAE: Denoising as Visual Decoding", "Anna Wan", "wan2024epsilonvaedenoisingvisualdecoding"),
     ("2311.11111", "M$^{2}$UGen: Music & Words", "Atin Hussain", "hussain2023m2ugenmusicwords"),
-    ("2402.00002", "The \\textsc{Spider} Benchmark", "Hal Daumé III", "daume2024spiderbenchmark"),
-    ("2402.00003", "Models of Things", "Henrique Ponde de Oliveira Pinto", "deoliveirapinto2024modelsthings"),
+    # arXiv's surname rule (issue 17): the title's words as written, LaTeX commands and all; a suffix dropped;
+    # particles only before the last word ("van der Berg"), else the last word
+    ("2402.00002", "The \\textsc{Spider} Benchmark", "Hal Daumé III", "daume2024textscspiderbenchmark"),
+    ("2402.00003", "Models of Things", "Henrique Ponde de Oliveira Pinto", "pinto2024modelsthings"),
+    ("2402.00005", "Models of Things", "Ludwig van der Berg", "vanderberg2024modelsthings"),
+    ("2402.00006", "Models of Things", "Peter H. N. de With", "dewith2024modelsthings"),
     ("2402.00004", "Gemini: A Family", "Gemini Team", "geminiteam2024geminifamily"),
     ("hep-th/9901001", "Strings", "Edward Witten", "witten1999strings"),
 ])
@@ -242,12 +246,12 @@ def test_bibtex_layout_is_arxivs():
     p = paper("2412.21079", "Edicho: Consistent Image Editing in the Wild", ("Qiuyu Wang", "Ceyuan Yang"))
     assert format_citation(p) == (
         "@misc{wang2024edichoconsistentimageediting,\n"
-        "      title={{Edicho: Consistent Image Editing} in the {Wild}},\n"
+        "      title={{Edicho: Consistent Image Editing} in the {Wild}}, \n"
         "      author={Qiuyu Wang and Ceyuan Yang},\n"
         "      year={2024},\n"
         "      eprint={2412.21079},\n"
         "      archivePrefix={arXiv},\n"
-        "      url={https://arxiv.org/abs/2412.21079},\n"
+        "      url={https://arxiv.org/abs/2412.21079}, \n"  # arXiv's own trailing spaces (issue 17)
         "}"
     )
 
@@ -294,23 +298,28 @@ def test_apa_author_list_rules():
     assert apa_authors([]) == ""
 
 
-def test_apa_with_a_gap_cites_the_names_before_it_then_the_last():
-    assert apa_authors(_people(6), gap=2) == "Family1, G., Family2, G., . . . Family6, G."
-    assert apa_authors(_people(30), gap=25) == ", ".join(f"Family{i}, G." for i in range(1, 20)) + ", . . . Family30, G."
-    assert apa_authors(_people(3), gap=3) == "Family1, G., Family2, G., Family3, G., . . ."
+def test_apa_with_an_incomplete_list_cites_its_names_then_et_al():
+    # Issue 17: a list with names left out (the digests' '+') has no known last author: 'et al.' marks it.
+    assert apa_authors(_people(6), complete=False) == ", ".join(f"Family{i}, G." for i in range(1, 7)) + ", et al."
+    assert apa_authors(_people(30), complete=False) == ", ".join(f"Family{i}, G." for i in range(1, 20)) + ", et al."
+    assert apa_authors(_people(1), complete=False) == "Family1, G., et al."
 
 
 def test_apa_citation():
     p = paper("2401.00001", "Small Models Think Too", ("Ka Leong Cheng", "Mia Park"))
+    # Issue 17: sentence case, then 'arXiv:ID [Preprint]' and arXiv's DOI
     assert format_citation(p, "apa") == (
-        "Cheng, K. L., & Park, M. (2024). Small Models Think Too. arXiv. https://doi.org/10.48550/arXiv.2401.00001"
+        "Cheng, K. L., & Park, M. (2024). Small models think too. arXiv:2401.00001 [Preprint]. "
+        "https://doi.org/10.48550/arXiv.2401.00001"
     )
     q = paper("2401.00002", "Is M$^{2}$ Enough?", ("Mia Park",))
-    assert format_citation(q, "apa") == "Park, M. (2024). Is M² Enough? arXiv. https://doi.org/10.48550/arXiv.2401.00002"
+    assert format_citation(q, "apa") == (
+        "Park, M. (2024). Is M² enough? arXiv:2401.00002 [Preprint]. https://doi.org/10.48550/arXiv.2401.00002")
     r = paper("2401.00003", "Anonymous Work", ())
-    assert format_citation(r, "apa") == "Anonymous Work. (2024). arXiv. https://doi.org/10.48550/arXiv.2401.00003"
+    assert format_citation(r, "apa") == (
+        "Anonymous work. (2024). arXiv:2401.00003 [Preprint]. https://doi.org/10.48550/arXiv.2401.00003")
     s = paper("2401.00004", "Gap", ("A One", "B Two", "+", "C Three"))
-    assert format_citation(s, "apa").startswith("One, A., Two, B., . . . Three, C. (2024). Gap. arXiv.")
+    assert format_citation(s, "apa").startswith("One, A., Two, B., Three, C., et al. (2024). Gap. arXiv:2401.00004")
 
 
 # ------------------------------------------------------------------------------------------------ others
@@ -385,7 +394,7 @@ def test_cite_prints_bibtex_by_default(capsys, digest):
     code, out, err = run(capsys, "cite", "2401.00042", str(digest))
     assert code == 0, err
     entry = parse_one(out)
-    assert entry.key == "nowak2024sparseonattention90"  # '&' is no word
+    assert entry.key == "nowak2024sparsemathcalonattention"  # arXiv's rule: the words as written, '&' too
     assert entry["title"] == "{Sparse $\\mathcal{O}(n)$ Attention} \\& 90\\% {Savings}"
     assert entry["author"] == "{\\L}ukasz Nowak and Daumé, III, Hal and Ana Sousa"
     assert entry["year"] == "2024" and entry["eprint"] == "2401.00042"
@@ -393,8 +402,8 @@ def test_cite_prints_bibtex_by_default(capsys, digest):
 
 
 @pytest.mark.parametrize("fmt, expected", [
-    ("apa", "Nowak, Ł., Daumé, H., III, & Sousa, A. (2024). Sparse O(n) Attention & 90% Savings. arXiv. "
-            "https://doi.org/10.48550/arXiv.2401.00042\n"),
+    ("apa", "Nowak, Ł., Daumé, H., III, & Sousa, A. (2024). Sparse O(n) attention & 90% savings. "
+            "arXiv:2401.00042 [Preprint]. https://doi.org/10.48550/arXiv.2401.00042\n"),
     ("markdown", "[Sparse O(n) Attention & 90% Savings](https://arxiv.org/abs/2401.00042), Łukasz Nowak et al., 2024\n"),
     ("arxiv", "arXiv:2401.00042\n"),
 ])

@@ -166,7 +166,7 @@ def test_every_format_of_every_paper(archive_papers):
     for paper in archive_papers:
         texts = {fmt: format_citation(paper, fmt) for fmt in FORMATS}
         assert texts["arxiv"] == f"arXiv:{paper.arxiv_id}"
-        assert texts["apa"].endswith(f" arXiv. https://doi.org/10.48550/arXiv.{paper.arxiv_id}")
+        assert texts["apa"].endswith(f" arXiv:{paper.arxiv_id} [Preprint]. https://doi.org/10.48550/arXiv.{paper.arxiv_id}")
         assert f"({expected_year(paper)})." in texts["apa"]
         assert texts["markdown"].startswith("[") and f"](https://arxiv.org/abs/{paper.arxiv_id})" in texts["markdown"]
         assert texts["markdown"].endswith(", " + expected_year(paper))
@@ -202,7 +202,10 @@ def test_csv_of_the_archive_reads_back(corpus):
     for paper, row in zip(every, rows):
         assert row["arxiv_id"] == paper.arxiv_id and row["date"] == paper.date
         assert row["title"] == paper.title
-        assert row["authors"] == "; ".join(paper.authors)
+        # Issue 17: without metadata, the digest's names without placeholders ('+'), marked incomplete
+        assert row["authors"] == "; ".join(n for n in expected_authors(paper) if n != "others")
+        assert row["authors_complete"] == ("no" if "+" in (a.strip() for a in paper.authors) else "yes")
+        assert row["authors_source"] == "archive"
         assert row["votes"] == ("" if paper.votes is None else str(paper.votes))
         assert row["year"] == expected_year(paper)
 

@@ -159,7 +159,9 @@ def test_export_csv_reads_back(capsys, archive):
     assert [r["arxiv_id"] for r in rows] == ORDER  # every appearance: the rows carry the day
     loud = rows[0]
     assert loud["title"] == "Loud Models & 90% Gains"
-    assert loud["authors"].split("; ") == ["Łukasz Nowak", "Hal Daumé III", "+", "Ana Sousa"]
+    # Issue 17: the '+' placeholder is never a name; the row says the list is incomplete and unverified
+    assert loud["authors"].split("; ") == ["Łukasz Nowak", "Hal Daumé III", "Ana Sousa"]
+    assert loud["authors_complete"] == "no" and loud["authors_source"] == "archive"
     assert loud["votes"] == "40" and loud["year"] == "2024" and loud["date"] == "2024-03-02"
     assert loud["url"] == "https://arxiv.org/abs/2403.00012"
     assert loud["hf_url"] == "https://huggingface.co/papers/2403.00012"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import add_paths_argument, open_library, parse_arxiv_id, require_paper
+from reader.commands.common import (
+    add_paths_argument, citations, open_library, open_metadata, parse_arxiv_id, require_paper, unverified_note,
+)
 from reader.core.cite import FORMATS, format_citation
 
 
@@ -14,7 +16,9 @@ def register(subparsers) -> None:
         "cite",
         help="print a citation of one paper (BibTeX, APA, Markdown, arXiv id, RIS)",
         description="Print a citation of one paper. BibTeX follows arXiv's own export (key, title, "
-        "authors, year, eprint, url) and builds with pdfLaTeX (utf8 input, T1 fonts).",
+        "authors, year, eprint, primaryClass, url) and builds with pdfLaTeX (utf8 input, T1 fonts). The "
+        "authors and year are arXiv's or Hugging Face's where 'daily-papers enrich' or 'sync' fetched them; "
+        "else the archive's list, and a warning says its order is unverified.",
     )
     p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID", help="the paper (an id or an arXiv link)")
     add_paths_argument(p)
@@ -25,5 +29,10 @@ def register(subparsers) -> None:
 def run_cite(args: argparse.Namespace) -> int:
     library = open_library(args.paths)
     paper = require_paper(library, args.arxiv_id)
-    sys.stdout.write(format_citation(paper, args.format) + "\n")
+    with open_metadata() as store:
+        (cited,) = citations([paper], store)
+    sys.stdout.write(format_citation(cited, args.format) + "\n")
+    note = unverified_note([cited], one=True) if args.format != "arxiv" else None
+    if note:
+        print(f"daily-papers: warning: {note}", file=sys.stderr)
     return 0

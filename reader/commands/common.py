@@ -142,6 +142,40 @@ def parse_arxiv_id(text: str) -> str:
     return found
 
 
+def open_metadata(*, write: bool = False):
+    """The metadata store (Hugging Face's and arXiv's records; reader.core.metadata) in the data folder.
+    Read-only unless `write`: reading never creates it. Its notices go to stderr."""
+    from reader.core.metadata import MetadataStore, default_path
+
+    store = MetadataStore(default_path(), readonly=not write)
+    for notice in store.notices:
+        if write or "cannot be written" not in notice:
+            print(f"daily-papers: warning: {notice}", file=sys.stderr)
+    store.notices.clear()
+    return store
+
+
+def citations(papers, store) -> list:
+    """Each paper's Citable with what the store knows of it (reader.core.cite.record)."""
+    from reader.core.cite import from_store
+
+    return from_store(papers, store)
+
+
+def unverified_note(cited: list, how: str = "daily-papers enrich", *, one: bool = False) -> str | None:
+    """One line naming how many citations rest on the archive's author list alone (`one`: about the one
+    paper cited), or None."""
+    unverified = [c for c in cited if not c.verified]
+    if not unverified:
+        return None
+    if one:
+        c = unverified[0]
+        incomplete = "; names are missing from the list" if not c.complete else ""
+        return f"{c.arxiv_id}: author order unverified{incomplete}: run `{how} {c.arxiv_id}`"
+    return (f"{len(unverified):,} of {len(cited):,} entries are unverified (author order from the archive): "
+            f"run `{how}`")
+
+
 def require_paper(library: Library, arxiv_id: str):
     paper = library.get(arxiv_id)
     if paper is None:
@@ -153,8 +187,10 @@ __all__ = [
     "UsageError",
     "UserError",
     "add_paths_argument",
+    "citations",
     "named_state_file",
     "open_library",
+    "open_metadata",
     "output_path",
     "parse_arxiv_id",
     "parse_date",
@@ -162,4 +198,5 @@ __all__ = [
     "require_paper",
     "resolve_date",
     "sample_notice",
+    "unverified_note",
 ]

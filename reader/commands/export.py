@@ -8,16 +8,20 @@ import sys
 from reader.commands.common import (
     UserError,
     add_paths_argument,
+    citations,
     open_library,
+    open_metadata,
     output_path,
     parse_date,
     resolve_date,
+    unverified_note,
 )
 from reader.core.cite import unique_papers
 from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
 from reader.core.model import Paper
 
 FORMATS = EXPORT_FORMATS
+CITING_FORMATS = ("bibtex", "ris", "csv", "markdown")  # the ones that name authors
 DEFAULT_FORMAT = "json"
 
 __all__ = ["FORMATS", "export_json", "register", "run_export", "starred_ids"]
@@ -29,7 +33,8 @@ def register(subparsers) -> None:
         help="write papers out (JSON, BibTeX, RIS, CSV, Markdown)",
         description="Write every paper (or one day's, or the starred ones) to standard output or a file: "
         "newest day first, by votes within a day. BibTeX and RIS name each paper once; a .bib file gets "
-        "unique keys.",
+        "unique keys. Authors, year, category and DOI are arXiv's or Hugging Face's where 'daily-papers "
+        "enrich' or 'sync' fetched them; a note says how many entries rest on the archive's list alone.",
     )
     add_paths_argument(p)
     p.add_argument("--format", choices=FORMATS, default=None,
@@ -93,7 +98,10 @@ def run_export(args: argparse.Namespace) -> int:
     fmt = args.format or (format_for_path(args.output) if args.output else None) or DEFAULT_FORMAT
     library = open_library(args.paths)
     papers = select(library, args)
-    text = export_papers(papers, fmt)
+    with open_metadata() as store:
+        text = export_papers(papers, fmt, store)
+        note = unverified_note(citations(unique_papers(papers), store), enrich_command(args)) \
+            if fmt in CITING_FORMATS else None
     if args.output:
         from reader.core.atomic import write_text_atomic
 
@@ -105,4 +113,12 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"wrote {count} papers to {args.output} ({fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if note:
+        print(f"daily-papers: note: {note}", file=sys.stderr)
     return 0
+
+
+def enrich_command(args: argparse.Namespace) -> str:
+    """The enrich command that verifies what this export holds."""
+    which = "--starred" if args.starred else f"--date {args.date}" if args.date else "--all"
+    return f"daily-papers enrich {which}"

@@ -16,6 +16,7 @@ class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's st
     theme: str | None = None
     read_delay: float = 1.5  # seconds a paper stays shown before it counts as read
     sync_source: str | None = None  # a git URL for "Sync archive" (default: the public archive)
+    arxiv_api: str | None = None  # arXiv's query API (default: export.arxiv.org; DAILY_PAPERS_ARXIV_API wins)
     problems: tuple[str, ...] = ()
 
 
@@ -64,5 +65,9 @@ def load_config(path: Path) -> Config:
     if source is not None and not isinstance(source, str):
         problems.append(f"{path}: 'sync_source' must be a git URL; using the public archive")
         source = None
+    arxiv_api = data.get("arxiv_api")
+    if arxiv_api is not None and not (isinstance(arxiv_api, str) and re.fullmatch(r"https?://\S+", arxiv_api)):
+        problems.append(f"{path}: 'arxiv_api' must be an http(s) URL; using arXiv's own")
+        arxiv_api = None
     return Config(keymap=keymap, citation_format=fmt, theme=theme if isinstance(theme, str) else None,
-                  read_delay=float(delay), sync_source=source, problems=tuple(problems))
+                  read_delay=float(delay), sync_source=source, arxiv_api=arxiv_api, problems=tuple(problems))

@@ -3,6 +3,10 @@
 Papers are written in the order given (the library's: newest day first, by votes within a day). BibTeX
 and RIS name each paper once (at its first place); CSV, JSON and the reading list keep every appearance,
 since they carry the day.
+
+Citations (BibTeX, RIS, the reading list's entries, CSV's authors, year, category and DOI) use what the
+metadata store knows of each paper when one is given (reader.core.cite.record.from_store): arXiv's and
+Hugging Face's authors in the paper's order; without it, the archive's list (its order unverified).
 """
 
 from __future__ import annotations
@@ -12,12 +16,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from reader.core.cite import (
-    abs_url,
-    format_citations,
-    format_markdown,
-    paper_year,
-)
+from reader.core.cite import Citable, abs_url, as_citable, format_citations, format_markdown, from_store
 from reader.core.model import Paper
 
 EXPORT_FORMATS: tuple[str, ...] = ("json", "bibtex", "ris", "csv", "markdown")
@@ -33,6 +32,7 @@ EXTENSIONS: dict[str, str] = {
 }
 CSV_COLUMNS: tuple[str, ...] = (
     "date", "arxiv_id", "title", "authors", "year", "votes", "url", "pdf_url", "hf_url", "whats_new",
+    "primary_class", "doi", "authors_source", "authors_complete",
 )
 CSV_AUTHOR_SEPARATOR = "; "
 WHATS_NEW = "What's New"
@@ -61,50 +61,67 @@ def whats_new(paper: Paper) -> str:
     return " ".join(text.split())
 
 
-def export_json(papers: Iterable[Paper]) -> str:
+def export_json(papers: Iterable[Paper], citables: dict[str, Citable] | None = None) -> str:
     return json.dumps({"papers": [p.to_dict() for p in papers]}, ensure_ascii=False, indent=1) + "\n"
 
 
-def export_bibtex(papers: Iterable[Paper]) -> str:
-    return format_citations(papers, "bibtex")
+def export_bibtex(papers: Iterable[Paper], citables: dict[str, Citable] | None = None) -> str:
+    return format_citations(_cited(papers, citables), "bibtex")
 
 
-def export_ris(papers: Iterable[Paper]) -> str:
-    return format_citations(papers, "ris")
+def export_ris(papers: Iterable[Paper], citables: dict[str, Citable] | None = None) -> str:
+    return format_citations(_cited(papers, citables), "ris")
 
 
-def export_csv(papers: Iterable[Paper]) -> str:
-    """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; '."""
+def _cited(papers: Iterable[Paper], citables: dict[str, Citable] | None) -> list[Citable]:
+    citables = citables or {}
+    return [citables.get(p.arxiv_id) or as_citable(p) for p in papers]
+
+
+def export_csv(papers: Iterable[Paper], citables: dict[str, Citable] | None = None) -> str:
+    """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; ',
+    in the paper's order where the metadata knows it (authors_source: arxiv, huggingface, or archive for
+    the digest's own list), without placeholders ('+'): authors_complete is 'no' where names were left out."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    citables = citables or {}
     for p in papers:
+        cited = citables.get(p.arxiv_id)
+        if cited is None or not cited.verified:
+            cited = as_citable(p)  # the row's own day's list (two days of the archive may order it apart)
         writer.writerow([
             p.date,
             p.arxiv_id,
             p.title,
-            CSV_AUTHOR_SEPARATOR.join(p.authors),
-            paper_year(p),
+            CSV_AUTHOR_SEPARATOR.join(cited.authors),
+            cited.year,
             "" if p.votes is None else p.votes,
             abs_url(p.arxiv_id),
             p.pdf_url,
             p.hf_url,
             whats_new(p),
+            cited.primary_class or "",
+            cited.doi or "",
+            cited.source,
+            "yes" if cited.complete else "no",
         ])
     return buffer.getvalue()
 
 
-def export_markdown(papers: Iterable[Paper], title: str = READING_LIST_TITLE) -> str:
+def export_markdown(papers: Iterable[Paper], citables: dict[str, Citable] | None = None,
+                    title: str = READING_LIST_TITLE) -> str:
     """A reading list: a heading per day (in the order the papers come), each paper's citation and its
     What's New line."""
     lines = [f"# {title}"]
     current_day: str | None = None
     count = 0
+    citables = citables or {}
     for paper in papers:
         if paper.date != current_day:
             current_day = paper.date
             lines += ["", f"## {current_day}", ""]
-        entry = f"- {format_markdown(paper)}"
+        entry = f"- {format_markdown(citables.get(paper.arxiv_id) or paper)}"
         news = whats_new(paper)
         if news:
             entry += f"  \n  {news}"
@@ -115,8 +132,16 @@ def export_markdown(papers: Iterable[Paper], title: str = READING_LIST_TITLE) ->
     return "\n".join(lines) + "\n"
 
 
-def export_papers(papers: Iterable[Paper], fmt: str) -> str:
-    """Papers in one of EXPORT_FORMATS."""
+def citables_for(papers: Iterable[Paper], store=None) -> dict[str, Citable]:
+    """arXiv id -> its citation with what the metadata store (reader.core.metadata) knows of it."""
+    unique: dict[str, Paper] = {}
+    for paper in papers:
+        unique.setdefault(paper.arxiv_id, paper)
+    return {c.arxiv_id: c for c in from_store(unique.values(), store)}
+
+
+def export_papers(papers: Iterable[Paper], fmt: str, store=None) -> str:
+    """Papers in one of EXPORT_FORMATS, with what `store` (a MetadataStore, if any) knows of each."""
     exporters = {
         "json": export_json,
         "bibtex": export_bibtex,
@@ -128,4 +153,6 @@ def export_papers(papers: Iterable[Paper], fmt: str) -> str:
         exporter = exporters[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})") from None
-    return exporter(list(papers))
+    papers = list(papers)
+    citables = citables_for(papers, store) if fmt != "json" else None
+    return exporter(papers, citables)

@@ -3,7 +3,9 @@
 Hugging Face's API knows each paper's authors in their order, its upvotes, comments, code and project links,
 organization, keywords and AI summary; the archive wrote authors through a set (the first author is wrong
 for 83% of its papers) and knows none of the rest. `sync` asks the API for every day, the archive's too, and
-keeps the answers here; the reader, the citations and the exports look a paper up by its arXiv id.
+keeps the answers here; the reader, the citations and the exports look a paper up by its arXiv id. arXiv's
+own records (reader.core.arxiv_record: authors, versions' dates, category, DOI) are kept in their own table
+by `daily-papers enrich` and the reader's `c`/`C` (reader.sources.arxiv), with when each was asked.
 
 - SQLite (the standard library's): each day is written in one transaction, so a sync killed at any moment
   leaves every day whole or absent, and the next sync fetches what is missing; several processes read and
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from reader.core.arxiv_record import ArxivRecord
 from reader.core.sanitize import clean, clean_line
 
 # What one item may hold (the API's biggest real values are a fraction of these).
@@ -162,7 +165,7 @@ def record_from_fields(data: Mapping[str, Any]) -> tuple[HFPaper | None, str | N
         withdrawn=data.get("withdrawn") is True,
     ), None
 
-SCHEMA = 1
+SCHEMA = 2  # 1: Hugging Face's days and papers; 2: + arXiv's records (a layout-1 file gains the table)
 FILE_NAME = "metadata.sqlite3"
 
 _CREATE = """
@@ -180,11 +183,24 @@ CREATE TABLE IF NOT EXISTS hf_papers (
     PRIMARY KEY (date, arxiv_id)
 );
 CREATE INDEX IF NOT EXISTS hf_papers_by_id ON hf_papers (arxiv_id, date);
+CREATE TABLE IF NOT EXISTS arxiv_papers (
+    arxiv_id TEXT PRIMARY KEY,  -- without a version
+    fetched TEXT NOT NULL,      -- when arXiv was asked (UTC, ISO 8601)
+    found INTEGER NOT NULL,     -- 0: arXiv knows no such paper (asked again after ARXIV_RECHECK_DAYS)
+    data TEXT                   -- ArxivRecord.to_dict() as JSON (NULL when not found)
+);
 """
 
 
 class MetadataError(Exception):
     """The store cannot be used at all (one line)."""
+
+
+class ArxivEntry(NamedTuple):
+    """What the store knows of a paper from arXiv: its record (None: arXiv knows no such paper), and when."""
+
+    record: ArxivRecord | None
+    fetched: str
 
 
 class DayRecord(NamedTuple):
@@ -349,6 +365,66 @@ class MetadataStore:
                 if decoded:
                     result[arxiv_id] = decoded[0]  # ordered by date: the newest day's record stays
         return result
+
+    # -- arXiv's records ---------------------------------------------------------------------------------
+    def _arxiv_rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Rows of arxiv_papers; none (and no notice) from a layout-1 file opened read-only, which lacks it."""
+        if not self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'arxiv_papers'"):
+            return []
+        return self._rows(sql, args)
+
+    @staticmethod
+    def _arxiv_entry(fetched: Any, found: Any, data: Any) -> ArxivEntry | None:
+        if not isinstance(fetched, str):
+            return None
+        if not found:
+            return ArxivEntry(None, fetched)
+        try:
+            decoded = json.loads(data) if isinstance(data, str) else None
+        except (ValueError, RecursionError):
+            return None
+        record = ArxivRecord.from_dict(decoded) if isinstance(decoded, dict) else None
+        return ArxivEntry(record, fetched) if record is not None else None  # a damaged record: fetch again
+
+    def arxiv(self, arxiv_id: str) -> ArxivEntry | None:
+        """What arXiv said of this paper, and when; None when it was never asked (or the record is damaged)."""
+        return self.arxiv_many([arxiv_id]).get(arxiv_id)
+
+    def arxiv_many(self, ids: Iterable[str]) -> dict[str, ArxivEntry]:
+        wanted = list(dict.fromkeys(ids))
+        result: dict[str, ArxivEntry] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for arxiv_id, fetched, found, data in self._arxiv_rows(
+                    f"SELECT arxiv_id, fetched, found, data FROM arxiv_papers WHERE arxiv_id IN ({marks})",
+                    tuple(chunk)):
+                entry = self._arxiv_entry(fetched, found, data)
+                if entry is not None and (entry.record is None or entry.record.arxiv_id == arxiv_id):
+                    result[arxiv_id] = entry
+        return result
+
+    def put_arxiv(self, records: Iterable[ArxivRecord], missing: Iterable[str] = (), *,
+                  fetched: str | None = None) -> bool:
+        """Keep what one answer of arXiv said (one transaction): its records, and the ids it does not know.
+        False when the store cannot be written."""
+        fetched = fetched or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        rows = [(r.arxiv_id, fetched, 1, json.dumps(r.to_dict(), ensure_ascii=False)) for r in records]
+        rows += [(arxiv_id, fetched, 0, None) for arxiv_id in missing]
+        with self._lock:
+            if self._db is None or self.readonly:
+                return False
+            try:
+                with self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO arxiv_papers (arxiv_id, fetched, found, data) VALUES (?, ?, ?, ?)",
+                        rows)
+            except sqlite3.DatabaseError as exc:
+                message = f"cannot write {self.path}: {exc}"
+                if message not in self.notices:
+                    self.notices.append(message)
+                return False
+            return True
 
     @staticmethod
     def _decode(rows: list[tuple]) -> list[HFPaper]:

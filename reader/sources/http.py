@@ -36,7 +36,7 @@ USER_AGENT = f"daily-papers/{__version__} (terminal reader of Hugging Face Daily
 MAX_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 5
 OFFLINE_ATTEMPTS = 2
-ERROR_BODY = 4096  # how much of an error answer's body an HttpError keeps
+ERROR_BODY = 64 * 1024  # how much of an error answer's body an HttpError keeps
 
 
 class HttpError(Exception):
@@ -47,7 +47,9 @@ class HttpError(Exception):
                  retry_after: float | None = None, offline: bool = False, body: bytes = b"") -> None:
         super().__init__(message)
         self.status = status
-        self.body = body  # the start of an error answer's body (never in the message: the caller decides)
+        # An error answer's body (its first ERROR_BODY bytes), for services that explain there; never in the
+        # message: the caller decides what of it to show.
+        self.body = body
         self.retryable = retryable  # offline, a timeout, a 5xx: trying later may work
         self.retry_after = retry_after
         self.offline = offline  # the host could not be reached at all (no network, DNS, refused)

@@ -107,6 +107,9 @@ class ReaderApp(App[None]):
         self.state = state
         self.system = system or System()
         self.config = config or Config()
+        self._metadata = None  # the metadata store (reader.core.metadata), opened on the first citation
+        self._last_citation: tuple[str, str] | None = None  # (arXiv id, format) last copied
+        self._fetching: set[str] = set()  # arXiv ids whose metadata a worker is asking arXiv for
         self.config_path = config_path or app_paths.config_path()
         self.notices = list(notices)
         self.where = where or "the library"
@@ -747,16 +750,40 @@ class ReaderApp(App[None]):
         self.copy(url, f"the {name} link {url}")
 
     def action_copy_citation(self) -> None:
+        """Copy the best citation known at once; when arXiv's record is missing, ask for it in a worker (one
+        request, 10 s at most) and copy again once it is here (reader.sources.citing)."""
         paper = self.current_paper
         if paper is None:
             return
+        cited = self._known_citation(paper)
         if len(paper.title) + sum(map(len, paper.authors)) > LARGE_CITATION_CHARS:
             self.notify(f"Building the citation of {paper.arxiv_id} (a very long entry)…", timeout=3)
-            self._cite_in_thread(paper)
+            self._cite_in_thread(paper, cited.citable)
         else:
-            self._copy_citation(paper, *self._citation(paper))
+            self._copy_citation(paper, *self._citation(cited.citable))
+        self._after_known(paper, cited)
 
-    def _citation(self, paper: Paper) -> tuple[str, str]:
+    def _metadata_store(self):
+        from reader.core.metadata import MetadataStore
+
+        if self._metadata is None:
+            self._metadata = MetadataStore()
+        return self._metadata
+
+    def _known_citation(self, paper: Paper):
+        from reader.sources.citing import known
+
+        return known(paper, self._metadata_store())
+
+    def _after_known(self, paper: Paper, cited) -> None:
+        if cited.missing:
+            if paper.arxiv_id not in self._fetching:  # one request per paper at a time
+                self._fetching.add(paper.arxiv_id)
+                self._fetch_citation(paper)
+        elif cited.warning:
+            self.notify(cited.warning, title="Citation", severity="warning", markup=False, timeout=8)
+
+    def _citation(self, paper) -> tuple[str, str]:
         from reader.core.cite import format_citation
 
         fmt = self.config.citation_format
@@ -767,12 +794,36 @@ class ReaderApp(App[None]):
 
     def _copy_citation(self, paper: Paper, fmt: str, text: str) -> None:
         self.copy(text, f"the {fmt} citation of {paper.arxiv_id}")
+        self._last_citation = (paper.arxiv_id, fmt)
 
     @work(thread=True, group="cite")
-    def _cite_in_thread(self, paper: Paper) -> None:
+    def _cite_in_thread(self, paper: Paper, cited=None) -> None:
         """A digest with a title of megabytes takes seconds to escape for LaTeX: never on the key press."""
-        fmt, text = self._citation(paper)
+        fmt, text = self._citation(cited if cited is not None else paper)
         self._from_worker(self._copy_citation, paper, fmt, text)
+
+    @work(thread=True, group="arxiv")
+    def _fetch_citation(self, paper: Paper) -> None:
+        from reader.sources.citing import fetched
+
+        result = fetched(paper, self._metadata, endpoint_setting=self.config.arxiv_api)
+        self._from_worker(self._citation_fetched, paper, result)
+
+    def _citation_fetched(self, paper: Paper, result) -> None:
+        """arXiv answered (or not): the open chooser shows the new texts; what was just copied of this paper is
+        copied again from arXiv's metadata; else the warning."""
+        from reader.core.cite import format_citation
+        from reader.tui.screens.cite import LABELS, CiteChooser
+
+        self._fetching.discard(paper.arxiv_id)
+        if isinstance(self.screen, CiteChooser) and self.screen.paper.arxiv_id == paper.arxiv_id:
+            self.screen.update_citation(result.citable, result.warning)
+        elif result.citable.verified and self._last_citation and self._last_citation[0] == paper.arxiv_id:
+            fmt = self._last_citation[1]
+            self.copy(format_citation(result.citable, fmt),
+                      f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id} with its authors from arXiv")
+        if result.warning:
+            self.notify(result.warning, title="Citation", severity="warning", markup=False, timeout=8)
 
     def action_choose_citation(self) -> None:
         paper = self.current_paper
@@ -784,8 +835,12 @@ class ReaderApp(App[None]):
             if choice is not None:
                 fmt, text = choice
                 self.copy(text, f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id}")
+                self._last_citation = (paper.arxiv_id, fmt)
 
-        self.push_screen(CiteChooser(paper, self.config.citation_format), done)
+        cited = self._known_citation(paper)
+        self.push_screen(CiteChooser(cited.citable, self.config.citation_format,
+                                     note="asking arXiv for its metadata…" if cited.missing else cited.warning), done)
+        self._after_known(paper, cited)
 
     def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None:
         """Write every starred paper as fmt (bibtex, markdown, ...) to a new file; returns where."""
@@ -806,10 +861,18 @@ class ReaderApp(App[None]):
                 target = place / f"starred-{stamp}-{n}{ending}"
                 n += 1
             try:
-                write_text_atomic(target, export_papers(papers, fmt))
+                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store()))
             except OSError:
                 continue
             self.notify(f"Exported {len(papers)} starred papers to {target}", markup=False, timeout=10)
+            if fmt != "json":
+                from reader.core.cite import from_store
+
+                unverified = sum(not c.verified for c in from_store(papers, self._metadata_store()))
+                if unverified:
+                    self.notify(f"{unverified} of {len(papers)} entries are unverified (author order from the "
+                                "archive): run `daily-papers enrich --starred`", severity="warning",
+                                markup=False, timeout=10)
             return target
         self.notify("Could not write the export anywhere (is the disk full or read-only?)", severity="error")
         return None

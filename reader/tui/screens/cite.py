@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.cite import FORMATS, format_citation
+from reader.core.cite import FORMATS, Citable, format_citation
 from reader.core.limits import SHOWN_CITATION_CHARS, cut, marker
 from reader.core.sanitize import clean
 from reader.core.model import Paper
@@ -28,16 +28,20 @@ class CiteChooser(ModalScreen[tuple[str, str] | None]):
         Binding("k", "cursor('up')", "Up", show=False, id="cite.up"),
     ]
 
-    def __init__(self, paper: Paper, default: str = "bibtex") -> None:
+    def __init__(self, paper: Paper | Citable, default: str = "bibtex", note: str | None = None) -> None:
         super().__init__()
         self.paper = paper
         self.default = default if default in FORMATS else "bibtex"
         self.texts = {fmt: format_citation(paper, fmt) for fmt in FORMATS}
+        self.note = note  # where the authors come from, when they are unverified or still being fetched
 
     def compose(self) -> ComposeResult:
         with Vertical(id="cite-box") as box:
             box.border_title = f"Copy a citation of {self.paper.arxiv_id}"
             box.border_subtitle = "Enter copies · Esc goes back"
+            note = Static(clean(self.note or ""), id="cite-note", markup=False)
+            note.display = bool(self.note)
+            yield note
             with Horizontal():
                 yield OptionList(*[Option(LABELS.get(f, f), id=f) for f in FORMATS], id="cite-formats", markup=False)
                 with VerticalScroll(id="cite-preview-box"):
@@ -56,6 +60,17 @@ class CiteChooser(ModalScreen[tuple[str, str] | None]):
         if more:
             preview.append("\n" + marker(more) + " (copied whole)", style="dim italic")
         self.query_one("#cite-preview", Static).update(preview)
+
+    def update_citation(self, paper: Paper | Citable, note: str | None) -> None:
+        """arXiv's metadata arrived (or did not, and `note` says why): the texts and the preview follow."""
+        self.paper = paper
+        self.texts = {fmt: format_citation(paper, fmt) for fmt in FORMATS}
+        self.note = note
+        shown = self.query_one("#cite-note", Static)
+        shown.update(Text(clean(note or "")))
+        shown.display = bool(note)
+        highlighted = self.query_one("#cite-formats", OptionList).highlighted
+        self._preview(FORMATS[highlighted] if highlighted is not None else self.default)
 
     @on(OptionList.OptionHighlighted, "#cite-formats")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
