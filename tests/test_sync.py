@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -203,22 +207,30 @@ def test_a_disk_error_while_writing_changes_nothing(upstream, capsys, monkeypatc
 
 
 def test_a_failed_swap_puts_the_library_back(upstream, monkeypatch):
+    """The days are renamed into place together: when the second rename fails, the first day is put back."""
     sync(upstream.url)
-    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00009"])  # a changed day
+    upstream.add_day("2024-01-04", ["2401.00006"])  # and a new one
     upstream.commit()
     before = snapshot(app_paths.library_dir())
     real_rename = os.rename
+    into_place = []
 
     def rename(src, dst):
-        if Path(src).name.startswith(".library.new-"):
-            raise OSError(5, "Input/output error")
+        if ".sync-" in Path(src).name and not Path(src).name.endswith(".old"):
+            into_place.append(dst)
+            if len(into_place) == 2:
+                raise OSError(5, "Input/output error")
         return real_rename(src, dst)
 
     monkeypatch.setattr(sync_module.os, "rename", rename)
     with pytest.raises(SyncError, match="Input/output error"):
         sync(upstream.url)
     monkeypatch.setattr(sync_module.os, "rename", real_rename)
+    assert len(into_place) == 2
     assert snapshot(app_paths.library_dir()) == before
+    assert sorted(p.name for p in app_paths.data_dir().iterdir()) == ["library", "library.lock", "upstream.git"]
+    assert sync(upstream.url).copied == 2
 
 
 def test_an_interrupted_swap_is_recovered(upstream):
@@ -296,3 +308,73 @@ def test_a_sync_of_the_whole_archive(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
     library = open_library(None)
     assert parsed == [] and len(library) == 3273 and len(library.dates()) == 239
+
+
+# -- a sync killed half way ----------------------------------------------------------------------------------
+GIT_LOCKS = ["shallow.lock", "index.lock", "HEAD.lock", "config.lock", "packed-refs.lock",
+             "refs/heads/upstream.lock", "objects/info/commit-graph.lock"]
+
+
+def test_lock_files_a_killed_git_left_are_cleared_and_the_sync_works(upstream, capsys):
+    """What a fetch killed with its git child (power loss, the OOM killer, a container stopped) leaves in the
+    repository: every lock file git takes. The next sync holds the library's lock, so no sync of ours runs:
+    they are stale, and it clears them."""
+    sync(upstream.url)
+    repo = app_paths.data_dir() / "upstream.git"
+    for name in GIT_LOCKS:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("")
+    (repo / "objects" / "pack" / "tmp_pack_a1B2c3").write_bytes(b"PACK\0\0\0\2")  # a pack cut short
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    assert main(["sync", "--source", upstream.url]) == 0
+    out, err = capsys.readouterr()
+    assert out == "1 new day, 1 new paper (library: 3 days, 6 papers)\n" and err == ""
+    assert not [p for p in repo.rglob("*") if p.name.endswith(".lock") or p.name.startswith("tmp_")]
+    assert git(repo, "rev-parse", "refs/heads/upstream").strip() == git(upstream.path, "rev-parse", "HEAD").strip()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the git processes through /proc")
+def test_a_sync_killed_with_its_git_during_the_fetch_is_followed_by_one_that_works(upstream, tmp_path):
+    """A real sync process, killed (SIGKILL, with its git and everything git started) while git receives the
+    pack and holds shallow.lock: the next sync works."""
+    sync(upstream.url)
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    repo = app_paths.data_dir() / "upstream.git"
+    marker = tmp_path / "stalled"
+    stall = Path(__file__).with_name("stall_ssh.py")
+    env = {**os.environ, "GIT_SSH_COMMAND": f'"{sys.executable}" "{stall}"', "STALL_MARKER": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-m", "reader", "sync", "--source", f"ssh://localhost{upstream.path}"],
+                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():  # until the fetch is receiving the pack
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the fetch never got to the pack"
+            time.sleep(0.02)
+        assert (repo / "shallow.lock").exists()  # git is half way through
+        for child in _children(proc.pid):  # git runs in a session of its own: its whole group
+            os.killpg(child, signal.SIGKILL)
+        proc.kill()
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert (repo / "shallow.lock").exists()  # left behind
+    result = sync(upstream.url)
+    assert (result.new_days, result.days) == (1, 3)
+    assert not list(repo.rglob("*.lock"))
