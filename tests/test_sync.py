@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_factory import Upstream, git
+from digest_factory import Upstream, day_text, git, write_day
 from reader import paths as app_paths
 from reader.cli import main
 from reader.commands.common import default_library_paths, open_library, sample_notice
@@ -378,3 +379,125 @@ def test_a_sync_killed_with_its_git_during_the_fetch_is_followed_by_one_that_wor
     result = sync(upstream.url)
     assert (result.new_days, result.days) == (1, 3)
     assert not list(repo.rglob("*.lock"))
+
+
+KILL_AT_RENAME = """
+import os, signal, sys
+calls = 0
+def counted(real):
+    def call(*args, **kw):
+        global calls
+        calls += 1
+        if calls == int(sys.argv[1]):
+            os.kill(os.getpid(), signal.SIGKILL)  # the power goes, just before this rename
+        return real(*args, **kw)
+    return call
+os.rename, os.replace = counted(os.rename), counted(os.replace)
+from reader.cli import main
+sys.exit(main(["sync", "--source", sys.argv[2]]))
+"""
+
+
+def test_a_sync_killed_at_any_rename_leaves_whole_days_and_the_next_finishes_it(upstream, tmp_path):
+    """A real sync process killed (SIGKILL) just before its first rename, its second, ... until one that runs
+    to its end: after each, every day is whole (the old copy or the new), and the next sync leaves the library
+    complete, with the user's own file and nothing of ours behind."""
+    sync(upstream.url)
+    data, library = app_paths.data_dir(), app_paths.library_dir()
+    (library / "notes.txt").write_text("mine")
+    template = tmp_path / "template"
+    shutil.copytree(data, template, symlinks=True)
+    old = snapshot(library)
+    upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00009"])
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.add_day("2024-01-05", ["2401.00007"])
+    upstream.commit()
+    new = {**old, **{f"2024/01/{d}.md": (upstream.path / f"paper_logs/2024/01/{d}.md").read_bytes()
+                     for d in ("03", "04", "05")}}
+    for kill_at in range(1, 40):
+        shutil.rmtree(data)
+        shutil.copytree(template, data, symlinks=True)
+        run = subprocess.run([sys.executable, "-c", KILL_AT_RENAME, str(kill_at), upstream.url], env=dict(os.environ),
+                             stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+        if run.returncode == 0:
+            break
+        assert run.returncode == -signal.SIGKILL, run.stderr
+        after_crash = {k: v for k, v in snapshot(library).items() if not Path(k).name.startswith(".")}
+        assert all(after_crash.get(name) in (old.get(name), new[name]) for name in new), kill_at
+        result = sync(upstream.url)
+        assert snapshot(library) == new, kill_at
+        assert (result.days, result.papers) == (4, 8)
+        assert sorted(p.name for p in data.iterdir()) == ["library", "library.lock", "upstream.git"]
+    assert snapshot(library) == new and kill_at > 6, kill_at  # every rename of the sync was a crash point
+
+
+# -- what the user keeps in the library ----------------------------------------------------------------------
+def test_links_and_the_users_own_files_in_the_library_survive_a_sync(upstream, tmp_path, capsys):
+    """A folder of days kept on another disk (a link), a day linked from elsewhere, notes, a hidden file, an
+    empty folder, a FIFO, a private folder: after a sync that adds a day and changes two, each is still there
+    as it was; a changed day that is a link is written through it (the link stays) and the summary names it."""
+    sync(upstream.url)
+    library = app_paths.library_dir()
+    elsewhere = tmp_path / "other-disk"
+    write_day(elsewhere / "2023", "2023-12-01", ["2312.00001"])  # elsewhere/2023/2023/12/01.md
+    (library / "2023").symlink_to(elsewhere / "2023" / "2023")
+    linked_day = elsewhere / "02.md"
+    linked_day.write_text(day_text("2024-01-02", ["2401.00001"]), encoding="utf-8")  # differs from upstream
+    (library / "2024/01/02.md").unlink()
+    (library / "2024/01/02.md").symlink_to(linked_day)
+    (library / "notes.txt").write_text("mine")
+    (library / ".hidden").write_text("mine too")
+    (library / "empty").mkdir()
+    private = library / "private"
+    private.mkdir(mode=0o700)
+    (private / "2024-01-09.md").write_text(day_text("2024-01-09", ["2401.00090"]), encoding="utf-8")
+    os.mkfifo(library / "2024" / "pipe")
+    links = {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()}
+    assert len(links) == 2
+    upstream.add_day("2023-12-01", ["2312.00001", "2312.00002"])  # changed: its day lives on the other disk
+    upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00009"])  # changed
+    upstream.add_day("2024-01-04", ["2401.00006"])  # new
+    upstream.commit()
+    assert main(["sync", "--source", upstream.url]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("1 new day, 5 new papers (library: 5 days, 10 papers); updated from the archive: "
+                   "2023/12/01.md, 2024/01/02.md, 2024/01/03.md\n")
+    assert {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()} == links  # the same links
+    assert linked_day.read_bytes() == (upstream.path / "paper_logs/2024/01/02.md").read_bytes()  # written through
+    assert (elsewhere / "2023/2023/12/01.md").read_bytes() == \
+        (upstream.path / "paper_logs/2023/12/01.md").read_bytes()
+    assert (library / "notes.txt").read_text() == "mine" and (library / ".hidden").read_text() == "mine too"
+    assert (library / "empty").is_dir() and (private / "2024-01-09.md").is_file()
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert stat.S_ISFIFO(os.lstat(library / "2024" / "pipe").st_mode)
+    assert (library / "2024/01/04.md").is_file()
+    assert not [p for p in [*library.rglob("*"), *elsewhere.rglob("*")] if ".sync-" in p.name]
+
+
+def test_a_link_to_something_missing_is_left_as_it_is_with_a_line_naming_it(upstream, tmp_path, capsys):
+    """A day linked to a disk that is not mounted, a folder of days likewise, something that is not a file
+    where a day goes: each left as it is (nothing is made through a link to nowhere), with a warning naming
+    it; the other days are synced."""
+    sync(upstream.url)
+    library = app_paths.library_dir()
+    (library / "2024/01/03.md").unlink()
+    (library / "2024/01/03.md").symlink_to(tmp_path / "unmounted" / "03.md")
+    (library / "2023").symlink_to(tmp_path / "unmounted" / "2023")
+    (library / "2024/01/05.md").mkdir()  # a folder where a day goes
+    upstream.add_day("2023-12-01", ["2312.00001"])
+    upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00009"])
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.add_day("2024-01-05", ["2401.00007"])
+    upstream.commit()
+    links = {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()}
+    assert main(["sync", "--source", upstream.url]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("1 new day, 1 new paper (library: 2 days, 4 papers); not copied: ")
+    warnings = err.splitlines()
+    assert len(warnings) == 3 and all(w.startswith("daily-papers: warning: ") for w in warnings), err
+    assert f"{library / '2023'} is a link to {tmp_path / 'unmounted' / '2023'}, which is missing" in err
+    assert f"{library / '2024/01/03.md'} is a link to {tmp_path / 'unmounted' / '03.md'}, which is missing" in err
+    assert f"{library / '2024/01/05.md'} is not a file" in err
+    assert {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()} == links
+    assert not (tmp_path / "unmounted").exists()
+    assert (library / "2024/01/05.md").is_dir() and (library / "2024/01/04.md").is_file()

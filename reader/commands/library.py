@@ -105,6 +105,12 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"daily-papers: error: archive: {exc}", file=sys.stderr)
             failed += 1
         else:
+            for warning in result.warnings:  # days not copied, each naming its file
+                print(f"daily-papers: warning: {warning}", file=sys.stderr)
+            library = app_paths.library_dir()
+            for rel in result.updated:  # nothing in the library is replaced without a line naming it
+                print(f"daily-papers: note: {library / rel}: replaced by the archive's copy (they differed)",
+                      file=sys.stderr)
             sys.stdout.write(("archive: " if not args.archive_only else "") + result.summary() + "\n")
         finally:
             progress.close()

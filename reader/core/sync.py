@@ -579,6 +579,10 @@ def _remove_folders(folders: list[str]) -> None:
 def _replay_journal(journal: Path) -> None:
     """After a crash: a journal in state "commit" means every day was written whole, so the renames are
     finished; in any other state the temporaries are removed and the library is as it was."""
+    half_written = re.compile(re.escape(f".{journal.name}.") + r"[a-z0-9_]{8}\.tmp")
+    for name in os.listdir(journal.parent) if journal.parent.is_dir() else ():
+        if half_written.fullmatch(name):  # a journal being written when the crash came
+            _remove(journal.parent / name)
     try:
         data = json.loads(journal.read_bytes())
         temps = [Path(t) for t in data["temps"] if isinstance(t, str)]
@@ -609,22 +613,37 @@ def _replay_journal(journal: Path) -> None:
     fsync_folder(journal.parent)
 
 
+def _keep_backup(target: Path, backup: Path) -> bool:
+    """A second name for the file a day replaces, to put it back if the update fails (a hard link; a copy
+    where the file system has none). False when there is no such file."""
+    try:
+        os.link(target, backup, follow_symlinks=False)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    try:
+        with open(target, "rb") as source, os.fdopen(create_beside(target, backup.name), "wb") as copy:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+    except FileNotFoundError:
+        _remove(backup)
+        return False
+    except BaseException:
+        _remove(backup)
+        raise
+    return True
+
+
 def _commit(changes: list[_Change], journal: Path, folders: list[str]) -> None:
     """Every temporary renamed into place; on a failure, every file put back as it was."""
     done: list[_Change] = []
     try:
         for change in changes:
-            try:
-                os.rename(change.target, change.backup)
-                change.existed = True
-            except FileNotFoundError:
-                change.existed = False
-            try:
-                os.rename(change.temp, change.target)
-            except BaseException:
-                if change.existed:
-                    os.rename(change.backup, change.target)
-                raise
+            change.existed = _keep_backup(change.target, change.backup)
+            os.rename(change.temp, change.target)  # the day is there all along: the old copy, then the new
             done.append(change)
     except BaseException as exc:
         try:
