@@ -245,7 +245,7 @@ def read_only_library(root: Path) -> None:
     code, out, err = cli("import", str(extra))
     line = one_line_error(err)
     assert code == 1 and str(home) in line and ("Read-only" in line or "read-only" in line), line
-    code, out, err = cli("sync", "--source", (root / "no-such-repo").as_uri())
+    code, out, err = cli("sync", "--archive-only", "--source", (root / "no-such-repo").as_uri())
     assert code == 1
     one_line_error(err)
     from reader.core.state import StateStore

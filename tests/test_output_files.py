@@ -174,7 +174,7 @@ def test_every_file_follows_the_umask_and_only_the_state_is_private(tmp_path, us
     up = Upstream(tmp_path / "upstream")
     up.add_day("2024-03-01", ["2403.00001", "2403.00002"])
     up.commit()
-    for args in (["import", str(downloads)], ["sync", "--source", up.url], ["mark", "--star", "2403.00001"],
+    for args in (["import", str(downloads)], ["sync", "--archive-only", "--source", up.url], ["mark", "--star", "2403.00001"],
                  ["export", "--format", "bibtex", "-o", str(tmp_path / "refs.bib")],
                  ["state", "export", "-o", str(tmp_path / "marks.json")]):
         done = reader(*args, umask=umask)

@@ -328,7 +328,7 @@ def test_lock_files_a_killed_git_left_are_cleared_and_the_sync_works(upstream, c
     (repo / "objects" / "pack" / "tmp_pack_a1B2c3").write_bytes(b"PACK\0\0\0\2")  # a pack cut short
     upstream.add_day("2024-01-04", ["2401.00006"])
     upstream.commit()
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
     assert out == "1 new day, 1 new paper (library: 3 days, 6 papers)\n" and err == ""
     assert not [p for p in repo.rglob("*") if p.name.endswith(".lock") or p.name.startswith("tmp_")]
@@ -359,7 +359,7 @@ def test_a_sync_killed_with_its_git_during_the_fetch_is_followed_by_one_that_wor
     marker = tmp_path / "stalled"
     stall = Path(__file__).with_name("stall_ssh.py")
     env = {**os.environ, "GIT_SSH_COMMAND": f'"{sys.executable}" "{stall}"', "STALL_MARKER": str(marker)}
-    proc = subprocess.Popen([sys.executable, "-m", "reader", "sync", "--source", f"ssh://localhost{upstream.path}"],
+    proc = subprocess.Popen([sys.executable, "-m", "reader", "sync", "--archive-only", "--source", f"ssh://localhost{upstream.path}"],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
@@ -394,7 +394,7 @@ def counted(real):
     return call
 os.rename, os.replace = counted(os.rename), counted(os.replace)
 from reader.cli import main
-sys.exit(main(["sync", "--source", sys.argv[2]]))
+sys.exit(main(["sync", "--archive-only", "--source", sys.argv[2]]))
 """
 
 
@@ -458,7 +458,7 @@ def test_links_and_the_users_own_files_in_the_library_survive_a_sync(upstream, t
     upstream.add_day("2024-01-03", ["2401.00004", "2401.00005", "2401.00009"])  # changed
     upstream.add_day("2024-01-04", ["2401.00006"])  # new
     upstream.commit()
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
     assert out == ("1 new day, 5 new papers (library: 5 days, 10 papers); updated from the archive: "
                    "2023/12/01.md, 2024/01/02.md, 2024/01/03.md\n")
@@ -490,7 +490,7 @@ def test_a_link_to_something_missing_is_left_as_it_is_with_a_line_naming_it(upst
     upstream.add_day("2024-01-05", ["2401.00007"])
     upstream.commit()
     links = {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()}
-    assert main(["sync", "--source", upstream.url]) == 0
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("1 new day, 1 new paper (library: 2 days, 4 papers); not copied: ")
     warnings = err.splitlines()
