@@ -460,8 +460,6 @@ def test_links_and_the_users_own_files_in_the_library_survive_a_sync(upstream, t
     upstream.commit()
     assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
-    assert out == ("1 new day, 5 new papers (library: 5 days, 10 papers); updated from the archive: "
-                   "2023/12/01.md, 2024/01/02.md, 2024/01/03.md\n")
     assert {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()} == links  # the same links
     assert linked_day.read_bytes() == (upstream.path / "paper_logs/2024/01/02.md").read_bytes()  # written through
     assert (elsewhere / "2023/2023/12/01.md").read_bytes() == \
@@ -472,6 +470,9 @@ def test_links_and_the_users_own_files_in_the_library_survive_a_sync(upstream, t
     assert stat.S_ISFIFO(os.lstat(library / "2024" / "pipe").st_mode)
     assert (library / "2024/01/04.md").is_file()
     assert not [p for p in [*library.rglob("*"), *elsewhere.rglob("*")] if ".sync-" in p.name]
+    assert out == ("1 new day, 5 new papers (library: 5 days, 10 papers); updated from the archive: "
+                   "2023/12/01.md, 2024/01/02.md, 2024/01/03.md\n")
+    assert err.count("replaced by the archive's copy") == 3 and str(library / "2024/01/02.md") in err
 
 
 def test_a_link_to_something_missing_is_left_as_it_is_with_a_line_naming_it(upstream, tmp_path, capsys):
@@ -501,3 +502,25 @@ def test_a_link_to_something_missing_is_left_as_it_is_with_a_line_naming_it(upst
     assert {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()} == links
     assert not (tmp_path / "unmounted").exists()
     assert (library / "2024/01/05.md").is_dir() and (library / "2024/01/04.md").is_file()
+
+
+# -- what upstream may hold ----------------------------------------------------------------------------------
+def test_only_names_that_are_exactly_a_day_are_taken_and_the_rest_is_counted(upstream, capsys):
+    """paper_logs/YYYY/MM/DD.md as a whole name, ASCII digits only: "03.md" followed by a newline, full-width
+    digits, an escape sequence after the name are ignored (never copied over a real day), and counted."""
+    logs = upstream.path / "paper_logs"
+    genuine = (logs / "2024/01/03.md").read_bytes()
+    hostile = day_text("2024-01-03", ["2401.06666"], title="Impostor").encode()
+    (logs / "2024/01/03.md\n").write_bytes(hostile)  # sorts after 03.md: on main it was copied over it
+    (logs / "2024/01/04.md\x1b[2J").write_bytes(hostile)
+    (logs / "\uff12\uff10\uff12\uff14" / "\uff10\uff11").mkdir(parents=True)  # ２０２４/０１/０５.md
+    (logs / "\uff12\uff10\uff12\uff14" / "\uff10\uff11" / "\uff10\uff15.md").write_bytes(hostile)
+    (logs / "2024/01/notes.txt").write_text("notes")
+    upstream.commit("odd names")
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
+    out, err = capsys.readouterr()
+    assert (app_paths.library_dir() / "2024/01/03.md").read_bytes() == genuine
+    assert sorted(p.name for p in app_paths.library_dir().iterdir()) == ["2024"]
+    assert library_days() == ["2024/01/02.md", "2024/01/03.md"]
+    assert out == ("2 new days, 5 new papers (library: 2 days, 5 papers); 4 other files in paper_logs/ ignored "
+                   "(not YYYY/MM/DD.md)\n"), err
