@@ -493,7 +493,7 @@ def test_a_link_to_something_missing_is_left_as_it_is_with_a_line_naming_it(upst
     links = {p: os.readlink(p) for p in library.rglob("*") if p.is_symlink()}
     assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("1 new day, 1 new paper (library: 2 days, 4 papers); not copied: ")
+    assert out.startswith("1 new day, 1 new paper (library: 2 days, 4 papers); 3 days not copied (the first: ")
     warnings = err.splitlines()
     assert len(warnings) == 3 and all(w.startswith("daily-papers: warning: ") for w in warnings), err
     assert f"{library / '2023'} is a link to {tmp_path / 'unmounted' / '2023'}, which is missing" in err
@@ -524,3 +524,35 @@ def test_only_names_that_are_exactly_a_day_are_taken_and_the_rest_is_counted(ups
     assert library_days() == ["2024/01/02.md", "2024/01/03.md"]
     assert out == ("2 new days, 5 new papers (library: 2 days, 5 papers); 4 other files in paper_logs/ ignored "
                    "(not YYYY/MM/DD.md)\n"), err
+
+
+def test_a_day_over_the_size_limit_is_never_read_and_a_warning_names_it(tmp_path):
+    """A 200 MB digest upstream (git says how big it is before anything is read): skipped with a warning
+    naming it, the other days synced, and the sync process's peak memory stays far below the file's size."""
+    from hardening import fast_scratch, reader_command, remove, run_measured
+    from reader.core.limits import MAX_DIGEST_BYTES, size_text
+
+    scratch = fast_scratch(tmp_path)
+    try:
+        up = Upstream(scratch / "upstream")
+        up.add_day("2024-01-02", ["2401.00001"])
+        big = up.path / "paper_logs/2024/01/04.md"
+        line = "- **What's New**: " + "요약 " * 40 + "\n"
+        with open(big, "w", encoding="utf-8") as handle:
+            handle.write("## Daily Papers (2024-01-04)\n\n### [Huge](https://arxiv.org/abs/2401.00004)\n\n")
+            chunk = line * 10_000
+            while handle.tell() < 200 * 1024 * 1024:
+                handle.write(chunk)
+        assert big.stat().st_size > 12 * MAX_DIGEST_BYTES
+        up.commit("a huge day")
+        run = run_measured(reader_command("sync", "--archive-only", "--source", up.url), env=dict(os.environ),
+                           timeout=300)
+        assert run.code == 0, run.err
+        assert run.peak_mb < 100, run.peak_mb  # never read into memory (git's own processes are not ours)
+        why = (f"paper_logs/2024/01/04.md not copied: it is {size_text(big.stat().st_size)}, more than a digest "
+               "may be (16.0 MB)")
+        assert run.out == f"1 new day, 1 new paper (library: 1 day, 1 paper); {why}\n"
+        assert run.err == f"daily-papers: warning: {why}\n"
+        assert library_days() == ["2024/01/02.md"]
+    finally:
+        remove(scratch)

@@ -106,8 +106,10 @@ class SyncResult:
             text += f"; updated from the archive: {_names(self.updated)}"
         if self.ignored:
             text += f"; {_count(self.ignored, 'other file')} in {DIGEST_FOLDER}/ ignored (not YYYY/MM/DD.md)"
-        if self.warnings:
-            text += f"; not copied: {_names(self.warnings, 2)}"
+        if len(self.warnings) == 1:
+            text += f"; {self.warnings[0]}"
+        elif self.warnings:
+            text += f"; {len(self.warnings):,} days not copied (the first: {self.warnings[0]})"
         return text
 
 
@@ -523,12 +525,13 @@ def _place(library: Path, rel: str) -> tuple[Path | None, str | None]:
             try:
                 st = os.stat(path)
             except OSError:
-                return None, (f"{path} is a link to {os.readlink(path)}, which is missing (a disk not mounted?): "
-                              f"left as it is, {DIGEST_FOLDER}/{rel} not copied")
+                return None, (f"{DIGEST_FOLDER}/{rel} not copied: {path} is a link to {os.readlink(path)}, which "
+                              "is missing (a disk not mounted?); left as it is")
         if last and not stat.S_ISREG(st.st_mode):
-            return None, f"{path} is not a file (a folder, a FIFO ...): left as it is, {DIGEST_FOLDER}/{rel} not copied"
+            return None, (f"{DIGEST_FOLDER}/{rel} not copied: {path} is not a file (a folder, a FIFO ...); left "
+                          "as it is")
         if not last and not stat.S_ISDIR(st.st_mode):
-            return None, f"{path} is not a folder: left as it is, {DIGEST_FOLDER}/{rel} not copied"
+            return None, f"{DIGEST_FOLDER}/{rel} not copied: {path} is not a folder; left as it is"
     return write_through(library / rel), None
 
 
@@ -731,8 +734,8 @@ def _sync(git: str, source: str, library: Path, repo: Path, cache: ParseCache, p
         raise SyncError(f"{source} holds no digests ({DIGEST_FOLDER}/YYYY/MM/DD.md); is it the archive?")
     if cancel is not None and cancel.is_set():
         raise SyncCancelled()
-    warnings = [f"{path} is {size_text(size)}, more than a digest may be ({size_text(MAX_DIGEST_BYTES)}): "
-                "not copied" for path, size in listing.too_big]
+    warnings = [f"{path} not copied: it is {size_text(size)}, more than a digest may be "
+                f"({size_text(MAX_DIGEST_BYTES)})" for path, size in listing.too_big]
     changes: list[_Change] = []
     for blob in listing.blobs:
         target, why = _place(real, blob.rel)
