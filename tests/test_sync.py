@@ -556,3 +556,36 @@ def test_a_day_over_the_size_limit_is_never_read_and_a_warning_names_it(tmp_path
         assert library_days() == ["2024/01/02.md"]
     finally:
         remove(scratch)
+
+
+def test_a_tree_of_many_long_names_is_read_as_it_comes(tmp_path):
+    """paper_logs/ holding 60,000 entries with 1,000-character names (git's listing of them is 60 MB): the
+    sync reads the listing as git writes it and keeps only the days, so its memory does not grow with it."""
+    from hardening import fast_scratch, reader_command, remove, run_measured
+
+    scratch = fast_scratch(tmp_path)
+    try:
+        up = Upstream(scratch / "upstream")
+        up.add_day("2024-01-02", ["2401.00001"])
+        up.commit()
+
+        def plumb(*args: str, data: str | None = None) -> str:
+            return subprocess.run(["git", *args], cwd=up.path, input=data, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+
+        blob = plumb("hash-object", "-w", "--stdin", data="not a day\n")
+        junk = plumb("mktree", data="".join(f"100644 blob {blob}\t{'n' * 990}{i:08d}.md\n" for i in range(60_000)))
+        year = plumb("rev-parse", "HEAD:paper_logs/2024")
+        logs = plumb("mktree", data=f"040000 tree {year}\t2024\n040000 tree {junk}\tjunk\n")
+        root = plumb("mktree", data=f"040000 tree {logs}\tpaper_logs\n")
+        commit = git(up.path, "commit-tree", root, "-p", "HEAD", "-m", "many long names").strip()
+        plumb("update-ref", "HEAD", commit)
+        run = run_measured(reader_command("sync", "--archive-only", "--source", up.url), env=dict(os.environ),
+                           timeout=300)
+        assert run.code == 0, run.err
+        assert run.peak_mb < 60, run.peak_mb
+        assert run.out == ("1 new day, 1 new paper (library: 1 day, 1 paper); 60,000 other files in paper_logs/ "
+                           "ignored (not YYYY/MM/DD.md)\n")
+        assert library_days() == ["2024/01/02.md"]
+    finally:
+        remove(scratch)
