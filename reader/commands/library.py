@@ -139,6 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
     out = sys.stdout
     for item in result.added:
         verb = "replaced" if item.replaced else "added"
-        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source})\n")
+        was = f"; it replaces {item.removed}" if item.removed else ""
+        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source}{was})\n")
     out.write(result.summary() + "\n")
     return 0
