@@ -98,7 +98,10 @@ def run_sync(args: argparse.Namespace) -> int:
     if not args.hf_only:
         progress = _Progress(sys.stderr)
         try:
-            result = sync(args.source, progress=progress)
+            try:
+                result = sync(args.source, progress=progress)
+            finally:
+                progress.close()  # the progress line is gone before anything else is written
         except UserError as exc:
             if args.archive_only or getattr(exc, "library_unusable", False):
                 raise  # (a library that cannot be used: the Hugging Face days could not be written either)
@@ -112,8 +115,6 @@ def run_sync(args: argparse.Namespace) -> int:
                 print(f"daily-papers: note: {library / rel}: replaced by the archive's copy (they differed)",
                       file=sys.stderr)
             sys.stdout.write(("archive: " if not args.archive_only else "") + result.summary() + "\n")
-        finally:
-            progress.close()
     if not args.archive_only:
         from reader.sources.hf_sync import open_hub, sync_hf
 
