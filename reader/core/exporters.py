@@ -73,13 +73,27 @@ def export_ris(papers: Iterable[Paper]) -> str:
     return format_citations(papers, "ris")
 
 
+# A cell a spreadsheet would read as a formula (Excel, LibreOffice, Google Sheets: =, +, -, @, and a tab or a
+# carriage return before them) gets a leading apostrophe, so that a digest can never run code there (OWASP's
+# CSV injection rule); the apostrophe shows the text as typed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell's value, with text that would start a formula neutralised."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export_csv(papers: Iterable[Paper]) -> str:
-    """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; '."""
+    """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; '.
+    No cell starts a spreadsheet formula (see csv_cell)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for p in papers:
-        writer.writerow([
+        writer.writerow(map(csv_cell, [
             p.date,
             p.arxiv_id,
             p.title,
@@ -90,7 +104,7 @@ def export_csv(papers: Iterable[Paper]) -> str:
             p.pdf_url,
             p.hf_url,
             whats_new(p),
-        ])
+        ]))
     return buffer.getvalue()
 
 
