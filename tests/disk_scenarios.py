@@ -31,6 +31,7 @@ class Faults:
     def __init__(self) -> None:
         self.read_only: list[str] = []
         self.full: list[str] = []
+        self.mounts: list[str] = []  # folders that are mount points of other file systems
         self.fds: dict[int, str] = {}
         self._install()
 
@@ -46,6 +47,20 @@ class Faults:
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
         if creating and self._under(path, self.full):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fsdecode(path))
+
+    def _check_move(self, src, dst) -> None:
+        """rename/replace/link as the kernel answers across mount points: the mount point itself cannot be
+        moved (EBUSY), nothing moves from one file system to another (EXDEV)."""
+        def fs(path):
+            text = os.path.abspath(os.fsdecode(path))
+            return next((r for r in sorted(self.mounts, key=len, reverse=True)
+                         if text == r or text.startswith(r + os.sep)), None), text
+
+        (fs_src, src_text), (fs_dst, dst_text) = fs(src), fs(dst)
+        if src_text in self.mounts or dst_text in self.mounts:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), src_text)
+        if fs_src != fs_dst:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), src_text)
 
     def _install(self) -> None:
         real = {name: getattr(os, name) for name in
@@ -82,6 +97,8 @@ class Faults:
             def call(*args, **kwargs):
                 for path in args[:paths]:
                     faults._check(path, creating=creating)
+                if name in ("rename", "replace", "link"):
+                    faults._check_move(args[0], args[1])
                 return real[name](*args, **kwargs)
             return call
 
@@ -124,6 +141,15 @@ def make_tiny(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     if MECHANISM == "mount":
         subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(path)], check=True)
+
+
+def make_mount(path: Path) -> None:
+    """A file system of its own (8 MB) mounted at path, an empty folder."""
+    path.mkdir(parents=True, exist_ok=True)
+    if MECHANISM == "mount":
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(path)], check=True)
+    else:
+        FAULTS.mounts.append(str(path))
 
 
 def fill_up(path: Path) -> Path:
@@ -245,7 +271,7 @@ def read_only_library(root: Path) -> None:
     code, out, err = cli("import", str(extra))
     line = one_line_error(err)
     assert code == 1 and str(home) in line and ("Read-only" in line or "read-only" in line), line
-    code, out, err = cli("sync", "--source", (root / "no-such-repo").as_uri())
+    code, out, err = cli("sync", "--archive-only", "--source", (root / "no-such-repo").as_uri())
     assert code == 1
     one_line_error(err)
     from reader.core.state import StateStore
@@ -349,7 +375,65 @@ def unwritable_cache(root: Path) -> None:
     assert isinstance(cache, ParseCache)
 
 
-SCENARIOS = {f.__name__: f for f in (read_only_library, read_only_state, full_disk, unwritable_cache)}
+def _sync_twice_and_import(root: Path, library: Path) -> None:
+    """Sync (a first time, then with a changed day and a new one) and import into this library."""
+    from digest_factory import Upstream, day_text
+
+    up = Upstream(root / "upstream")
+    up.add_day("2024-09-01", ["2409.00001"])
+    up.add_day("2024-09-02", ["2409.00011"])
+    up.commit()
+    code, out, err = cli("sync", "--archive-only", "--source", up.url)
+    assert (code, out) == (0, "2 new days, 2 new papers (library: 2 days, 2 papers)\n"), (code, out, err)
+    (library / "notes.txt").write_text("mine")
+    up.add_day("2024-09-02", ["2409.00011", "2409.00012"])
+    up.add_day("2024-09-03", ["2409.00021"])
+    up.commit()
+    code, out, err = cli("sync", "--archive-only", "--source", up.url)
+    assert (code, out) == (0, "1 new day, 2 new papers (library: 3 days, 4 papers); updated from the archive: "
+                              "2024/09/02.md\n"), (code, out, err)
+    extra = root / "extra" / "2024-09-04.md"
+    extra.parent.mkdir()
+    extra.write_text(day_text("2024-09-04", ["2409.00031"]), encoding="utf-8")
+    code, out, err = cli("import", str(extra))
+    assert code == 0 and out.endswith("imported 1 new day (1 papers)\n"), (code, out, err)
+    code, out, err = cli("dates")
+    assert out == "2024-09-04  1\n2024-09-03  1\n2024-09-02  2\n2024-09-01  1\n", (code, out, err)
+    assert (library / "notes.txt").read_text() == "mine"
+    assert (library / "2024/09/02.md").read_bytes() == (up.path / "paper_logs/2024/09/02.md").read_bytes()
+    assert not [p for p in library.rglob("*") if p.name.startswith(".") and p.name != "lost+found"]
+
+
+def mounted_library(root: Path) -> None:
+    """The library folder is a mount point (a Docker volume, a disk of its own): sync and import work in it,
+    and it stays the mount point."""
+    dirs = user_dirs(root)
+    library = dirs["data"] / "daily-papers" / "library"
+    make_mount(library)
+    _sync_twice_and_import(root, library)
+    if MECHANISM == "mount":
+        assert os.path.ismount(library)
+
+
+def library_on_another_disk(root: Path) -> None:
+    """The library is a link to a folder on another file system than the data folder beside it (where the
+    lock and the upstream repository live) and than TMPDIR: sync and import work, the link stays."""
+    dirs = user_dirs(root)
+    disk = root / "disk"
+    make_mount(disk)
+    (disk / "papers").mkdir()
+    tmp = root / "tmp"
+    make_mount(tmp)
+    os.environ["TMPDIR"] = str(tmp)
+    home = dirs["data"] / "daily-papers"
+    home.mkdir(parents=True)
+    (home / "library").symlink_to(disk / "papers")
+    _sync_twice_and_import(root, disk / "papers")
+    assert os.readlink(home / "library") == str(disk / "papers")
+
+
+SCENARIOS = {f.__name__: f for f in (read_only_library, read_only_state, full_disk, unwritable_cache,
+                                      mounted_library, library_on_another_disk)}
 
 
 def main() -> None:

@@ -175,6 +175,38 @@ def test_csv_quotes_commas_quotes_and_newlines():
     assert row["votes"] == ""
 
 
+FORMULAS = ["=HYPERLINK(\"https://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(capsys, tmp_path):
+    """OWASP's rule for CSV injection: a cell starting with =, +, -, @, a tab or a carriage return gets a
+    leading apostrophe, whichever field of a digest it comes from; every other cell is as it was."""
+    digest = tmp_path / "2024-03-05.md"
+    digest.write_text("\n".join([
+        "## Daily Papers (2024-03-05)", "",
+        "### [=HYPERLINK(\"https://evil.example\",\"click\")](https://arxiv.org/abs/2403.00021)", "",
+        "Vote: 5", "", "Authors: +cmd|' /C calc'!A0, @SUM(1+1), Kim Minsu", "",
+        "- **What's New**: -2+3+cmd|' /C calc'!A0", "",
+        "### [Plain - title](https://arxiv.org/abs/2403.00022)", "",
+        "Vote: 4", "", "Authors: Kim Minsu", "", "- **What's New**: 보통 요약.", ""]), encoding="utf-8")
+    code, out, _ = run(capsys, "export", str(digest), "--format", "csv")
+    assert code == 0
+    evil, plain = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert evil["title"] == "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    assert evil["authors"] == "'+cmd|' /C calc'!A0; @SUM(1+1); Kim Minsu"
+    assert evil["whats_new"] == "'-2+3+cmd|' /C calc'!A0"
+    assert plain == {**plain, "title": "Plain - title", "authors": "Kim Minsu", "whats_new": "보통 요약.",
+                     "votes": "4", "date": "2024-03-05", "url": "https://arxiv.org/abs/2403.00022"}
+    for text in FORMULAS:  # every field, every dangerous first character
+        p = Paper("2401.00001", text, text, text, None, None, (text,), "2024-01-01",
+                  (Section("What's New", text),))
+        (row,) = list(csv.DictReader(io.StringIO(export_csv([p]), newline="")))
+        for column in ("title", "authors", "pdf_url"):
+            assert row[column] == "'" + text, (column, row[column])
+        assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values()), row
+
+
 def test_export_markdown_reading_list(capsys, archive):
     code, out, _ = run(capsys, "export", archive, "--format", "markdown")
     assert code == 0

@@ -60,6 +60,16 @@ def test_an_unwritable_cache_folder_means_running_without_a_cache(tmp_path, mech
     run_scenario("unwritable_cache", mechanism, tmp_path)
 
 
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_a_library_that_is_a_mount_point_is_synced_and_imported_into(tmp_path, mechanism):
+    run_scenario("mounted_library", mechanism, tmp_path)
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_a_library_on_another_file_system_is_synced_and_imported_into(tmp_path, mechanism):
+    run_scenario("library_on_another_disk", mechanism, tmp_path)
+
+
 def test_the_fault_seam_really_fails_writes(tmp_path):
     """The seam is not vacuous: under it, a write to the folder fails as the real file system would."""
     code = (

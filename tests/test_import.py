@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,53 @@ def test_imported_days_are_already_in_the_cache(downloads, monkeypatch):
     parsed = []
     monkeypatch.setattr(cache_module, "read_file", lambda path: parsed.append(path))
     assert len(open_library(None)) == 3 and parsed == []
+
+
+def test_only_a_file_holding_the_days_papers_is_the_libraries_copy_of_it(tmp_path, capsys):
+    """Notes and a README with a date in their name, a digest of another day under a day's name, notes in a
+    day's very place, a file holding two days: none is the library's copy of a day, so import (and import
+    --replace) never replaces, moves or deletes them; real copies are replaced, and a moved one is named."""
+    library = app_paths.library_dir()
+    mine = {
+        "notes-2024-02-03.md": "# my notes for 2024-02-03\n\nread the third paper again\n",
+        "README-2024-02-04.md": "# README (2024-02-04)\n\nhow I keep this folder\n",
+        "2024-02-05.md": day_text("2024-02-06", ["2402.00061"]),  # named for the 5th, holds the 6th
+        "2024/02/07.md": "my notes, in the day's very place\n",
+        "2024-02-08.md": day_text("2024-02-08", ["2402.00081"]) + "\n" + day_text("2024-02-09", ["2402.00091"]),
+    }
+    for name, text in mine.items():
+        (library / name).parent.mkdir(parents=True, exist_ok=True)
+        (library / name).write_text(text, encoding="utf-8")
+    moved = library / "2024-02-10.md"  # a real copy under another name: --replace moves the day to its place
+    moved.write_text(day_text("2024-02-10", ["2402.00101"]), encoding="utf-8")
+    downloads = tmp_path / "downloads"
+    for day in ("2024-02-03", "2024-02-04", "2024-02-05", "2024-02-07", "2024-02-08", "2024-02-10"):
+        write_day(downloads, day, [f"2402.{day[-2:]}001", f"2402.{day[-2:]}002"])
+    for flags in ([], ["--replace"]):
+        code, out, err = run(capsys, "import", *flags, str(downloads))
+        assert code == 0, err
+        for name, text in mine.items():  # every one of them untouched
+            assert (library / name).read_text(encoding="utf-8") == text, name
+    assert (library / "2024/02/03.md").is_file() and (library / "2024/02/04.md").is_file()
+    assert (library / "2024/02/05.md").is_file()
+    assert out.splitlines()[0] == (f"replaced 2024-02-10  2 papers  ({downloads / '2024/02/10.md'}; it replaces "
+                                   f"{moved})")
+    assert not moved.exists() and (library / "2024/02/10.md").read_bytes() == \
+        (downloads / "2024/02/10.md").read_bytes()
+    assert f"{library / '2024/02/07.md'} is in the day's place and is not a digest of 2024-02-07" in err
+    assert f"{library / '2024-02-08.md'} holds other days too (2024-02-09)" in err
+    assert sorted(open_library(None).dates()) == ["2024-02-03", "2024-02-04", "2024-02-05", "2024-02-06",
+                                                  "2024-02-08", "2024-02-09", "2024-02-10"]
+
+
+def test_a_day_that_is_a_link_in_the_library_is_replaced_through_it(tmp_path, capsys):
+    library = app_paths.library_dir()
+    kept = tmp_path / "elsewhere" / "01.md"
+    kept.parent.mkdir()
+    kept.write_text(day_text("2024-02-01", ["2402.00001"]), encoding="utf-8")
+    (library / "2024" / "02").mkdir(parents=True)
+    (library / "2024/02/01.md").symlink_to(kept)
+    newer = write_day(tmp_path / "new", "2024-02-01", ["2402.00001", "2402.00002"])
+    code, out, err = run(capsys, "import", "--replace", str(newer))
+    assert code == 0 and out.startswith("replaced 2024-02-01  2 papers"), err
+    assert os.readlink(library / "2024/02/01.md") == str(kept) and kept.read_bytes() == newer.read_bytes()

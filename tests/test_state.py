@@ -220,10 +220,10 @@ def test_crash_between_writing_state_json_and_the_new_journal(path, monkeypatch)
     assert len(journal_lines(path)) == 2
     real = state_storage.write_bytes_atomic
 
-    def crash_on_journal(target, data):
+    def crash_on_journal(target, data, **kw):
         if str(target).endswith(".journal"):
             raise KeyboardInterrupt("killed")  # stands for kill -9 after the first rename
-        real(target, data)
+        real(target, data, **kw)
 
     monkeypatch.setattr(state_storage, "write_bytes_atomic", crash_on_journal)
     store._storage.needs_compaction = True  # the next change goes straight into a new state.json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import date as _date
@@ -80,6 +81,27 @@ def output_path(text: str) -> Path:
     if path.is_dir():
         raise UserError(f"cannot write {text}: it is a folder (give a file name)")
     return path
+
+
+def output_file(text: str | None) -> Path | None:
+    """-o/--output checked before the work: the file to write, or None for standard output (no -o, '-',
+    /dev/stdout)."""
+    from reader.core.atomic import is_standard_output
+
+    if not text or is_standard_output(text):
+        return None
+    return output_path(text)
+
+
+def write_output_file(text: str, data: str) -> None:
+    """Write -o FILE (reader.core.atomic.write_output: a link written through, the mode kept, a FIFO or a
+    terminal written directly); an error is one line."""
+    from reader.core.atomic import write_output
+
+    try:
+        write_output(os.path.expanduser(text), data)
+    except OSError as exc:
+        raise UserError(f"cannot write {text}: {exc.strerror or exc}") from None
 
 
 def named_state_file(state: str | None) -> None:
@@ -191,6 +213,7 @@ __all__ = [
     "named_state_file",
     "open_library",
     "open_metadata",
+    "output_file",
     "output_path",
     "parse_arxiv_id",
     "parse_date",
@@ -199,4 +222,5 @@ __all__ = [
     "resolve_date",
     "sample_notice",
     "unverified_note",
+    "write_output_file",
 ]

@@ -11,10 +11,11 @@ from reader.commands.common import (
     citations,
     open_library,
     open_metadata,
-    output_path,
+    output_file,
     parse_date,
     resolve_date,
     unverified_note,
+    write_output_file,
 )
 from reader.core.cite import unique_papers
 from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
@@ -42,7 +43,7 @@ def register(subparsers) -> None:
     p.add_argument("--date", type=parse_date, help="only this day (YYYY-MM-DD or 'latest')")
     p.add_argument("--starred", action="store_true", help="only starred papers (each once, at its newest day)")
     p.add_argument("--state", metavar="FILE", help="the state file holding the stars (default: see 'daily-papers paths')")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced whole, atomically) instead of standard output")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (a file is replaced whole, atomically, keeping its mode; a link is written through; '-' is standard output)")
     p.set_defaults(func=run_export)
 
 
@@ -93,22 +94,16 @@ def select(library, args: argparse.Namespace) -> list[Paper]:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.output:
-        output_path(args.output)  # before the work: a folder that is not there is an error at once
-    fmt = args.format or (format_for_path(args.output) if args.output else None) or DEFAULT_FORMAT
+    target = output_file(args.output)  # before the work: a folder that is not there is an error at once
+    fmt = args.format or (format_for_path(args.output) if target else None) or DEFAULT_FORMAT
     library = open_library(args.paths)
     papers = select(library, args)
     with open_metadata() as store:
         text = export_papers(papers, fmt, store)
         note = unverified_note(citations(unique_papers(papers), store), enrich_command(args)) \
             if fmt in CITING_FORMATS else None
-    if args.output:
-        from reader.core.atomic import write_text_atomic
-
-        try:
-            write_text_atomic(output_path(args.output), text)
-        except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if target:
+        write_output_file(args.output, text)
         count = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
         print(f"wrote {count} papers to {args.output} ({fmt})", file=sys.stderr)
     else:

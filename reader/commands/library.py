@@ -98,16 +98,23 @@ def run_sync(args: argparse.Namespace) -> int:
     if not args.hf_only:
         progress = _Progress(sys.stderr)
         try:
-            result = sync(args.source, progress=progress)
+            try:
+                result = sync(args.source, progress=progress)
+            finally:
+                progress.close()  # the progress line is gone before anything else is written
         except UserError as exc:
             if args.archive_only or getattr(exc, "library_unusable", False):
                 raise  # (a library that cannot be used: the Hugging Face days could not be written either)
             print(f"daily-papers: error: archive: {exc}", file=sys.stderr)
             failed += 1
         else:
+            for warning in result.warnings:  # days not copied, each naming its file
+                print(f"daily-papers: warning: {warning}", file=sys.stderr)
+            library = app_paths.library_dir()
+            for rel in result.updated:  # nothing in the library is replaced without a line naming it
+                print(f"daily-papers: note: {library / rel}: replaced by the archive's copy (they differed)",
+                      file=sys.stderr)
             sys.stdout.write(("archive: " if not args.archive_only else "") + result.summary() + "\n")
-        finally:
-            progress.close()
     if not args.archive_only:
         from reader.sources.hf_sync import open_hub, sync_hf
 
@@ -133,6 +140,7 @@ def run_import(args: argparse.Namespace) -> int:
     out = sys.stdout
     for item in result.added:
         verb = "replaced" if item.replaced else "added"
-        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source})\n")
+        was = f"; it replaces {item.removed}" if item.removed else ""
+        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source}{was})\n")
     out.write(result.summary() + "\n")
     return 0

@@ -44,7 +44,8 @@ def register(subparsers) -> None:
     e = sub.add_parser("export", help="write every mark as JSON (standard output, or -o FILE)",
                        description="Write every mark (with the time it changed) as JSON.")
     _add_state_option(e)
-    e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    e.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE instead of standard output ('-': standard output)")
     e.set_defaults(func=run_export)
     i = sub.add_parser("import", help="merge marks from an export: the newest change of each paper wins",
                        description="Merge marks from a 'state export' file (or a state file) into yours, paper "
@@ -112,21 +113,15 @@ def dump_export(data: dict) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from reader.commands.common import named_state_file, output_path
+    from reader.commands.common import named_state_file, output_file, write_output_file
 
-    if args.output:
-        output_path(args.output)
+    target = output_file(args.output)
     named_state_file(args.state)
     with _open_store(args) as store:
         marks = store.marks()
     text = dump_export(export_data(marks))
-    if args.output:
-        from reader.core.atomic import write_text_atomic
-
-        try:
-            write_text_atomic(output_path(args.output), text)
-        except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if target:
+        write_output_file(args.output, text)
         print(f"wrote {len(marks)} marks to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

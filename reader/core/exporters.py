@@ -73,6 +73,19 @@ def export_ris(papers: Iterable[Paper], citables: dict[str, Citable] | None = No
     return format_citations(_cited(papers, citables), "ris")
 
 
+# A cell a spreadsheet would read as a formula (Excel, LibreOffice, Google Sheets: =, +, -, @, and a tab or a
+# carriage return before them) gets a leading apostrophe, so that a digest can never run code there (OWASP's
+# CSV injection rule); the apostrophe shows the text as typed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell's value, with text that would start a formula neutralised."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cited(papers: Iterable[Paper], citables: dict[str, Citable] | None) -> list[Citable]:
     citables = citables or {}
     return [citables.get(p.arxiv_id) or as_citable(p) for p in papers]
@@ -81,7 +94,8 @@ def _cited(papers: Iterable[Paper], citables: dict[str, Citable] | None) -> list
 def export_csv(papers: Iterable[Paper], citables: dict[str, Citable] | None = None) -> str:
     """RFC 4180 CSV with a header row (UTF-8, CRLF line ends, no byte-order mark); authors joined by '; ',
     in the paper's order where the metadata knows it (authors_source: arxiv, huggingface, or archive for
-    the digest's own list), without placeholders ('+'): authors_complete is 'no' where names were left out."""
+    the digest's own list), without placeholders ('+'): authors_complete is 'no' where names were left out.
+    No cell starts a spreadsheet formula (see csv_cell)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -90,7 +104,7 @@ def export_csv(papers: Iterable[Paper], citables: dict[str, Citable] | None = No
         cited = citables.get(p.arxiv_id)
         if cited is None or not cited.verified:
             cited = as_citable(p)  # the row's own day's list (two days of the archive may order it apart)
-        writer.writerow([
+        writer.writerow(map(csv_cell, [
             p.date,
             p.arxiv_id,
             p.title,
@@ -105,7 +119,7 @@ def export_csv(papers: Iterable[Paper], citables: dict[str, Citable] | None = No
             cited.doi or "",
             cited.source,
             "yes" if cited.complete else "no",
-        ])
+        ]))
     return buffer.getvalue()
 
 

@@ -571,13 +571,13 @@ class JournalStorage(Storage):
             sep = ",\n"
         parts.append("\n}}\n")
         raw = "".join(parts).encode("utf-8")
-        write_bytes_atomic(self.path, raw)
+        write_bytes_atomic(self.path, raw, private=True)  # the reading state is private (0600)
         self._gen, self._main_size = gen, len(raw)
         self._main_sig = _signature(self.path)
         self._journal_ok = False  # until the new journal is in place
         self.needs_compaction = False
         header = json.dumps({JOURNAL_KEY: JOURNAL_VERSION, "gen": gen}).encode("utf-8") + b"\n"
-        write_bytes_atomic(self.journal_path, header)
+        write_bytes_atomic(self.journal_path, header, private=True)
         self._journal_ok, self._jpos = True, len(header)
         self._journal_sig = _signature(self.journal_path)
 

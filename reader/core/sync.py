@@ -6,14 +6,22 @@ and returns a SyncResult, or raises SyncError with a one-line reason. It works i
 1. fetch: git (a subprocess, never a prompt) fetches the source's HEAD, one commit deep, into a bare repository
    beside the library (`upstream.git` in the user data folder). The first sync fetches into a temporary
    repository and renames it into place only when the fetch succeeded; later ones fetch into it, and git moves
-   its ref only on success, sending only objects it does not have.
-2. compare: only paper_logs/YYYY/MM/DD.md counts (the upstream README repeats the newest day inside project
-   prose and is never copied). A day is copied when the library lacks it or holds different bytes (upstream's
-   copy wins); nothing is ever deleted from the library.
-3. swap: the new library is built in a temporary folder beside it (unchanged files hard-linked, or copied when
-   links are not possible) and swapped in with two renames; a failure anywhere before leaves the library as
-   it was. Counting new days and papers reads the library before and after through the parse cache, which
-   leaves the cache warm for the next start.
+   its ref only on success, sending only objects it does not have. What a git killed half way left there
+   (lock files, half-written packs) is removed first: the library's lock proves no sync of ours is running,
+   and every git a sync starts ends before the sync lets the lock go (git's own maintenance included).
+2. compare: only files named exactly paper_logs/YYYY/MM/DD.md (ASCII digits, a real date) count; anything
+   else in paper_logs/ is ignored and counted (the upstream README repeats the newest day inside project
+   prose and is never copied). A day over the reader's size limit is skipped with a warning naming it, its
+   size known from git before anything is read. A day is copied when the library lacks it or holds different
+   bytes (upstream's copy wins, and the summary names the day); nothing else in the library is touched.
+3. write: each new or changed day is written beside its place (a hidden temporary in the same folder, so a
+   library that is a mount point or on another disk is no different), then all are renamed into place
+   together under a journal beside the library's lock: a failure before the last rename puts back every
+   file it replaced, a crash is finished (or undone) by the next sync or import. A symbolic link in the
+   library (a folder kept on another disk, a day linked from elsewhere) stays the same link: a day is written
+   through it; a link to something missing, or something that is not a file where a day goes, is left as it
+   is with a warning naming it. Counting new days and papers reads the library before and after through the
+   parse cache, which leaves the cache warm for the next start.
 
 The reading state (state.json) is never touched.
 
@@ -29,21 +37,26 @@ From the reader (a thread worker), then picking up the new days without a restar
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import re
 import secrets
 import shutil
+import signal
+import stat
 import subprocess
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as _date
 from pathlib import Path
 
+from reader.core.atomic import create_beside, fsync_folder, write_bytes_atomic, write_through
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import Library
+from reader.core.limits import MAX_DIGEST_BYTES, size_text
 from reader.errors import UserError
 
 DEFAULT_SOURCE = "https://github.com/l-yohai/daily_papers_ko.git"
@@ -54,10 +67,15 @@ LOCK_GRACE = 2.0  # seconds sync and import wait for the library lock before say
 
 Progress = Callable[[str, float | None], None]  # (what is happening, fraction done 0..1 or None)
 
-_DIGEST = re.compile(r"^paper_logs/(\d{4})/(\d{2})/(\d{2})\.md$")
+# The whole name, ASCII digits only: no "03.md\n", no full-width digits, no control character can pass.
+_DIGEST = re.compile(r"paper_logs/([0-9]{4})/([0-9]{2})/([0-9]{2})\.md")
 _GIT_PROGRESS = re.compile(r"^(?:remote: )?(?P<phase>[A-Za-z][A-Za-z ]*):\s+(?P<pct>\d{1,3})% ")
 _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
+# Maintenance that git starts after a fetch runs before the fetch returns (never detached, outliving our lock).
+_GIT_CONFIG = ["-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false"]
+_TEMP = re.compile(r"\.(?P<name>.+)\.sync-[0-9a-f]{8}")  # a day being written: .DD.md.sync-1a2b3c4d
+_MAX_LISTING_RECORD = 64 * 1024  # one entry of git's tree listing (a path name) longer than this is ignored
 
 
 class SyncError(UserError):
@@ -79,21 +97,38 @@ class SyncResult:
     days: int  # days in the library now
     papers: int  # (day, paper) pairs in the library now
     first: bool  # the first sync (a fresh clone)
+    updated: tuple[str, ...] = ()  # the library's files that upstream's different copy replaced (YYYY/MM/DD.md)
+    ignored: int = 0  # entries of paper_logs/ not named YYYY/MM/DD.md (or not a file)
+    warnings: tuple[str, ...] = ()  # days not copied, one line each naming the file (too big, left as it is)
 
     def summary(self) -> str:
-        return (f"{_count(self.new_days, 'new day')}, {_count(self.new_papers, 'new paper')} "
+        text = (f"{_count(self.new_days, 'new day')}, {_count(self.new_papers, 'new paper')} "
                 f"(library: {_count(self.days, 'day')}, {_count(self.papers, 'paper')})")
+        if self.updated:
+            text += f"; updated from the archive: {_names(self.updated)}"
+        if self.ignored:
+            text += f"; {_count(self.ignored, 'other file')} in {DIGEST_FOLDER}/ ignored (not YYYY/MM/DD.md)"
+        if len(self.warnings) == 1:
+            text += f"; {self.warnings[0]}"
+        elif self.warnings:
+            text += f"; {len(self.warnings):,} days not copied (the first: {self.warnings[0]})"
+        return text
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def _names(items: tuple[str, ...], shown: int = 5) -> str:
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
 # -- the library folder, locked ----------------------------------------------------------------------------
 def lock_library(library: Path, error: type[UserError] = SyncError, *, wait: float = LOCK_GRACE,
                  cancel: threading.Event | None = None):
     """Take the lock beside the library that sync and import hold (released with .release()), and finish
-    any swap a crash interrupted. Another holder still holding it after `wait` seconds, or a folder that
+    any update a crash interrupted. Another holder still holding it after `wait` seconds, or a folder that
     cannot be used, raises `error`. (A summary written into a digest holds it for a few milliseconds: the
     short wait keeps a sync started at that moment from failing.)"""
     from filelock import FileLock, Timeout
@@ -129,7 +164,7 @@ def lock_library(library: Path, error: type[UserError] = SyncError, *, wait: flo
 
 
 def _fresh_dir(parent: Path, prefix: str) -> Path:
-    """A new empty folder with the usual permissions (mkdtemp's are owner-only, and a swap would keep them)."""
+    """A new empty folder with the usual permissions (mkdtemp's are owner-only)."""
     parent.mkdir(parents=True, exist_ok=True)
     while True:
         path = parent / f"{prefix}{secrets.token_hex(4)}"
@@ -144,10 +179,15 @@ def _real(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
+def _journal_path(library: Path) -> Path:
+    return library.parent / f".{library.name}.sync-journal"
+
+
 def recover(library: Path) -> None:
-    """Finish or undo a swap that a crash interrupted, and drop temporary folders left behind."""
+    """Finish (or undo) an update of the library that a crash interrupted, and drop what it left behind."""
+    _replay_journal(_journal_path(library))
     real = _real(library)
-    old = real.parent / f".{real.name}.old"
+    old = real.parent / f".{real.name}.old"  # a whole-folder swap, as versions before 0.x made it
     if old.exists():
         if real.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -185,6 +225,23 @@ def _popen(git: str, args: list[str], **kw) -> subprocess.Popen:
         raise SyncError(f"cannot run git: {exc.strerror or exc}") from None
 
 
+def _end(proc: subprocess.Popen) -> None:
+    """Stop git and every process it started (its session is its own): asked first, so that it removes its
+    lock files; killed if it does not go."""
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:
+            proc.send_signal(sig)
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def _reason(stderr_lines: list[str], code: int) -> str:
     for prefix in ("fatal: ", "error: "):
         found = [line for line in stderr_lines if line.startswith(prefix)]
@@ -195,16 +252,17 @@ def _reason(stderr_lines: list[str], code: int) -> str:
 
 
 def _run_git(git: str, args: list[str], *, progress: Progress | None = None,
-             cancel: threading.Event | None = None) -> str:
-    """Run git; report its --progress lines; return stdout. Raises SyncError (one line) when it fails."""
+             cancel: threading.Event | None = None, sink: Callable[[bytes], None] | None = None) -> str:
+    """Run git; report its --progress lines; return stdout (or hand it to sink piece by piece, as it comes,
+    and return ""). Raises SyncError (one line) when it fails."""
     proc = _popen(git, args, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
     chunks: queue.Queue[bytes | None] = queue.Queue()
     out: list[bytes] = []
 
-    def pump(stream, sink, last=None) -> None:
+    def pump(stream, take, last=None) -> None:
         try:
             while data := stream.read1(65536):
-                sink(data)
+                take(data)
         except (OSError, ValueError):
             pass
         finally:
@@ -212,7 +270,7 @@ def _run_git(git: str, args: list[str], *, progress: Progress | None = None,
                 last(None)
 
     readers = [threading.Thread(target=pump, args=(proc.stderr, chunks.put, chunks.put), daemon=True),
-               threading.Thread(target=pump, args=(proc.stdout, out.append), daemon=True)]
+               threading.Thread(target=pump, args=(proc.stdout, sink or out.append), daemon=True)]
     for reader in readers:
         reader.start()
     lines: list[str] = []
@@ -231,15 +289,14 @@ def _run_git(git: str, args: list[str], *, progress: Progress | None = None,
             *complete, pending = re.split(r"[\r\n]", pending)
             for line in complete:
                 _note(line, lines, progress)
+            pending = pending[-4096:]  # a line git never ends is not kept whole
         if pending:
             _note(pending, lines, progress)
         for reader in readers:
             reader.join()
         code = proc.wait()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _end(proc)
     if code != 0:
         raise SyncError(_reason(lines, code))
     return b"".join(out).decode("utf-8", errors="surrogateescape")
@@ -272,12 +329,32 @@ def _git_version(git: str) -> tuple[int, ...]:
     return (int(m[1]), int(m[2])) if m else (0, 0)
 
 
+def tidy_repository(repo: Path) -> list[str]:
+    """Remove what a git killed half way left in our repository: lock files (shallow.lock, config.lock,
+    HEAD.lock, index.lock, refs/.../NAME.lock, packed-refs.lock ...) and half-written objects and packs.
+    Only ever called under the library's lock, which no sync of ours lets go while a git of its runs: no
+    other process is using them. Returns what it removed (relative to repo)."""
+    removed: list[str] = []
+    if repo.is_symlink() or not repo.is_dir():
+        return removed
+    for folder, dirs, files in os.walk(repo):
+        for name in files:
+            if name.endswith(".lock") or name.startswith(("tmp_pack_", "tmp_idx_", "tmp_obj_", "tmp_rev_")):
+                path = os.path.join(folder, name)
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    continue
+                removed.append(os.path.relpath(path, repo))
+    return removed
+
+
 def _fetch(git: str, repo: Path, source: str, progress: Progress | None, cancel) -> None:
     # The ref moves only when the fetch succeeds; without FETCH_HEAD (git 2.29+) a failure writes nothing.
     quiet = ["--no-write-fetch-head"] if _git_version(git) >= (2, 29) else []
     try:
-        _run_git(git, [f"--git-dir={repo}", "fetch", "--depth=1", "--no-tags", "--progress", *quiet, "--",
-                       source, f"+HEAD:{UPSTREAM_REF}"], progress=progress, cancel=cancel)
+        _run_git(git, [*_GIT_CONFIG, f"--git-dir={repo}", "fetch", "--depth=1", "--no-tags", "--progress",
+                       *quiet, "--", source, f"+HEAD:{UPSTREAM_REF}"], progress=progress, cancel=cancel)
     except SyncCancelled:
         raise
     except SyncError as exc:
@@ -288,6 +365,7 @@ def fetch_upstream(git: str, repo: Path, source: str, progress: Progress | None 
                    cancel: threading.Event | None = None) -> bool:
     """Fetch source's HEAD into repo; True when the repository was made anew (the first sync)."""
     if _is_repository(git, repo):
+        tidy_repository(repo)
         _fetch(git, repo, source, progress, cancel)
         return False
     fresh = _fresh_dir(repo.parent, ".upstream.new-")
@@ -311,27 +389,62 @@ class _Blob:
     size: int
 
 
-def upstream_digests(git: str, repo: Path) -> list[_Blob]:
-    """paper_logs/YYYY/MM/DD.md of the fetched commit (real dates only); nothing else of the tree."""
-    listing = _run_git(git, [f"--git-dir={repo}", "ls-tree", "-r", "-l", "-z", UPSTREAM_REF, "--",
-                             f"{DIGEST_FOLDER}/"])
-    found = []
-    for record in listing.split("\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition("\t")
+@dataclass(slots=True)
+class UpstreamDigests:
+    """What the fetched commit's paper_logs/ holds, as the sync sees it."""
+
+    blobs: list[_Blob] = field(default_factory=list)  # the days to consider
+    too_big: list[tuple[str, int]] = field(default_factory=list)  # (path, size) over MAX_DIGEST_BYTES
+    ignored: int = 0  # anything else under paper_logs/
+    _rest: bytes = b""
+    _skipping: bool = False
+
+    def feed(self, data: bytes) -> None:
+        """A piece of `git ls-tree -r -l -z` output: its whole records are read, the last part kept."""
+        records = (self._rest + data).split(b"\0")
+        self._rest = records.pop()
+        for record in records:
+            if self._skipping:  # the end of a record too long to keep
+                self._skipping = False
+                self.ignored += 1
+            elif record:
+                self._take(record)
+        if len(self._rest) > _MAX_LISTING_RECORD:
+            self._rest, self._skipping = b"", True
+
+    def close(self) -> None:
+        if self._rest or self._skipping:
+            self.ignored += 1
+        self._rest, self._skipping = b"", False
+
+    def _take(self, record: bytes) -> None:
+        meta, _, raw_path = record.partition(b"\t")
         parts = meta.split()
-        if len(parts) != 4 or parts[0] not in ("100644", "100755") or parts[1] != "blob" \
-                or not parts[3].isdigit():
-            continue  # symbolic links, submodules, folders
-        m = _DIGEST.match(path)
-        if not m:
-            continue
+        m = _DIGEST.fullmatch(raw_path.decode("utf-8", errors="surrogateescape"))
+        if m is None or len(parts) != 4 or parts[0] not in (b"100644", b"100755") or parts[1] != b"blob" \
+                or not (parts[3].isascii() and parts[3].isdigit()):
+            self.ignored += 1  # symbolic links, submodules, other names
+            return
         try:
             _date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            continue
-        found.append(_Blob(f"{m[1]}/{m[2]}/{m[3]}.md", parts[2], int(parts[3])))
+            self.ignored += 1  # no such day
+            return
+        size = int(parts[3])
+        if size > MAX_DIGEST_BYTES:
+            self.too_big.append((m[0], size))
+            return
+        self.blobs.append(_Blob(f"{m[1]}/{m[2]}/{m[3]}.md", parts[2].decode("ascii", errors="replace"), size))
+
+
+def upstream_digests(git: str, repo: Path) -> UpstreamDigests:
+    """paper_logs/YYYY/MM/DD.md of the fetched commit (real dates, within the size limit; the size is git's,
+    known before anything is read), read from git's listing as it comes: whatever else the tree holds costs
+    no memory."""
+    found = UpstreamDigests()
+    _run_git(git, [f"--git-dir={repo}", "ls-tree", "-r", "-l", "-z", "--full-tree", UPSTREAM_REF, "--",
+                   f"{DIGEST_FOLDER}/"], sink=found.feed)
+    found.close()
     return found
 
 
@@ -367,24 +480,24 @@ def _read_blobs(git: str, repo: Path, blobs: list[_Blob], write: Callable[[_Blob
     done = False
     try:
         for i, blob in enumerate(blobs, start=1):
-            header = proc.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
+            header = proc.stdout.readline(200).split()
+            if len(header) != 3 or header[1] != b"blob" or header[2] != str(blob.size).encode():
                 raise SyncError(f"git could not read {DIGEST_FOLDER}/{blob.rel} from the fetched archive")
-            data = proc.stdout.read(int(header[2]))
+            data = proc.stdout.read(blob.size)  # at most MAX_DIGEST_BYTES: bigger ones were never asked for
             proc.stdout.read(1)  # the newline after each object
             write(blob, data)
             if progress:
                 progress("Copying days", i / len(blobs))
         done = True
     finally:
-        if not done and proc.poll() is None:
-            proc.kill()
+        if not done:
+            _end(proc)
         feeder.join()
         proc.stdout.close()
         proc.wait()
 
 
-# -- the library -------------------------------------------------------------------------------------------
+# -- the library, changed day by day ----------------------------------------------------------------------
 def _pairs(library: Path, cache: ParseCache) -> tuple[set[str], set[tuple[str, str]]]:
     if not library.is_dir():
         return set(), set()
@@ -392,43 +505,215 @@ def _pairs(library: Path, cache: ParseCache) -> tuple[set[str], set[tuple[str, s
     return set(lib.dates()), {(p.date, p.arxiv_id) for p in lib.papers()}
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """target gets every file of source: hard links where possible (same inode, mtime and all), else copies."""
-    for folder, dirs, files in os.walk(source):
-        rel = Path(folder).relative_to(source)
-        (target / rel).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            src, dst = Path(folder, name), target / rel / name
+@dataclass(slots=True)
+class _Change:
+    """One day to write: `target` is the file it replaces or makes (where a link in the library leads)."""
+
+    blob: _Blob
+    target: Path
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+    existed: bool = False
+
+    @property
+    def temp(self) -> Path:
+        return self.target.parent / f".{self.target.name}.sync-{self.token}"
+
+    @property
+    def backup(self) -> Path:
+        return _backup_of(self.temp)
+
+
+def _backup_of(temp: Path) -> Path:
+    return temp.with_name(temp.name + ".old")
+
+
+def _place(library: Path, rel: str) -> tuple[Path | None, str | None]:
+    """Where a day of the library is written (links followed), or (None, why it is left as it is)."""
+    path = library
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
+        path = path / part
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            break  # made when the day is written
+        last = i == len(parts) - 1
+        if stat.S_ISLNK(st.st_mode):
             try:
-                os.link(src, dst)
+                st = os.stat(path)
             except OSError:
-                shutil.copy2(src, dst)
+                return None, (f"{DIGEST_FOLDER}/{rel} not copied: {path} is a link to {os.readlink(path)}, which "
+                              "is missing (a disk not mounted?); left as it is")
+        if last and not stat.S_ISREG(st.st_mode):
+            return None, (f"{DIGEST_FOLDER}/{rel} not copied: {path} is not a file (a folder, a FIFO ...); left "
+                          "as it is")
+        if not last and not stat.S_ISDIR(st.st_mode):
+            return None, f"{DIGEST_FOLDER}/{rel} not copied: {path} is not a folder; left as it is"
+    return write_through(library / rel), None
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        path.unlink()  # a hard link to the old library's file: never write through it
-    with open(path, "xb") as handle:
+    """The temporary `path` (.DD.md.sync-TOKEN) with data, durable, with the mode its day's file should have
+    (the file it replaces keeps its own; a new one gets the umask's)."""
+    target = path.parent / _TEMP.fullmatch(path.name)["name"]
+    with os.fdopen(create_beside(target, path.name), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
 
 
-def _swap(staged: Path, library: Path) -> None:
-    old = library.parent / f".{library.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    had = library.exists()
-    if had:
-        os.rename(library, old)
+def _make_folders(folder: Path, made: list[str]) -> None:
+    """folder and its missing parents, each noted in made (deepest last) so that an undo can remove them."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        made.append(str(path))
+
+
+def _write_journal(journal: Path, state: str, changes: list[_Change], folders: list[str]) -> None:
+    write_bytes_atomic(journal, json.dumps({"version": 1, "state": state, "temps": [str(c.temp) for c in changes],
+                                            "folders": folders}).encode("utf-8"))
+
+
+def _remove(path: Path | str) -> None:
     try:
-        os.rename(staged, library)
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _remove_folders(folders: list[str]) -> None:
+    for folder in reversed(folders):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass  # not empty (or gone): it stays
+
+
+def _replay_journal(journal: Path) -> None:
+    """After a crash: a journal in state "commit" means every day was written whole, so the renames are
+    finished; in any other state the temporaries are removed and the library is as it was."""
+    half_written = re.compile(re.escape(f".{journal.name}.") + r"[a-z0-9_]{8}\.tmp")
+    for name in os.listdir(journal.parent) if journal.parent.is_dir() else ():
+        if half_written.fullmatch(name):  # a journal being written when the crash came
+            _remove(journal.parent / name)
+    try:
+        data = json.loads(journal.read_bytes())
+        temps = [Path(t) for t in data["temps"] if isinstance(t, str)]
+        folders = [f for f in data.get("folders", []) if isinstance(f, str)]
+        state = data["state"]
+    except FileNotFoundError:
+        return
+    except (ValueError, KeyError, TypeError):
+        temps, folders, state = [], [], "damaged"  # not ours to act on: only removed
+    touched = set()
+    for temp in temps:
+        m = _TEMP.fullmatch(temp.name)
+        if m is None or not temp.is_absolute():
+            continue  # only our own temporaries, beside the day they are for
+        target = temp.parent / m["name"]
+        if state == "commit":
+            if os.path.lexists(temp):
+                os.replace(temp, target)
+            _remove(_backup_of(temp))
+        else:
+            _remove(temp)
+        touched.add(temp.parent)
+    if state != "commit":
+        _remove_folders(folders)
+    for folder in touched:
+        fsync_folder(folder)
+    _remove(journal)
+    fsync_folder(journal.parent)
+
+
+def _keep_backup(target: Path, backup: Path) -> bool:
+    """A second name for the file a day replaces, to put it back if the update fails (a hard link; a copy
+    where the file system has none). False when there is no such file."""
+    try:
+        os.link(target, backup, follow_symlinks=False)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    try:
+        with open(target, "rb") as source, os.fdopen(create_beside(target, backup.name), "wb") as copy:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+    except FileNotFoundError:
+        _remove(backup)
+        return False
     except BaseException:
-        if had:
-            os.rename(old, library)
+        _remove(backup)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _commit(changes: list[_Change], journal: Path, folders: list[str]) -> None:
+    """Every temporary renamed into place; on a failure, every file put back as it was."""
+    done: list[_Change] = []
+    try:
+        for change in changes:
+            change.existed = _keep_backup(change.target, change.backup)
+            os.rename(change.temp, change.target)  # the day is there all along: the old copy, then the new
+            done.append(change)
+    except BaseException as exc:
+        try:
+            for change in reversed(done):
+                if change.existed:
+                    os.replace(change.backup, change.target)
+                else:
+                    os.unlink(change.target)
+            for change in changes:
+                _remove(change.temp)
+            _remove_folders(folders)
+            _remove(journal)
+        except OSError as undo:
+            # The journal stays: the next sync (or import) finishes the update from it.
+            raise SyncError(f"cannot sync: {getattr(exc, 'strerror', None) or exc}, and the library could not be "
+                            f"put back ({undo.strerror or undo}); the next sync finishes the update") from None
+        raise
+    for folder in {change.target.parent for change in changes}:
+        fsync_folder(folder)
+    for change in changes:
+        if change.existed:
+            _remove(change.backup)
+    _remove(journal)
+    fsync_folder(journal.parent)
+
+
+def _write_days(git: str, repo: Path, library: Path, changes: list[_Change], progress: Progress | None,
+                cancel: threading.Event | None) -> None:
+    """Write the changed days: staged beside their places, then renamed in together (see the module's
+    description); the library is unchanged unless all of them made it."""
+    journal = _journal_path(library)
+    folders: list[str] = []
+    by_blob = {id(change.blob): change for change in changes}
+    _write_journal(journal, "staged", changes, folders)
+    try:
+        for change in changes:
+            _make_folders(change.target.parent, folders)
+        _write_journal(journal, "staged", changes, folders)
+        _read_blobs(git, repo, [c.blob for c in changes],
+                    lambda blob, data: _write_new(by_blob[id(blob)].temp, data), progress)
+        if cancel is not None and cancel.is_set():
+            raise SyncCancelled()
+        _write_journal(journal, "commit", changes, folders)
+    except BaseException:
+        for change in changes:
+            _remove(change.temp)
+        _remove_folders(folders)
+        _remove(journal)
+        raise
+    _commit(changes, journal, folders)
 
 
 def sync(source: str = DEFAULT_SOURCE, *, library: Path | None = None, repo: Path | None = None,
@@ -453,38 +738,37 @@ def sync(source: str = DEFAULT_SOURCE, *, library: Path | None = None, repo: Pat
 
 def _sync(git: str, source: str, library: Path, repo: Path, cache: ParseCache, progress: Progress | None,
           cancel: threading.Event | None) -> SyncResult:
+    if library.is_symlink() and not library.exists():
+        raise SyncError(f"the library {library} is a link to {os.readlink(library)}, which is missing (a disk not "
+                        "mounted?); mount it, or remove the link to start a library there")
     real = _real(library)
     if progress:
         progress("Fetching", None)
     first = fetch_upstream(git, repo, source, progress, cancel)
     commit = _run_git(git, [f"--git-dir={repo}", "rev-parse", f"{UPSTREAM_REF}^{{commit}}"]).strip()
-    blobs = upstream_digests(git, repo)
-    if not blobs:
+    listing = upstream_digests(git, repo)
+    if not listing.blobs and not listing.too_big:
         raise SyncError(f"{source} holds no digests ({DIGEST_FOLDER}/YYYY/MM/DD.md); is it the archive?")
     if cancel is not None and cancel.is_set():
         raise SyncCancelled()
-    changed = [b for b in blobs if _differs(real / b.rel, b)]
+    warnings = [f"{path} not copied: it is {size_text(size)}, more than a digest may be "
+                f"({size_text(MAX_DIGEST_BYTES)})" for path, size in listing.too_big]
+    changes: list[_Change] = []
+    for blob in listing.blobs:
+        target, why = _place(real, blob.rel)
+        if target is None:
+            warnings.append(why)
+        elif _differs(target, blob):
+            changes.append(_Change(blob, target))
     days_before, pairs_before = _pairs(real, cache)
-    if changed:
-        _stage_and_swap(git, repo, real, changed, progress, cancel)
+    if changes:
+        _write_days(git, repo, library, changes, progress, cancel)
     if progress:
         progress("Reading new days", None)
-    days_after, pairs_after = _pairs(real, cache) if changed else (days_before, pairs_before)
+    days_after, pairs_after = _pairs(real, cache) if changes else (days_before, pairs_before)
     cache.save()
     return SyncResult(source=source, commit=commit, new_days=len(days_after - days_before),
-                      new_papers=len(pairs_after - pairs_before), copied=len(changed),
-                      days=len(days_after), papers=len(pairs_after), first=first)
-
-
-def _stage_and_swap(git: str, repo: Path, library: Path, changed: list[_Blob], progress, cancel) -> None:
-    staged = _fresh_dir(library.parent, f".{library.name}.new-")
-    try:
-        if library.is_dir():
-            shutil.copymode(library, staged)
-            _link_tree(library, staged)
-        _read_blobs(git, repo, changed, lambda blob, data: _write_new(staged / blob.rel, data), progress)
-        if cancel is not None and cancel.is_set():
-            raise SyncCancelled()
-        _swap(staged, library)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
+                      new_papers=len(pairs_after - pairs_before), copied=len(changes),
+                      days=len(days_after), papers=len(pairs_after), first=first,
+                      updated=tuple(c.blob.rel for c in changes if c.existed), ignored=listing.ignored,
+                      warnings=tuple(warnings))
