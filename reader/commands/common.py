@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.core.library import Library, LibraryError
-from reader.core.parse import normalize_arxiv_id
+from reader.core.parse import typed_arxiv_id
 from reader.errors import UsageError, UserError
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def print_warnings(library: Library, stream=None) -> None:
     library.warnings.clear()
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str) -> str:
@@ -133,8 +133,9 @@ def resolve_date(library: Library, wanted: str) -> str:
 
 
 def parse_arxiv_id(text: str) -> str:
-    """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001."""
-    found = normalize_arxiv_id(text)
+    """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001 (NFKC-normalised
+    first: full-width digits are typed digits)."""
+    found = typed_arxiv_id(text)
     if found is None:
         import argparse
 

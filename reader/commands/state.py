@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reader import paths as app_paths
 from reader.commands.common import open_library
-from reader.core.parse import normalize_arxiv_id
+from reader.core.parse import typed_arxiv_id
 from reader.core.state import StateStore, export_data, marks_from_export
 from reader.errors import UsageError, UserError
 
@@ -77,7 +77,7 @@ def split_ids_and_paths(items: list[str]) -> tuple[list[str], list[str]]:
     ids: list[str] = []
     paths: list[str] = []
     for item in items:
-        found = normalize_arxiv_id(item)
+        found = typed_arxiv_id(item)
         if found is not None and not Path(item).exists():
             ids.append(found)
         else:

@@ -52,8 +52,8 @@ LOCK_NAME = "library.lock"
 
 Progress = Callable[[str, float | None], None]  # (what is happening, fraction done 0..1 or None)
 
-_DIGEST = re.compile(r"^paper_logs/(\d{4})/(\d{2})/(\d{2})\.md$")
-_GIT_PROGRESS = re.compile(r"^(?:remote: )?(?P<phase>[A-Za-z][A-Za-z ]*):\s+(?P<pct>\d{1,3})% ")
+_DIGEST = re.compile(r"^paper_logs/([0-9]{4})/([0-9]{2})/([0-9]{2})\.md$")
+_GIT_PROGRESS = re.compile(r"^(?:remote: )?(?P<phase>[A-Za-z][A-Za-z ]*):\s+(?P<pct>[0-9]{1,3})% ")
 _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
 
@@ -249,7 +249,7 @@ def _is_repository(git: str, repo: Path) -> bool:
 
 
 def _git_version(git: str) -> tuple[int, ...]:
-    m = re.search(r"(\d+)\.(\d+)", _run_git(git, ["version"]))
+    m = re.search(r"([0-9]+)\.([0-9]+)", _run_git(git, ["version"]))
     return (int(m[1]), int(m[2])) if m else (0, 0)
 
 

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
+from reader.core.text import fold
 
 MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
 
@@ -59,7 +60,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
-        folded = query.casefold()
+        folded = fold(query)  # as the search compares text: typing on narrows what the shorter query found
         if not query.strip():
             results = []
         elif self._last is not None and folded.startswith(self._last[0]):
