@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import add_paths_argument, open_library, parse_arxiv_id, require_paper
+from reader.commands.common import add_paths_argument, open_library, parse_arxiv_id, read_config, require_paper
 from reader.core.cite import FORMATS, format_citation
 
 
@@ -18,12 +18,14 @@ def register(subparsers) -> None:
     )
     p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID", help="the paper (an id or an arXiv link)")
     add_paths_argument(p)
-    p.add_argument("--format", choices=FORMATS, default="bibtex", help="citation format (default: bibtex)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="citation format (default: citation_format in config.json, else bibtex)")
     p.set_defaults(func=run_cite)
 
 
 def run_cite(args: argparse.Namespace) -> int:
+    fmt = args.format or read_config().citation_format
     library = open_library(args.paths)
     paper = require_paper(library, args.arxiv_id)
-    sys.stdout.write(format_citation(paper, args.format) + "\n")
+    sys.stdout.write(format_citation(paper, fmt) + "\n")
     return 0

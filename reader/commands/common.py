@@ -71,6 +71,16 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
     return library
 
 
+def read_config():
+    """config.json (reader.core.config), each of its problems one warning on stderr."""
+    from reader.core.config import load_config
+
+    config = load_config(app_paths.config_path())
+    for problem in config.problems:
+        print(f"daily-papers: warning: {problem}", file=sys.stderr)
+    return config
+
+
 def output_path(text: str) -> Path:
     """Where -o/--output writes: its folder must exist (a typo must not create folders)."""
     path = Path(text).expanduser()
@@ -160,6 +170,7 @@ __all__ = [
     "parse_arxiv_id",
     "parse_date",
     "print_warnings",
+    "read_config",
     "require_paper",
     "resolve_date",
     "sample_notice",

@@ -134,6 +134,8 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        self._theme_in_config = self.theme  # what is saved (or the default): changes from now on are the user's
+        self.theme_changed_signal.subscribe(self, self._save_theme)
         for notice in [*self.notices, *self.config.problems, *self.state.notices]:
             self.notify(notice, markup=False, timeout=8)
         self.state.notices.clear()
@@ -598,6 +600,21 @@ class ReaderApp(App[None]):
 
         super().notify(visible(str(message)), title=visible(str(title)), severity=severity, timeout=timeout,
                        markup=False)
+
+    def _save_theme(self, theme) -> None:
+        """A theme chosen in the palette is kept in config.json (its other settings as they were)."""
+        from reader.core.config import save_setting
+
+        if theme.name == self._theme_in_config:
+            return
+        try:
+            save_setting(self.config_path, "theme", theme.name)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notify(f"Theme {theme.name} is used now, but not saved: {reason}", severity="warning", timeout=8)
+            return
+        self._theme_in_config = theme.name
+        self.notify(f"Theme {theme.name} saved to {self.config_path}", timeout=4)
 
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
