@@ -203,7 +203,7 @@ def test_export_starred(capsys, archive, state_file):
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     # each starred paper once, at its newest day, in library order
     assert [(r["arxiv_id"], r["date"]) for r in rows] == [("2403.00011", "2024-03-02"), ("2403.00001", "2024-03-01")]
-    assert "1 starred papers are not in this library" in err
+    assert "1 starred paper is not in this library" in err  # (was "1 starred papers are": issue 13, plurals)
 
 
 def test_export_starred_of_one_day(capsys, archive, state_file):

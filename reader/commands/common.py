@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from reader import paths as app_paths
 from reader.core.library import Library, LibraryError
 from reader.core.parse import typed_arxiv_id
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 from reader.errors import UsageError, UserError
 
 if TYPE_CHECKING:
@@ -71,13 +73,19 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
     return library
 
 
+def warn(message: object, stream=None) -> None:
+    """One warning line on stderr: whatever a file name or a path in it holds (a newline, a control
+    character) shows as a visible escape."""
+    print(f"daily-papers: warning: {visible_line(str(message))}", file=stream or sys.stderr)
+
+
 def read_config():
     """config.json (reader.core.config), each of its problems one warning on stderr."""
     from reader.core.config import load_config
 
     config = load_config(app_paths.config_path())
     for problem in config.problems:
-        print(f"daily-papers: warning: {problem}", file=sys.stderr)
+        warn(problem)
     return config
 
 
@@ -104,10 +112,10 @@ def named_state_file(state: str | None) -> None:
 def print_warnings(library: Library, stream=None) -> None:
     stream = stream or sys.stderr
     for warning in library.warnings[:MAX_WARNINGS]:
-        print(f"daily-papers: warning: {warning}", file=stream)
+        warn(warning, stream)
     extra = len(library.warnings) - MAX_WARNINGS
     if extra > 0:
-        print(f"daily-papers: warning: ... and {extra} more warnings", file=stream)
+        warn(f"... and {count(extra, 'more warning')}", stream)
     library.warnings.clear()
 
 
@@ -171,6 +179,7 @@ __all__ = [
     "parse_date",
     "print_warnings",
     "read_config",
+    "warn",
     "require_paper",
     "resolve_date",
     "sample_notice",

@@ -16,6 +16,8 @@ from reader.commands.common import (
 from reader.core.cite import unique_papers
 from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
 from reader.core.model import Paper
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 
 FORMATS = EXPORT_FORMATS
 DEFAULT_FORMAT = "json"
@@ -82,7 +84,8 @@ def select(library, args: argparse.Namespace) -> list[Paper]:
         if not args.date:
             missing = len(wanted - seen)
             if missing:
-                print(f"daily-papers: note: {missing} starred papers are not in this library", file=sys.stderr)
+                print(f"daily-papers: note: {count(missing, 'starred paper')} "
+                      f"{'is' if missing == 1 else 'are'} not in this library", file=sys.stderr)
         papers = chosen
     return papers
 
@@ -101,8 +104,8 @@ def run_export(args: argparse.Namespace) -> int:
             write_text_atomic(output_path(args.output), text)
         except OSError as exc:
             raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        count = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
-        print(f"wrote {count} papers to {args.output} ({fmt})", file=sys.stderr)
+        written = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
+        print(f"wrote {count(written, 'paper')} to {visible_line(args.output)} ({fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

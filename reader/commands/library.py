@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from reader.commands.common import warn
 from reader.core.importer import import_paths
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 from reader.core.sync import DEFAULT_SOURCE, sync
 
 
@@ -63,10 +66,10 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     result = import_paths(args.paths, replace=args.replace)
     for warning in result.warnings:
-        print(f"daily-papers: warning: {warning}", file=sys.stderr)
+        warn(warning)
     out = sys.stdout
     for item in result.added:
         verb = "replaced" if item.replaced else "added"
-        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source})\n")
+        out.write(f"{verb} {item.date}  {count(item.papers, 'paper')}  ({visible_line(str(item.source))})\n")
     out.write(result.summary() + "\n")
     return 0

@@ -55,7 +55,10 @@ class ParseWarning(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reade
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        from reader.core.sanitize import visible_line  # a file name may hold a newline or an escape
+
+        path = visible_line(self.path)
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.message}"
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import Library
+from reader.core.words import count
 from reader.errors import UserError
 
 DEFAULT_SOURCE = "https://github.com/l-yohai/daily_papers_ko.git"
@@ -79,12 +80,8 @@ class SyncResult:
     first: bool  # the first sync (a fresh clone)
 
     def summary(self) -> str:
-        return (f"{_count(self.new_days, 'new day')}, {_count(self.new_papers, 'new paper')} "
-                f"(library: {_count(self.days, 'day')}, {_count(self.papers, 'paper')})")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+        return (f"{count(self.new_days, 'new day')}, {count(self.new_papers, 'new paper')} "
+                f"(library: {count(self.days, 'day')}, {count(self.papers, 'paper')})")
 
 
 # -- the library folder, locked ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.text import fold
+from reader.core.words import count as counted
 
 MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
 
@@ -85,7 +86,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         else:
             more = f" (first {MAX_SHOWN} shown)" if len(results) > MAX_SHOWN else ""
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{len(results)} papers{more}{tail}")
+            count.update(f"{counted(len(results), 'paper')}{more}{tail}")
 
     def library_changed(self) -> None:
         """More papers were read (the rest of the archive, a reload, a sync): search them all again (the
