@@ -185,10 +185,10 @@ class _guarded_output:
 def mistyped_command(word: str | None) -> str | None:
     """The command a first argument was probably meant to be ('lsit' -> 'list'): a word close to a command's
     name that names no file or folder here (then the reader would only say there is no such path)."""
-    import difflib
-
     if not word or word.startswith("-") or "/" in word or os.sep in word or os.path.lexists(word):
         return None
+    import difflib  # not on the reader's way to its first screen
+
     close = difflib.get_close_matches(word.lower(), sorted(COMMAND_NAMES), n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -7,7 +7,6 @@ starts, the commands that read the file print them on stderr).
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -122,6 +121,8 @@ def _shown(value: Any) -> str:
 
 
 def _suggestion(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only for a value that is wrong: the reader's start does without it
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6) if isinstance(word, str) else []
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -45,8 +45,12 @@ _WIDTH_CHANGED = "\u2630-\u2637\u268a-\u268f\u3248-\u324f\U0001d300-\U0001d356\U
 _MC_BLOCKS = ("\u0900-\u1cff\u302e\u302f\ua800-\uabff\U00011000-\U00011fff\U00016f00-\U00016fff"
               "\U0001d100-\U0001d1ff")
 _NEEDS_WORK_ASCII = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
-_NEEDS_WORK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + _HIDDEN + _SEPARATORS + _UNMEASURABLE + _WIDTH_CHANGED
-                         + _MC_BLOCKS + "]")
+# Whether a text needs any of the above: its Basic Multilingual Plane characters one by one, and any
+# character beyond it (emoji, tags, ...) at all. (A class of many ranges past U+FFFF makes every search
+# several times slower: Korean text is scanned at each screen it appears on.)
+_NEEDS_WORK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(
+    part for part in re.findall(r".-.|.", _HIDDEN + _SEPARATORS + _UNMEASURABLE + _WIDTH_CHANGED + _MC_BLOCKS)
+    if ord(part[0]) < 0x10000) + "\U00010000-\U0010ffff]")
 
 
 @functools.cache
