@@ -1,6 +1,7 @@
 """daily-papers: the command line. `daily-papers [PATH ...]` opens the reader; subcommands answer scripts.
 
-Exit codes: 0 success (also when some files only gave warnings), 1 failure, 2 usage error, 130 interrupted.
+Exit codes: 0 success (also when some files only gave warnings), 1 failure (and a search that matches
+nothing, as grep), 2 usage error (a mistyped command too), 130 interrupted.
 Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the traceback for bug reports.
 """
 
