@@ -190,7 +190,8 @@ def test_line_and_paragraph_separators_break_lines_or_become_spaces_never_glue_w
     assert paper.title == "Title with a separator"
     assert paper.authors == ("Kim Minsu", "Lee Jiwoo")
     assert paper.sections[0].name == "What's New"
-    assert paper.sections[0].markdown == "first line\nsecond line\n\nnext paragraph"
+    assert paper.sections[0].markdown == "first line  \nsecond line\n\nnext paragraph"  # a Markdown line break
+    assert core_text.plain_text(paper.sections[0].markdown) == "first line\nsecond line\nnext paragraph"
 
 
 def test_names_show_hidden_characters_and_separators_as_escapes():

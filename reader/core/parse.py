@@ -235,10 +235,10 @@ def _split_sections(body: list[str]) -> tuple[Section, ...]:
 
 
 def _breaks(markdown: str) -> str:
-    """U+2028 / U+2029 in a section (kept while the file was split into lines): a line break, a new
-    paragraph. (Titles, names and authors turn them into spaces.)"""
+    """U+2028 / U+2029 in a section (kept while the file was split into lines): a Markdown line break (two
+    spaces and a newline), a new paragraph. (Titles, names and authors turn them into spaces.)"""
     if "\u2028" in markdown or "\u2029" in markdown:
-        return markdown.replace("\u2028", "\n").replace("\u2029", "\n\n")
+        return markdown.replace("\u2028", "  \n").replace("\u2029", "\n\n")
     return markdown
 
 
