@@ -45,7 +45,10 @@ def _parser_class() -> type:
         _intermixing = False
 
         def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-            if self._intermixing or any(action.nargs == argparse.PARSER for action in self._actions):
+            # "--" (everything after it is an argument, `search -- -x`) is read as it always was: Python
+            # 3.11's intermixed parsing takes what follows it for options.
+            if self._intermixing or any(action.nargs == argparse.PARSER for action in self._actions) \
+                    or (args is not None and "--" in args):
                 return super().parse_known_args(args, namespace)
             return self.parse_known_intermixed_args(args, namespace)
 

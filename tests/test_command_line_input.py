@@ -46,6 +46,12 @@ def test_options_may_stand_anywhere(capsys, argv, usual):
     assert (0, out, "") == run(capsys, *usual)
 
 
+def test_a_double_dash_still_ends_the_options(capsys):
+    assert run(capsys, "search", "--", "-zero", DAY) == (1, "", "daily-papers: no paper matches '-zero'\n")
+    code, out, _ = run(capsys, "search", "--json", "--", "star", DAY)
+    assert code == 0 and [p["arxiv_id"] for p in json.loads(out)] == ["2410.00031"]
+
+
 def test_mark_takes_its_action_after_the_ids(capsys):
     code, out, err = run(capsys, "mark", ID, "--star", DAY)
     assert (code, out, err) == (0, "marked 1 paper starred\n", "")
