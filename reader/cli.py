@@ -1,6 +1,7 @@
 """daily-papers: the command line. `daily-papers [PATH ...]` opens the reader; subcommands answer scripts.
 
-Exit codes: 0 success (also when some files only gave warnings), 1 failure, 2 usage error, 130 interrupted.
+Exit codes: 0 success (also when some files only gave warnings), 1 failure (and a search that matches
+nothing, as grep), 2 usage error (a mistyped command too), 130 interrupted.
 Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the traceback for bug reports.
 """
 
@@ -38,12 +39,46 @@ def _parser_class() -> type:
     import argparse
 
     class Parser(argparse.ArgumentParser):
+        """Options may stand anywhere among a command's arguments (`cite ID --format apa PATH`): a command's
+        own parser reads them intermixed (argparse's parse_intermixed_args); a parser of subcommands reads
+        as usual, up to the subcommand."""
+
+        _intermixing = False
+
+        def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+            # "--" (everything after it is an argument, `search -- -x`) is read as it always was: Python
+            # 3.11's intermixed parsing takes what follows it for options.
+            if self._intermixing or any(action.nargs == argparse.PARSER for action in self._actions) \
+                    or (args is not None and "--" in args):
+                return super().parse_known_args(args, namespace)
+            return self.parse_known_intermixed_args(args, namespace)
+
+        def parse_known_intermixed_args(self, args=None, namespace=None):  # type: ignore[override]
+            self._intermixing = True  # it calls parse_known_args itself, twice: those read as usual
+            try:
+                return super().parse_known_intermixed_args(args, namespace)
+            finally:
+                self._intermixing = False
+
         def error(self, message: str):  # type: ignore[override]
             from reader.core.sanitize import visible_line
 
             self.exit(2, f"{self.prog}: error: {visible_line(message)} (see: {self.prog} --help)\n")
 
     return Parser
+
+
+def _add_debug(parser: "argparse.ArgumentParser") -> None:
+    """--debug on every command, wherever it stands (main() reads it from the whole command line)."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                if "--debug" not in sub._option_string_actions:
+                    sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                                     help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
+                _add_debug(sub)
 
 
 def _command_modules():
@@ -72,6 +107,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser_class())
     for module in _command_modules():
         module.register(subparsers)
+    _add_debug(parser)
     return parser, set(subparsers.choices)
 
 
@@ -151,6 +187,17 @@ class _guarded_output:
         sys.stdout, sys.stderr = self.saved
 
 
+def mistyped_command(word: str | None) -> str | None:
+    """The command a first argument was probably meant to be ('lsit' -> 'list'): a word close to a command's
+    name that names no file or folder here (then the reader would only say there is no such path)."""
+    if not word or word.startswith("-") or "/" in word or os.sep in word or os.path.lexists(word):
+        return None
+    import difflib  # not on the reader's way to its first screen
+
+    close = difflib.get_close_matches(word.lower(), sorted(COMMAND_NAMES), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
@@ -161,6 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser, _ = build_parser()
                 args = parser.parse_args(argv)
                 return int(args.func(args) or 0)
+        meant = mistyped_command(first)
+        if meant is not None:
+            print(f"{PROG}: error: {_one_line(repr(first))} is not a command, nor a file or folder: did you mean "
+                  f"'{meant}'? (see: {PROG} --help)", file=sys.stderr)
+            return 2
         return run_tui(_simple_tui_args(argv) or build_tui_parser().parse_intermixed_args(argv))
     except UserError as exc:
         if debug:

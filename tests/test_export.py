@@ -237,7 +237,7 @@ def test_export_starred(capsys, archive, state_file):
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     # each starred paper once, at its newest day, in library order
     assert [(r["arxiv_id"], r["date"]) for r in rows] == [("2403.00011", "2024-03-02"), ("2403.00001", "2024-03-01")]
-    assert "1 starred papers are not in this library" in err
+    assert "1 starred paper is not in this library" in err  # (was "1 starred papers are": issue 13, plurals)
 
 
 def test_export_starred_of_one_day(capsys, archive, state_file):
@@ -303,3 +303,79 @@ def test_export_unwritable_target_is_one_line(capsys, archive, tmp_path):
     code, _, err = run(capsys, "export", archive, "-o", blocker / "refs.bib")
     assert code == 1
     assert "cannot write" in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------- a reading list from hostile text
+HOSTILE_NEWS = [
+    "<script>alert(1)</script> 스크립트",
+    "<img src=x onerror=alert(1)> 이미지 태그",
+    "[클릭](javascript:alert(1)) 자바스크립트 링크",
+    "[숨김](&#106;avascript:alert(1)) 엔티티로 숨긴 링크",
+    "[데이터](data:text/html;base64,PHNjcmlwdD4=) 데이터 링크",
+    "<javascript:alert(1)> 자동 링크",
+    "[파일](file:///etc/passwd) 파일 링크",
+    "![추적](https://tracker.example/pixel.png) 원격 이미지",
+    "[![배지](https://img.example/b.svg)](https://ok.example/page) 링크 속 이미지",
+    "[좋은 링크](https://arxiv.org/abs/2401.00001 \"title\") **굵게** `<code>` 그대로",
+    "# 제목처럼 보이는 줄",
+    "--- 규칙처럼",
+    "<div>블록 HTML</div>",
+    "&lt;b&gt;엔티티&lt;/b&gt;",
+]
+
+
+def _hostile_papers() -> list[Paper]:
+    return [Paper(f"2401.{n:05d}", f"Paper {n}", "u", "p", None, 1, ("Kim Minsu",), "2024-01-01",
+                  sections=(Section("What's New", news),)) for n, news in enumerate(HOSTILE_NEWS, 1)]
+
+
+def _rendered(markdown: str) -> list:
+    """The tokens a GFM renderer makes of it (raw HTML allowed and bare links made links, as GitHub does)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("gfm-like", {"html": True, "linkify": True})
+    tokens = md.parse(markdown)
+    flat = []
+    stack = list(tokens)
+    while stack:
+        token = stack.pop(0)
+        flat.append(token)
+        stack[:0] = token.children or []
+    return flat
+
+
+def test_the_reading_list_carries_no_raw_html_no_foreign_link_and_no_remote_image():
+    out = export_markdown(_hostile_papers())
+    tokens = _rendered(out)
+    assert [t for t in tokens if t.type in ("html_inline", "html_block")] == []
+    assert [t for t in tokens if t.type == "image"] == []
+    links = [t.attrGet("href") for t in tokens if t.type == "link_open"]
+    assert links and all(str(href).startswith(("https://", "http://")) for href in links), links
+    assert "https://ok.example/page" in links and "https://arxiv.org/abs/2401.00001" in links
+    assert [t.tag for t in tokens if t.type.endswith("_open") and t.tag in ("h1", "h2", "hr")].count("h1") == 1
+    assert not any(t.type == "hr" for t in tokens)
+    # nothing is lost: the words are all there, as text
+    text = "".join(t.content for t in tokens if t.type in ("text", "code_inline"))
+    for words in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "클릭", "숨김", "데이터", "파일",
+                  "추적", "배지", "<code>", "제목처럼 보이는 줄", "<div>블록 HTML</div>"):
+        assert words in text, words
+    assert "**굵게**" in out
+
+
+async def test_the_palettes_markdown_export_is_the_same_safe_reading_list(tmp_path):
+    from reader.tui.app import make_app
+    from tui_support import FakeSystem
+
+    state = StateStore.in_memory()
+    for paper in _hostile_papers():
+        state.set_starred(paper.arxiv_id, True)
+    library = Library()
+    from reader.core.parse import ParsedFile
+
+    library.add(ParsedFile("hostile.md", _hostile_papers(), []))
+    app = make_app(library, state, system=FakeSystem())
+    async with app.run_test(size=(160, 45)):
+        written = app.export_starred("markdown", folder=tmp_path)
+    tokens = _rendered(written.read_text(encoding="utf-8"))
+    assert [t for t in tokens if t.type in ("html_inline", "html_block", "image")] == []
+    assert all(str(t.attrGet("href")).startswith("https://") for t in tokens if t.type == "link_open")

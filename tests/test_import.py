@@ -42,7 +42,7 @@ def test_import_a_folder(capsys, downloads):
     code, out, err = run(capsys, "import", str(downloads))
     assert code == 0
     assert out.splitlines() == [
-        f"added 2024-02-02  1 papers  ({downloads / '2024-02-02.md'})",
+        f"added 2024-02-02  1 paper  ({downloads / '2024-02-02.md'})",  # ("1 papers" before issue 13)
         f"added 2024-02-01  2 papers  ({downloads / 'paper_logs/2024/02/01.md'})",
         "imported 2 new days (3 papers); 2 skipped",
     ]

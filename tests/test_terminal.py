@@ -49,3 +49,41 @@ def test_copy_reaches_the_terminal_clipboard_by_osc52(fixtures):
         assert term.clipboard() == "https://arxiv.org/abs/2312.00013"
         term.keys("q")
         term.wait("[exited 0]")
+
+
+def test_emoji_sequences_and_combining_marks_never_shift_a_border(tmp_path):
+    # Textual and the terminal must agree on every character's width, or a row pushes its pane's border
+    # aside (ZWJ emoji, variation selectors, skin tones, spacing marks: reader.core.sanitize).
+    import unicodedata
+
+    from rich.cells import cell_len
+
+    titles = [
+        "Family 👨\u200d👩\u200d👧\u200d👦 and 👩\u200d💻 at work",
+        "Heart \u2764\ufe0f and star \u2b50\ufe0f with VS16",
+        "Keycap 1\ufe0f\u20e3 and skin 👍🏽 tone",
+        "Spacing marks क्षि and trigram \u2630 here",
+        "Combining e\u0301\u0301 z\u0336a\u0336 and " + unicodedata.normalize("NFD", "한국어 제목"),
+        "Tags \U000e0068\U000e0069 hidden \u2028 separator",
+    ]
+    lines = ["## Daily Papers (2024-09-02)", ""]
+    for n, title in enumerate(titles, 1):
+        lines += [f"### [{title}](https://arxiv.org/abs/2409.{n:05d})", "", f"Vote: {10 - n}", "",
+                  "Authors: Kim Minsu", "", f"- **What's New**: {title} 요약.", ""]
+    (tmp_path / "2024-09-02.md").write_text("\n".join(lines), encoding="utf-8")
+    with Terminal(reader(str(tmp_path)), size=(160, 20)) as term:
+        screen = term.wait("arXiv 2409.00001")
+        for _ in titles[1:]:
+            term.keys("j")
+        screen = term.wait(f"arXiv 2409.{len(titles):05d}")
+        rows = screen.splitlines()[:19]  # the panes (the footer is the last line)
+
+        def borders(row: str) -> list[int]:
+            return [cell_len(row[:i]) for i, char in enumerate(row) if char in "│╭╮╰╯"]
+
+        assert rows[0].startswith("╭") and rows[-1].startswith("╰")
+        expected = borders(rows[0])
+        assert len(expected) == 6
+        for row in rows:
+            assert borders(row) == expected, f"a border moved:\n{screen}"
+        assert "👨👩👧👦" in screen and "한국어 제목" in screen

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from reader.commands.common import (
-    add_paths_argument, citations, open_library, open_metadata, parse_arxiv_id, require_paper, unverified_note,
+    add_paths_argument, citations, open_library, open_metadata, parse_arxiv_id, read_config, require_paper,
+    unverified_note,
 )
 from reader.core.cite import FORMATS, format_citation
 
@@ -22,17 +23,19 @@ def register(subparsers) -> None:
     )
     p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID", help="the paper (an id or an arXiv link)")
     add_paths_argument(p)
-    p.add_argument("--format", choices=FORMATS, default="bibtex", help="citation format (default: bibtex)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="citation format (default: citation_format in config.json, else bibtex)")
     p.set_defaults(func=run_cite)
 
 
 def run_cite(args: argparse.Namespace) -> int:
+    fmt = args.format or read_config().citation_format
     library = open_library(args.paths)
     paper = require_paper(library, args.arxiv_id)
     with open_metadata() as store:
         (cited,) = citations([paper], store)
-    sys.stdout.write(format_citation(cited, args.format) + "\n")
-    note = unverified_note([cited], one=True) if args.format != "arxiv" else None
+    sys.stdout.write(format_citation(cited, fmt) + "\n")
+    note = unverified_note([cited], one=True) if fmt != "arxiv" else None
     if note:
         print(f"daily-papers: warning: {note}", file=sys.stderr)
     return 0

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.core.library import Library, LibraryError
-from reader.core.parse import normalize_arxiv_id
+from reader.core.parse import typed_arxiv_id
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 from reader.errors import UsageError, UserError
 
 if TYPE_CHECKING:
@@ -72,6 +74,22 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
     return library
 
 
+def warn(message: object, stream=None) -> None:
+    """One warning line on stderr: whatever a file name or a path in it holds (a newline, a control
+    character) shows as a visible escape."""
+    print(f"daily-papers: warning: {visible_line(str(message))}", file=stream or sys.stderr)
+
+
+def read_config():
+    """config.json (reader.core.config), each of its problems one warning on stderr."""
+    from reader.core.config import load_config
+
+    config = load_config(app_paths.config_path())
+    for problem in config.problems:
+        warn(problem)
+    return config
+
+
 def output_path(text: str) -> Path:
     """Where -o/--output writes: its folder must exist (a typo must not create folders)."""
     path = Path(text).expanduser()
@@ -116,14 +134,14 @@ def named_state_file(state: str | None) -> None:
 def print_warnings(library: Library, stream=None) -> None:
     stream = stream or sys.stderr
     for warning in library.warnings[:MAX_WARNINGS]:
-        print(f"daily-papers: warning: {warning}", file=stream)
+        warn(warning, stream)
     extra = len(library.warnings) - MAX_WARNINGS
     if extra > 0:
-        print(f"daily-papers: warning: ... and {extra} more warnings", file=stream)
+        warn(f"... and {count(extra, 'more warning')}", stream)
     library.warnings.clear()
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str) -> str:
@@ -155,8 +173,9 @@ def resolve_date(library: Library, wanted: str) -> str:
 
 
 def parse_arxiv_id(text: str) -> str:
-    """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001."""
-    found = normalize_arxiv_id(text)
+    """argparse type for an arXiv id: 2408.03326, 2408.03326v2, a link, hep-th/9901001 (NFKC-normalised
+    first: full-width digits are typed digits)."""
+    found = typed_arxiv_id(text)
     if found is None:
         import argparse
 
@@ -218,6 +237,8 @@ __all__ = [
     "parse_arxiv_id",
     "parse_date",
     "print_warnings",
+    "read_config",
+    "warn",
     "require_paper",
     "resolve_date",
     "sample_notice",

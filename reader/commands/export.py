@@ -20,6 +20,8 @@ from reader.commands.common import (
 from reader.core.cite import unique_papers
 from reader.core.exporters import EXPORT_FORMATS, export_json, export_papers, format_for_path
 from reader.core.model import Paper
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 
 FORMATS = EXPORT_FORMATS
 CITING_FORMATS = ("bibtex", "ris", "csv", "markdown")  # the ones that name authors
@@ -88,7 +90,8 @@ def select(library, args: argparse.Namespace) -> list[Paper]:
         if not args.date:
             missing = len(wanted - seen)
             if missing:
-                print(f"daily-papers: note: {missing} starred papers are not in this library", file=sys.stderr)
+                print(f"daily-papers: note: {count(missing, 'starred paper')} "
+                      f"{'is' if missing == 1 else 'are'} not in this library", file=sys.stderr)
         papers = chosen
     return papers
 
@@ -104,8 +107,8 @@ def run_export(args: argparse.Namespace) -> int:
             if fmt in CITING_FORMATS else None
     if target:
         write_output_file(args.output, text)
-        count = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
-        print(f"wrote {count} papers to {args.output} ({fmt})", file=sys.stderr)
+        written = len(unique_papers(papers)) if fmt in ("bibtex", "ris") else len(papers)
+        print(f"wrote {count(written, 'paper')} to {visible_line(args.output)} ({fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
     if note:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import MAX_WARNINGS
+from reader.commands.common import MAX_WARNINGS, warn
 from reader.core.importer import import_paths
+from reader.core.sanitize import visible_line
+from reader.core.words import count
 from reader.core.sync import DEFAULT_SOURCE, sync
 from reader.errors import UsageError, UserError
 
@@ -136,11 +138,11 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     result = import_paths(args.paths, replace=args.replace)
     for warning in result.warnings:
-        print(f"daily-papers: warning: {warning}", file=sys.stderr)
+        warn(warning)
     out = sys.stdout
     for item in result.added:
         verb = "replaced" if item.replaced else "added"
-        was = f"; it replaces {item.removed}" if item.removed else ""
-        out.write(f"{verb} {item.date}  {item.papers} papers  ({item.source}{was})\n")
+        was = f"; it replaces {visible_line(str(item.removed))}" if item.removed else ""
+        out.write(f"{verb} {item.date}  {count(item.papers, 'paper')}  ({visible_line(str(item.source))}{was})\n")
     out.write(result.summary() + "\n")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from reader import paths as app_paths
+from reader.core.sanitize import visible_line
 
 
 def register(subparsers) -> None:
@@ -20,8 +21,7 @@ def register(subparsers) -> None:
 
 def run_paths(args: argparse.Namespace) -> int:
     out = sys.stdout
-    out.write(f"library: {app_paths.library_dir()}\n")
-    out.write(f"state: {app_paths.state_path(args.state)}\n")
-    out.write(f"cache: {app_paths.cache_dir()}\n")
-    out.write(f"config: {app_paths.config_path()}\n")
+    for name, path in (("library", app_paths.library_dir()), ("state", app_paths.state_path(args.state)),
+                       ("cache", app_paths.cache_dir()), ("config", app_paths.config_path())):
+        out.write(f"{name}: {visible_line(str(path))}\n")
     return 0

@@ -14,6 +14,7 @@ from reader.commands.common import (
     parse_date,
     require_paper,
     resolve_date,
+    warn,
 )
 from reader.core import limits
 from reader.core.limits import cut, marker
@@ -133,7 +134,7 @@ def format_paper(paper: Paper, width: int = 100) -> str:
     budget = limits.SHOWN_PAPER_CHARS
     for index, section in enumerate(paper.sections):
         if budget <= 0:
-            lines.extend(["", marker(len(paper.sections) - index, "sections")])
+            lines.extend(["", marker(len(paper.sections) - index, "section")])
             break
         shown, more = cut(section.markdown, min(limits.SHOWN_SECTION_CHARS, budget))
         budget -= len(shown)
@@ -148,12 +149,22 @@ def run_show(args: argparse.Namespace) -> int:
     paper = require_paper(library, args.arxiv_id)
     report = limits.cut_report(paper)
     if report:
-        print(f"daily-papers: warning: {report}", file=sys.stderr)
+        warn(report)
     sys.stdout.write(format_paper(paper) + "\n")
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from reader.core.library import search_terms
+    from reader.core.sanitize import visible_line
+    from reader.errors import UsageError
+
+    if not search_terms(args.query):
+        raise UsageError("search: give the words to find (every word must match)")
     library = open_library(args.paths)
-    _print_papers(library.search(args.query), args.json)
+    papers = library.search(args.query)
+    _print_papers(papers, args.json)
+    if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
+        print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)
+        return 1
     return 0

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from reader import paths as app_paths
-from reader.commands.common import open_library
-from reader.core.parse import normalize_arxiv_id
+from reader.commands.common import open_library, warn
+from reader.core.parse import typed_arxiv_id
+from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
+from reader.core.words import count
 from reader.errors import UsageError, UserError
 
 ACTIONS = {"read": {"read": True}, "unread": {"read": False}, "star": {"starred": True},
@@ -63,7 +65,7 @@ def _open_store(args: argparse.Namespace) -> StateStore:
 
 def _print_notices(store: StateStore) -> None:
     for notice in store.notices:
-        print(f"daily-papers: warning: {notice}", file=sys.stderr)
+        warn(notice)
     store.notices.clear()
 
 
@@ -78,7 +80,7 @@ def split_ids_and_paths(items: list[str]) -> tuple[list[str], list[str]]:
     ids: list[str] = []
     paths: list[str] = []
     for item in items:
-        found = normalize_arxiv_id(item)
+        found = typed_arxiv_id(item)
         if found is not None and not Path(item).exists():
             ids.append(found)
         else:
@@ -99,8 +101,7 @@ def run_mark(args: argparse.Namespace) -> int:
         store.update(ids, **ACTIONS[args.action])
         _require_saved(store)
         _print_notices(store)
-    noun = "paper" if len(ids) == 1 else "papers"
-    print(f"marked {len(ids)} {noun} {args.action}" + ("red" if args.action.endswith("star") else ""))
+    print(f"marked {count(len(ids), 'paper')} {args.action}" + ("red" if args.action.endswith("star") else ""))
     return 0
 
 
@@ -122,14 +123,14 @@ def run_export(args: argparse.Namespace) -> int:
     text = dump_export(export_data(marks))
     if target:
         write_output_file(args.output, text)
-        print(f"wrote {len(marks)} marks to {args.output}", file=sys.stderr)
+        print(f"wrote {count(len(marks), 'mark')} to {visible_line(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    source = "standard input" if args.file == "-" else args.file
+    source = "standard input" if args.file == "-" else visible_line(args.file)
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
     except OSError as exc:
@@ -145,5 +146,6 @@ def run_import(args: argparse.Namespace) -> int:
         _require_saved(store)
         _print_notices(store)
     kept = len(incoming) - len(taken)
-    print(f"imported {source}: {len(incoming)} marks, {len(taken)} taken (newer), {kept} kept as they were")
+    print(f"imported {source}: {count(len(incoming), 'mark')}, {len(taken)} taken (newer), {kept} kept as "
+          f"{'it was' if kept == 1 else 'they were'}")
     return 0

@@ -1,20 +1,71 @@
-"""The user's settings: config.json in the config directory. A missing or broken file means defaults."""
+"""The user's settings: config.json in the config directory. A missing or broken file means defaults.
+
+Every setting is checked when the file is read: a value that is not valid costs that value only (its default
+is used) and one notice naming config.json and the setting (Config.problems: the reader shows them as it
+starts, the commands that read the file print them on stderr).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+DEFAULT_CITATION_FORMAT = "bibtex"
+DEFAULT_READ_DELAY = 1.5
+
+# The settings config.json may hold, in the order README lists them.
+SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "sync_source", "arxiv_api",
+                             "summarizer")
+# The citation formats (reader.core.cite.FORMATS: tests/test_config.py checks they are the same; cite is
+# not imported here, the reader's start does without it).
+CITATION_FORMATS: tuple[str, ...] = ("bibtex", "apa", "markdown", "arxiv", "ris")
+# The themes Textual ships (textual.theme.BUILTIN_THEMES; tests/test_config.py checks they are the same:
+# core never imports Textual).
+THEMES: tuple[str, ...] = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
+    "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine",
+    "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark", "textual-light",
+    "tokyo-night",
+)
+# Every binding id of the reader: where it acts and its default keys (tests/test_config.py checks this
+# against the bindings of the app, its widgets and its screens). "app" keys act everywhere; "day", "list"
+# and "detail" are the panes of the main screen, where they take precedence over the app's keys; "cite",
+# "help", "search" and "empty" are screens of their own.
+BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "quit": ("app", "q"), "help": ("app", "question_mark"), "search": ("app", "slash"),
+    "older_day": ("app", "left_square_bracket"), "newer_day": ("app", "right_square_bracket"),
+    "star": ("app", "s"), "read": ("app", "r"), "open_arxiv": ("app", "o"), "open_pdf": ("app", "p"),
+    "copy_citation": ("app", "c"), "choose_citation": ("app", "C"), "open_hf": ("app", "h"),
+    "copy_link": ("app", "y"), "unread_only": ("app", "u"), "all_authors": ("app", "a"),
+    "next_unread": ("app", "n"), "previous_unread": ("app", "N"), "mark_day_read": ("app", "A"),
+    "undo": ("app", "z"), "reload": ("app", "R"), "toggle_sidebar": ("app", "b"), "back": ("app", "escape"),
+    "day.down": ("day", "j"), "day.up": ("day", "k"), "day.first": ("day", "g"), "day.last": ("day", "G"),
+    "list.down": ("list", "j"), "list.up": ("list", "k"), "list.first": ("list", "g"), "list.last": ("list", "G"),
+    "detail.down": ("detail", "j"), "detail.up": ("detail", "k"), "detail.top": ("detail", "g"),
+    "detail.bottom": ("detail", "G"), "detail.page_down": ("detail", "space"),
+    "cite.cancel": ("cite", "escape,q"), "cite.down": ("cite", "j"), "cite.up": ("cite", "k"),
+    "help.close": ("help", "escape,q,question_mark"), "help.down": ("help", "j,down"), "help.up": ("help", "k,up"),
+    "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
+    "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
+    "empty.quit": ("empty", "q"),
+})
+_MAIN_SCREEN = frozenset({"app", "day", "list", "detail"})
+# Keys that move around the reader: a binding may keep the ones it has, never take one over.
+NAVIGATION_KEYS = frozenset({"j", "k", "up", "down", "left", "right", "enter", "escape", "tab", "shift+tab"})
+NAVIGATION_NAMES = "j, k, the arrows, Enter, Esc, Tab"
 
 
 class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
     keymap: Mapping[str, str] = MappingProxyType({})  # binding id -> keys, e.g. {"star": "x"}
-    citation_format: str = "bibtex"
+    citation_format: str = DEFAULT_CITATION_FORMAT
     theme: str | None = None
-    read_delay: float = 1.5  # seconds a paper stays shown before it counts as read
+    read_delay: float = DEFAULT_READ_DELAY  # seconds a paper stays shown before it counts as read
     sync_source: str | None = None  # a git URL for "Sync archive" (default: the public archive)
     arxiv_api: str | None = None  # arXiv's query API (default: export.arxiv.org; DAILY_PAPERS_ARXIV_API wins)
     problems: tuple[str, ...] = ()
@@ -27,6 +78,27 @@ def _keys_ok(keys: str) -> bool:
     return 0 < len(keys) <= 200 and all(
         (len(k) == 1 and k.isprintable() and not k.isspace()) or re.fullmatch(r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*", k)
         for k in parts)
+
+
+# As textual.keys names a typed character ("?" -> "question_mark"; tests/test_config.py checks it agrees).
+_KEY_NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+                          "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
+
+
+def key_name(key: str) -> str:
+    """One key as Textual names it: "?" -> "question_mark", "/" -> "slash", "ctrl+y" as it is."""
+    key = key.strip()
+    if len(key) == 1 and not key.isalnum():
+        try:
+            name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+        except ValueError:
+            return key
+        return _KEY_NAME_REPLACEMENTS.get(name, name)
+    return key
+
+
+def key_names(keys: str) -> list[str]:
+    return [key_name(k) for k in keys.split(",") if k.strip()]
 
 
 def load_config(path: Path) -> Config:
@@ -42,32 +114,144 @@ def load_config(path: Path) -> Config:
             raise ValueError("not a JSON object")
     except ValueError as exc:
         return Config(problems=(f"{path} is not valid JSON ({exc}); using defaults",))
+    return validate(data, path)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _suggestion(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only for a value that is wrong: the reader's start does without it
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6) if isinstance(word, str) else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def validate(data: Mapping[str, Any], path: Path) -> Config:
+    """The settings in data (config.json's object): each invalid one a problem, and its default."""
     problems: list[str] = []
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
-        problems.append(f"{path}: 'keymap' must map binding ids to keys; ignored")
-        keymap = {}
-    for binding_id, keys in list(keymap.items()):
-        if not _keys_ok(keys) or not _keys_ok(binding_id):
-            problems.append(f"{path}: keymap {binding_id!r}: {keys!r} is not a list of keys like \"x\" or "
-                            "\"ctrl+y,f5\"; ignored")
-            del keymap[binding_id]
-    fmt = data.get("citation_format", "bibtex")
-    if not isinstance(fmt, str):
-        problems.append(f"{path}: 'citation_format' must be a string; using bibtex")
-        fmt = "bibtex"
+    for setting in data:
+        if setting not in SETTINGS:
+            problems.append(f"{path}: unknown setting {setting!r}{_suggestion(setting, SETTINGS)}; ignored "
+                            f"(settings: {', '.join(SETTINGS)})")
+
+    fmt = data.get("citation_format", DEFAULT_CITATION_FORMAT)
+    if not isinstance(fmt, str) or fmt not in CITATION_FORMATS:
+        problems.append(f"{path}: citation_format {_shown(fmt)} is not a citation format{_suggestion(fmt, CITATION_FORMATS)}"
+                        f" (choose from {', '.join(CITATION_FORMATS)}); using {DEFAULT_CITATION_FORMAT}")
+        fmt = DEFAULT_CITATION_FORMAT
+
     theme = data.get("theme")
-    delay = data.get("read_delay", 1.5)
-    if not isinstance(delay, (int, float)) or delay < 0:
-        problems.append(f"{path}: 'read_delay' must be a number of seconds; using 1.5")
-        delay = 1.5
+    if theme is not None and (not isinstance(theme, str) or theme not in THEMES):
+        problems.append(f"{path}: theme {_shown(theme)} is not a theme{_suggestion(theme, THEMES)} (choose from "
+                        f"{', '.join(THEMES)}, or pick one with Ctrl+P > Theme); using the default")
+        theme = None
+
+    delay = data.get("read_delay", DEFAULT_READ_DELAY)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not math.isfinite(delay) or delay < 0:
+        problems.append(f"{path}: read_delay {_shown(delay)} is not a number of seconds, 0 or more; "
+                        f"using {DEFAULT_READ_DELAY}")
+        delay = DEFAULT_READ_DELAY
+
     source = data.get("sync_source")
     if source is not None and not isinstance(source, str):
-        problems.append(f"{path}: 'sync_source' must be a git URL; using the public archive")
+        problems.append(f"{path}: sync_source must be a git URL; using the public archive")
         source = None
     arxiv_api = data.get("arxiv_api")
     if arxiv_api is not None and not (isinstance(arxiv_api, str) and re.fullmatch(r"https?://\S+", arxiv_api)):
-        problems.append(f"{path}: 'arxiv_api' must be an http(s) URL; using arXiv's own")
+        problems.append(f"{path}: arxiv_api {_shown(arxiv_api)} is not an http(s) URL; using arXiv's own")
         arxiv_api = None
-    return Config(keymap=keymap, citation_format=fmt, theme=theme if isinstance(theme, str) else None,
-                  read_delay=float(delay), sync_source=source, arxiv_api=arxiv_api, problems=tuple(problems))
+
+    keymap = _valid_keymap(data.get("keymap", {}), path, problems)
+    return Config(keymap=MappingProxyType(keymap), citation_format=fmt, theme=theme, read_delay=float(delay),
+                  sync_source=source, arxiv_api=arxiv_api, problems=tuple(problems))
+
+
+def _valid_keymap(keymap: Any, path: Path, problems: list[str]) -> dict[str, str]:
+    """The keymap entries that can be used as they are: known binding ids, key names, no key taken from a
+    navigation key or from another action (each other entry: a problem, and the binding keeps its keys)."""
+    if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
+        problems.append(f"{path}: keymap must map binding ids to keys, like {{\"star\": \"x\"}}; ignored")
+        return {}
+    taken: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        where = f"{path}: keymap {binding_id!r}"
+        if binding_id not in BINDINGS:
+            problems.append(f"{where} is not a binding id{_suggestion(binding_id, list(BINDINGS))} ('?' in the "
+                            "reader lists them); ignored")
+            continue
+        if not _keys_ok(keys):
+            problems.append(f"{where}: {_shown(keys)} is not a list of keys like \"x\" or \"ctrl+y,f5\"; "
+                            f"{binding_id} keeps {BINDINGS[binding_id][1]}")
+            continue
+        taken[binding_id] = keys
+    # Navigation keys stay what they are: a binding may keep its own, never take one.
+    for binding_id, keys in list(taken.items()):
+        scope, default = BINDINGS[binding_id]
+        stolen = [k for k in key_names(keys) if k in NAVIGATION_KEYS and k not in key_names(default)]
+        if stolen:
+            problems.append(f"{path}: keymap {binding_id!r}: {stolen[0]!r} is a navigation key "
+                            f"({NAVIGATION_NAMES}); {binding_id} keeps {default}")
+            del taken[binding_id]
+    # A key bound to two actions that can act at the same time: the later entry of config.json gives way
+    # (and if its own keys clash with an entry before it, that one too), until no key is bound twice.
+    while True:
+        clash = _first_clash(taken)
+        if clash is None:
+            break
+        binding_id, key, other = clash
+        problems.append(f"{path}: keymap {binding_id!r}: {key!r} is already the key of {other!r}; "
+                        f"{binding_id} keeps {BINDINGS[binding_id][1]}")
+        del taken[binding_id]
+    return taken
+
+
+def _share_keys(scope: str, other_scope: str) -> bool:
+    """Whether bindings of the two scopes can act at once (and so must not share a key)."""
+    if scope == other_scope:
+        return True
+    return scope in _MAIN_SCREEN and other_scope in _MAIN_SCREEN and "app" in (scope, other_scope)
+
+
+def _first_clash(taken: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """(a remapped binding id, its key, the binding that has it too), the remapped one the latest in the
+    keymap; None when no key is bound twice."""
+    keys_of = {binding_id: key_names(taken.get(binding_id, default)) for binding_id, (_, default) in BINDINGS.items()}
+    order = list(taken)
+    for binding_id in reversed(order):
+        scope = BINDINGS[binding_id][0]
+        for other, (other_scope, _) in BINDINGS.items():
+            if other == binding_id or not _share_keys(scope, other_scope):
+                continue
+            # Of two remapped entries, the later one gives way; one that is not remapped never does.
+            if other in taken and order.index(other) > order.index(binding_id):
+                continue
+            common = [k for k in keys_of[binding_id] if k in keys_of[other]]
+            if common:
+                return binding_id, common[0], other
+    return None
+
+
+def save_setting(path: Path, setting: str, value: Any) -> None:
+    """Set one setting in config.json: an atomic rewrite that keeps the user's other settings, and their
+    order, as they are. Raises OSError (cannot read or write) or ValueError (the file is not a JSON object:
+    it is left alone rather than replaced)."""
+    from reader.core.atomic import write_text_atomic
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raw = ""
+    data: dict[str, Any] = {}
+    if raw.strip():
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path} is not a JSON object; it was not changed")
+        data = loaded
+    data[setting] = value
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

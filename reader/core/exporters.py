@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 
 from reader.core.cite import Citable, abs_url, as_citable, format_citations, format_markdown, from_store
@@ -123,10 +124,99 @@ def export_csv(papers: Iterable[Paper], citables: dict[str, Citable] | None = No
     return buffer.getvalue()
 
 
+# -- the reading list's Markdown: digest text re-written from its syntax tree, so that nothing in it is raw
+# HTML, a link that is not http(s) (javascript:, data:, file:, however it is spelled) or a remote image.
+_MD_TEXT_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|])")
+# What would open a block of its own at the start of a list item's second line: a heading, a quote, a fence,
+# a bullet, a numbered item, a rule or a setext underline. (HTML cannot: every "<" of the text is escaped.)
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|`{3,}|~{3,}|[-+*](?=\s|$)|[0-9]{1,9}(?=[.)](?:\s|$))|[-*_=](?=[-*_=\s]*$))")
+_EMPHASIS = {"emphasis": "*", "strong": "**", "strikethrough": "~~"}
+
+
+def _md_text(text: str) -> str:
+    """Plain text as Markdown that shows it as typed: every character Markdown or HTML could read as
+    syntax is backslash-escaped (`<b>` stays the text <b>, `&lt;` the text &lt;)."""
+    return _MD_TEXT_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_code(code: str) -> str:
+    code = " ".join(code.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", code)), default=0) + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}" if code else ""
+
+
+def web_url(url: str) -> bool:
+    """An http(s) link (the scheme as a browser reads it: case, leading spaces and controls aside)."""
+    scheme = "".join(url.split()).partition(":")[0].lower()
+    return scheme in ("http", "https") and "//" in url
+
+
+def _md_url(url: str) -> str:
+    """A link destination that stays one: spaces, angle brackets, parentheses and backslashes escaped."""
+    from urllib.parse import quote
+
+    return quote(url.strip(), safe="/:?#@!$&'*+,;=%~-._")
+
+
+def _md_inline(tokens: list[dict], out: list[str], depth: int) -> None:
+    from reader.core.limits import MAX_MARKDOWN_DEPTH
+    from reader.core.text import flat_text
+
+    for tok in tokens:
+        kind = tok.get("type")
+        children = tok.get("children")
+        if depth > MAX_MARKDOWN_DEPTH:
+            out.append(_md_text(flat_text(tok)))
+        elif kind in ("text", "inline_html", "block_html"):
+            out.append(_md_text(tok.get("raw", "")))
+        elif kind == "codespan":
+            out.append(_md_code(tok.get("raw", "")))
+        elif kind in ("softbreak", "linebreak", "blank_line", "thematic_break"):
+            out.append(" ")
+        elif kind in _EMPHASIS and isinstance(children, list):
+            inner: list[str] = []
+            _md_inline(children, inner, depth + 1)
+            text = "".join(inner)
+            mark = _EMPHASIS[kind]
+            out.append(f"{mark}{text}{mark}" if text.strip() and text == text.strip() else text)
+        elif kind == "link" and isinstance(children, list):
+            inner = []
+            _md_inline(children, inner, depth + 1)
+            text = "".join(inner)
+            url = (tok.get("attrs") or {}).get("url") or ""
+            if web_url(url) and text.strip():
+                out.append(f"[{text}]({_md_url(url)})")
+            else:  # javascript:, data:, mailto:, a relative link ...: its words only
+                out.append(text)
+        elif kind == "image":  # no remote image in a reading list: its description, as text
+            out.append(_md_text(flat_text(children or [])))
+        elif isinstance(children, list):  # paragraphs, lists, quotes, headings: their words, on one line
+            _md_inline(children, out, depth + 1)
+            out.append(" ")
+        elif isinstance(tok.get("raw"), str):
+            out.append(_md_text(tok["raw"]))
+
+
+def safe_markdown_line(markdown: str) -> str:
+    """Digest Markdown as one line of Markdown that keeps emphasis, code and http(s) links, and turns raw
+    HTML into text, any other link into its words and an image into its description. The line cannot
+    start a block of its own (a heading, a quote, a list) where it follows a list item's first line."""
+    from reader.core.text import markdown_ast
+
+    try:
+        out: list[str] = []
+        _md_inline(markdown_ast()(markdown), out, 0)
+        line = " ".join("".join(out).split())
+    except Exception:  # noqa: BLE001 - a parser bug: the text, shown as typed
+        line = _md_text(" ".join(markdown.split()))
+    return _BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), line, count=1)
+
+
 def export_markdown(papers: Iterable[Paper], citables: dict[str, Citable] | None = None,
                     title: str = READING_LIST_TITLE) -> str:
     """A reading list: a heading per day (in the order the papers come), each paper's citation and its
-    What's New line."""
+    What's New line (no raw HTML, no link but http(s), no remote image: safe_markdown_line)."""
     lines = [f"# {title}"]
     current_day: str | None = None
     count = 0
@@ -136,7 +226,7 @@ def export_markdown(papers: Iterable[Paper], citables: dict[str, Citable] | None
             current_day = paper.date
             lines += ["", f"## {current_day}", ""]
         entry = f"- {format_markdown(citables.get(paper.arxiv_id) or paper)}"
-        news = whats_new(paper)
+        news = safe_markdown_line(whats_new(paper))
         if news:
             entry += f"  \n  {news}"
         lines.append(entry)

@@ -23,6 +23,7 @@ from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import LibraryError, discover
 from reader.core.parse import read_file
 from reader.core.sync import lock_library
+from reader.core.words import count
 from reader.errors import UserError
 
 
@@ -52,8 +53,7 @@ class ImportResult:
 
     def summary(self) -> str:
         new = [i for i in self.added if not i.replaced]
-        parts = [f"imported {len(new)} new day{'' if len(new) == 1 else 's'} "
-                 f"({sum(i.papers for i in new)} papers)"]
+        parts = [f"imported {count(len(new), 'new day')} ({count(sum(i.papers for i in new), 'paper')})"]
         replaced = len(self.added) - len(new)
         if replaced:
             parts.append(f"replaced {replaced}")

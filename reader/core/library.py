@@ -18,6 +18,8 @@ from typing import NamedTuple, Protocol
 
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
+from reader.core.sanitize import clean_line
+from reader.core.text import fold
 
 Reader = Callable[[Path], ParsedFile]
 
@@ -52,7 +54,7 @@ class _DayBucket:
         self.ordered: tuple[Paper, ...] | None = None
 
 
-_MONTH_FOLDER = re.compile(r"(?:^|/)(\d{4})/(\d{2})$")
+_MONTH_FOLDER = re.compile(r"(?:^|/)([0-9]{4})/([0-9]{2})$")
 
 
 def _month_of(month: re.Match) -> tuple[str, int] | None:
@@ -308,11 +310,12 @@ class Library:
         for section in paper.sections:
             parts.append(section.name)
             parts.append(section.markdown)
-        return "\n".join(parts).casefold()
+        return fold("\n".join(parts))
 
     def search_index(self) -> list[tuple[Paper, str]]:
-        """Each paper once (at its newest day), newest first, with its casefolded text. Built on first use
-        and kept until the library changes; the reader builds it in its loading worker."""
+        """Each paper once (at its newest day), newest first, with its folded text (reader.core.text.fold:
+        NFKC, casefolded). Built on first use and kept until the library changes; the reader builds it in
+        its loading worker."""
         index = self._search_index
         generation = self._generation
         if index is None or index[0] != generation:
@@ -326,12 +329,13 @@ class Library:
         return index[1]
 
     def search(self, query: str, limit: int | None = None, within: list[Paper] | None = None) -> list[Paper]:
-        """Papers whose title, authors or summary hold every word of the query (case-insensitive).
+        """Papers whose title, authors or summary hold every word of the query, compared folded (case and
+        Unicode normalisation aside: reader.core.text.fold), the query cleaned as digest text is.
 
         Newest day first; a paper that appears on several days is listed once, at its newest day. `within`
         narrows the search to an earlier result (typing on: a longer query only ever matches fewer papers).
         """
-        terms = query.casefold().split()
+        terms = search_terms(query)
         if not terms:
             return []
         index = entries = self.search_index()
@@ -366,3 +370,9 @@ class Library:
             first, second = terms
             return [entry for entry in entries if first in entry[1] and second in entry[1]]
         return [entry for entry in entries if all(term in entry[1] for term in terms)]
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query as the search index holds text: cleaned as digest text is (a zero-width joiner
+    or a variation selector the index never holds is dropped), then folded."""
+    return fold(clean_line(query)).split()

@@ -35,8 +35,10 @@ def cut(text: str, limit: int) -> tuple[str, int]:
     return text[:limit], len(text) - limit
 
 
-def marker(more: int, what: str = "characters") -> str:
-    return f"… (cut: {more:,} more {what})"
+def marker(more: int, what: str = "character") -> str:
+    from reader.core.words import count
+
+    return f"… (cut: {count(more, 'more ' + what)})"
 
 
 def size_text(size: int) -> str:
@@ -46,18 +48,19 @@ def size_text(size: int) -> str:
 def cut_report(paper) -> str | None:
     """One line saying what of this paper a screen shows cut (by the limits above), or None."""
     from reader.core.sanitize import clean_line
+    from reader.core.words import count
 
     what: list[str] = []
     if len(paper.title) > SHOWN_TITLE_CHARS:
-        what.append(f"the title ({len(paper.title):,} characters)")
+        what.append(f"the title ({count(len(paper.title), 'character')})")
     budget = SHOWN_PAPER_CHARS
     for section in paper.sections:
         size = len(section.markdown)
         if size > min(SHOWN_SECTION_CHARS, max(budget, 0)):
-            what.append(f"section {clean_line(section.name)[:40]!r} ({size:,} characters)")
+            what.append(f"section {clean_line(section.name)[:40]!r} ({count(size, 'character')})")
         budget -= min(size, SHOWN_SECTION_CHARS)
     if len(paper.authors) > SHOWN_AUTHORS or sum(map(len, paper.authors)) > SHOWN_AUTHOR_CHARS:
-        what.append(f"the author list ({len(paper.authors):,} names)")
+        what.append(f"the author list ({count(len(paper.authors), 'name')})")
     if not what:
         return None
     more = f" and {len(what) - 1} more" if len(what) > 1 else ""

@@ -24,9 +24,10 @@ from typing import NamedTuple
 from reader.core.model import Paper, Section
 from reader.core.sanitize import clean, clean_line
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: ids, dates and votes are ASCII digits only; text NFC, made measurable
 
-_DAY = re.compile(r"^##\s+Daily Papers\s*\(\s*(\d{4}-\d{2}-\d{2})\s*\)\s*$", re.IGNORECASE)
+# Digits are ASCII ([0-9], never \d, which matches any script's digits: "٢٤٠٨.٠٧٢٤٦" is not an arXiv id).
+_DAY = re.compile(r"^##\s+Daily Papers\s*\(\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*\)\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")
 _PAPER = re.compile(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*$")
 _PAPER_LOOSE = re.compile(r"^###\s+\[")
@@ -40,12 +41,12 @@ _AUTHORS = re.compile(r"^Authors?\s*:\s*(?P<a>.*?)\s*$", re.IGNORECASE)
 _LABEL = re.compile(
     r"^[-*+][ \t]+(?P<stars>\*{2,3})(?P<label>[^*\n]+?)(?P<inner>:?)(?P=stars)[ \t]*(?P<outer>:?)[ \t]*(?P<rest>.*)$"
 )
-_NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?")
-_OLD_ID = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?")
+_NEW_ID = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
+_OLD_ID = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 _ID_URL = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|^arxiv:)(?P<rest>[^\s?#]+)", re.IGNORECASE
 )
-_FILE_DATE = re.compile(r"(?P<y>\d{4})[-_/](?P<m>\d{2})[-_/](?P<d>\d{2})")
+_FILE_DATE = re.compile(r"(?P<y>[0-9]{4})[-_/](?P<m>[0-9]{2})[-_/](?P<d>[0-9]{2})")
 
 
 class ParseWarning(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
@@ -54,7 +55,10 @@ class ParseWarning(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reade
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        from reader.core.sanitize import visible_line  # a file name may hold a newline or an escape
+
+        path = visible_line(self.path)
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.message}"
 
 
@@ -67,7 +71,8 @@ class ParsedFile(NamedTuple):
 
 
 def normalize_arxiv_id(text: str) -> str | None:
-    """'2408.03326v2', 'https://arxiv.org/abs/2408.03326v2', 'hep-th/9901001' -> the bare id, or None."""
+    """'2408.03326v2', 'https://arxiv.org/abs/2408.03326v2', 'hep-th/9901001' -> the bare id, or None.
+    An id is ASCII: digits of another script (or full-width ones) make no id here (see typed_arxiv_id)."""
     text = text.strip()
     m = _ID_URL.search(text)
     candidate = m.group("rest") if m else text
@@ -77,6 +82,14 @@ def normalize_arxiv_id(text: str) -> str | None:
         if found:
             return found.group("id")
     return None
+
+
+def typed_arxiv_id(text: str) -> str | None:
+    """An id as a person types it (a command-line argument, a search): NFKC-normalised first, so the
+    full-width '２４０８.０７２４６' of a Korean input method is 2408.07246."""
+    import unicodedata
+
+    return normalize_arxiv_id(unicodedata.normalize("NFKC", text))
 
 
 def date_from_path(path: str | Path) -> str | None:
@@ -185,7 +198,7 @@ def parse_authors(text: str) -> tuple[str, ...]:
 
 def parse_votes(text: str) -> int | None:
     s = text.strip().replace(",", "")
-    return int(s) if re.fullmatch(r"[+-]?\d{1,9}", s) else None
+    return int(s) if re.fullmatch(r"[+-]?[0-9]{1,9}", s) else None
 
 
 def _section_markdown(first: str, more: list[str]) -> str:
@@ -215,10 +228,18 @@ def _split_sections(body: list[str]) -> tuple[Section, ...]:
     out: list[Section] = []
     pre = "\n".join(preamble).strip("\n")
     if pre.strip():
-        out.append(Section("Summary", _section_markdown(pre, []) if "\n" not in pre else pre))
+        out.append(Section("Summary", _breaks(_section_markdown(pre, []) if "\n" not in pre else pre)))
     for name, first, more in sections:
-        out.append(Section(name, _section_markdown(first, more)))
+        out.append(Section(name, _breaks(_section_markdown(first, more))))
     return tuple(out)
+
+
+def _breaks(markdown: str) -> str:
+    """U+2028 / U+2029 in a section (kept while the file was split into lines): a Markdown line break (two
+    spaces and a newline), a new paragraph. (Titles, names and authors turn them into spaces.)"""
+    if "\u2028" in markdown or "\u2029" in markdown:
+        return markdown.replace("\u2028", "  \n").replace("\u2029", "\n\n")
+    return markdown
 
 
 class _Entry:
@@ -247,7 +268,9 @@ def parse_text(text: str, path: str = "<text>", default_date: str | None = None)
     warnings: list[ParseWarning] = []
     papers: list[Paper] = []
     seen: set[tuple[str, str]] = set()
-    text = clean(text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Line and paragraph separators stay until the file is split into lines: a title holding one must
+    # not break its heading in two.
+    text = clean(text.replace("\r\n", "\n").replace("\r", "\n"), separators=None)
     current_date = default_date
     entry: _Entry | None = None
 
@@ -299,7 +322,10 @@ def parse_text(text: str, path: str = "<text>", default_date: str | None = None)
                     continue
                 arxiv_id = normalize_arxiv_id(m["url"])
                 if arxiv_id is None:
-                    warnings.append(ParseWarning(path, lineno, f"paper link is not an arXiv link: {m['url'][:80]!r}; skipped"))
+                    foreign = not m["url"].isascii() and any(c.isdigit() and not c.isascii() for c in m["url"])
+                    why = " (its digits are not ASCII)" if foreign else ""
+                    warnings.append(ParseWarning(path, lineno, f"paper link is not an arXiv link{why}: "
+                                                 f"{m['url'][:80]!r}; skipped"))
                     continue
                 title = _title(m["title"])
                 if not title:

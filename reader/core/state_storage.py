@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
 from reader.core.atomic import write_bytes_atomic
+from reader.core.words import count
 from reader.errors import UserError
 
 SCHEMA_VERSION = 1
@@ -344,7 +345,7 @@ class JournalStorage(Storage):
             else:
                 marks[clean["arxiv_id"]] = clean
         if bad:
-            return self._damaged(_bad(self.path, f"{bad} invalid mark(s)"), marks)
+            return self._damaged(_bad(self.path, count(bad, "invalid mark")), marks)
         self._extra = {k: v for k, v in data.items() if k not in (META_TABLE, MARKS_TABLE)}
         if migrated:
             self._backup_before_migration(version)
@@ -363,7 +364,7 @@ class JournalStorage(Storage):
             )
             self.notices.append(self.blocked)
             return recovered, False
-        kept = f"; {len(recovered)} marks recovered" if recovered else "; starting with empty reading state"
+        kept = f"; {count(len(recovered), 'mark')} recovered" if recovered else "; starting with empty reading state"
         self.notices.append(f"the state file was damaged ({why}); it was moved to {target}{kept}")
         self._main_sig, self._main_size = None, 0
         self.needs_compaction = True

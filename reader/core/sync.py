@@ -57,6 +57,7 @@ from reader.core.atomic import create_beside, fsync_folder, write_bytes_atomic, 
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import Library
 from reader.core.limits import MAX_DIGEST_BYTES, size_text
+from reader.core.words import count
 from reader.errors import UserError
 
 DEFAULT_SOURCE = "https://github.com/l-yohai/daily_papers_ko.git"
@@ -69,7 +70,7 @@ Progress = Callable[[str, float | None], None]  # (what is happening, fraction d
 
 # The whole name, ASCII digits only: no "03.md\n", no full-width digits, no control character can pass.
 _DIGEST = re.compile(r"paper_logs/([0-9]{4})/([0-9]{2})/([0-9]{2})\.md")
-_GIT_PROGRESS = re.compile(r"^(?:remote: )?(?P<phase>[A-Za-z][A-Za-z ]*):\s+(?P<pct>\d{1,3})% ")
+_GIT_PROGRESS = re.compile(r"^(?:remote: )?(?P<phase>[A-Za-z][A-Za-z ]*):\s+(?P<pct>[0-9]{1,3})% ")
 _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
 # Maintenance that git starts after a fetch runs before the fetch returns (never detached, outliving our lock).
@@ -102,21 +103,17 @@ class SyncResult:
     warnings: tuple[str, ...] = ()  # days not copied, one line each naming the file (too big, left as it is)
 
     def summary(self) -> str:
-        text = (f"{_count(self.new_days, 'new day')}, {_count(self.new_papers, 'new paper')} "
-                f"(library: {_count(self.days, 'day')}, {_count(self.papers, 'paper')})")
+        text = (f"{count(self.new_days, 'new day')}, {count(self.new_papers, 'new paper')} "
+                f"(library: {count(self.days, 'day')}, {count(self.papers, 'paper')})")
         if self.updated:
             text += f"; updated from the archive: {_names(self.updated)}"
         if self.ignored:
-            text += f"; {_count(self.ignored, 'other file')} in {DIGEST_FOLDER}/ ignored (not YYYY/MM/DD.md)"
+            text += f"; {count(self.ignored, 'other file')} in {DIGEST_FOLDER}/ ignored (not YYYY/MM/DD.md)"
         if len(self.warnings) == 1:
             text += f"; {self.warnings[0]}"
         elif self.warnings:
             text += f"; {len(self.warnings):,} days not copied (the first: {self.warnings[0]})"
         return text
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _names(items: tuple[str, ...], shown: int = 5) -> str:
@@ -325,7 +322,7 @@ def _is_repository(git: str, repo: Path) -> bool:
 
 
 def _git_version(git: str) -> tuple[int, ...]:
-    m = re.search(r"(\d+)\.(\d+)", _run_git(git, ["version"]))
+    m = re.search(r"([0-9]+)\.([0-9]+)", _run_git(git, ["version"]))
     return (int(m[1]), int(m[2])) if m else (0, 0)
 
 

@@ -1,7 +1,9 @@
-"""Markdown -> plain text with mistune, for the terminal's `show`, search snippets and reading lists."""
+"""Markdown -> plain text with mistune, for the terminal's `show`, search snippets and reading lists; the
+folding that search compares text in."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +11,15 @@ from reader.core.limits import MAX_MARKDOWN_DEPTH
 
 if TYPE_CHECKING:
     import mistune
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: NFKC-normalised, then casefolded. Korean written decomposed (NFD, as
+    macOS file names and PDF copies give it) matches the composed syllables, and full-width Latin and digits
+    (typed with a Korean input method: 'ＬＬａＶＡ', '２４０８') match their ASCII letters."""
+    if text.isascii():  # O(1) in CPython: nothing to normalise
+        return text.casefold()
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
 from reader.core.state import Mark, StateStore
+from reader.core.words import count
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -164,6 +165,8 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        self._theme_in_config = self.theme  # what is saved (or the default): changes from now on are the user's
+        self.theme_changed_signal.subscribe(self, self._save_theme)
         for notice in [*self.notices, *self.config.problems, *self.state.notices]:
             self.notify(notice, markup=False, timeout=8)
         self.state.notices.clear()
@@ -200,7 +203,7 @@ class ReaderApp(App[None]):
         warnings = len(self.library.warnings)
         if warnings:
             first = self.library.warnings[0]
-            self.notify(f"{warnings} digest warnings; first: {first}", severity="warning", markup=False, timeout=8)
+            self.notify(f"{count(warnings, 'digest warning')}; first: {first}", severity="warning", markup=False, timeout=8)
 
     def _show_empty(self) -> None:
         from reader.tui.screens.empty import EmptyScreen  # screens load when first used: a faster first screen
@@ -313,7 +316,7 @@ class ReaderApp(App[None]):
         if self.unread_only:
             title += " · unread only"
         plist.border_title = title
-        plist.border_subtitle = f"{len(papers)} papers"
+        plist.border_subtitle = count(len(papers), "paper")
         plist.show(papers, [self.prompt_for(p) for p in papers], keep=keep)
 
     def _refresh_paper_list(self, keep_current: bool = True) -> None:
@@ -536,7 +539,7 @@ class ReaderApp(App[None]):
         self._refresh_marks()
         where = "starred papers" if self.current_key == STARRED else self.current_key
         undo_key = self.config.keymap.get("undo", "z")
-        self.notify(f"Marked {len(ids)} papers of {where} read. {undo_key} undoes.", markup=False, timeout=8)
+        self.notify(f"Marked {count(len(ids), 'paper')} of {where} read. {undo_key} undoes.", markup=False, timeout=8)
 
     def action_undo(self) -> None:
         if not self._undo:
@@ -549,7 +552,8 @@ class ReaderApp(App[None]):
             self.notify(f"could not save: {exc}", severity="error", markup=False)
             return
         self._refresh_marks()
-        self.notify(f"Undone: {len(previous)} papers are as they were.", timeout=4)
+        self.notify(f"Undone: {count(len(previous), 'paper')} "
+                    f"{'is as it was' if len(previous) == 1 else 'are as they were'}.", timeout=4)
 
     def _refresh_marks(self) -> None:
         """Redraw every mark: the rows of the list, the sidebar counts, the summary header."""
@@ -629,7 +633,7 @@ class ReaderApp(App[None]):
         self._rebuild_days()
         self._refresh_paper_list(keep_current=True)
         self._build_search_index()
-        self.notify(f"Library reloaded: {len(library.dates())} days" + (f", {len(new_days)} new" if new_days else ""),
+        self.notify(f"Library reloaded: {count(len(library.dates()), 'day')}" + (f", {len(new_days)} new" if new_days else ""),
                     timeout=4)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
@@ -649,6 +653,21 @@ class ReaderApp(App[None]):
             except Exception:  # noqa: BLE001 - not valid markup after all (MarkupError and kin): as typed
                 pass
         super().notify(visible(text), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
+
+    def _save_theme(self, theme) -> None:
+        """A theme chosen in the palette is kept in config.json (its other settings as they were)."""
+        from reader.core.config import save_setting
+
+        if theme.name == self._theme_in_config:
+            return
+        try:
+            save_setting(self.config_path, "theme", theme.name)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notify(f"Theme {theme.name} is used now, but not saved: {reason}", severity="warning", timeout=8)
+            return
+        self._theme_in_config = theme.name
+        self.notify(f"Theme {theme.name} saved to {self.config_path}", timeout=4)
 
     # -- screens --------------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -690,7 +709,7 @@ class ReaderApp(App[None]):
 
     def _search_status(self) -> str:
         pending = self.library.pending
-        return f"still reading the archive ({pending} files left): results grow" if pending else ""
+        return f"still reading the archive ({count(pending, 'file')} left): results grow" if pending else ""
 
     def _library_changed(self) -> None:
         """The library is read (whole, again, or with a sync's new days) and indexed: let the process settle
@@ -864,13 +883,13 @@ class ReaderApp(App[None]):
                 write_text_atomic(target, export_papers(papers, fmt, self._metadata_store()))
             except OSError:
                 continue
-            self.notify(f"Exported {len(papers)} starred papers to {target}", markup=False, timeout=10)
+            self.notify(f"Exported {count(len(papers), 'starred paper')} to {target}", markup=False, timeout=10)
             if fmt != "json":
                 from reader.core.cite import from_store
 
                 unverified = sum(not c.verified for c in from_store(papers, self._metadata_store()))
                 if unverified:
-                    self.notify(f"{unverified} of {len(papers)} entries are unverified (author order from the "
+                    self.notify(f"{unverified} of {count(len(papers), 'entry', 'entries')} are unverified (author order from the "
                                 "archive): run `daily-papers enrich --starred`", severity="warning",
                                 markup=False, timeout=10)
             return target

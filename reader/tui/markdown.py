@@ -123,7 +123,7 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
 # the parser trims in its own way) and any control character. A text with none of these is paragraphs of
 # words (80% of the archive's sections), and the parser would only join each paragraph's lines with spaces.
 _MARKDOWN_SYNTAX = re.compile(
-    r"[\\`*_\[\]<>&~]|^ *(?:[-+=#>|]|\d+[.)])|^ {4}| {2,}$|[^\S \n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]", re.M
+    r"[\\`*_\[\]<>&~]|^ *(?:[-+=#>|]|[0-9]+[.)])|^ {4}| {2,}$|[^\S \n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]", re.M
 )
 
 

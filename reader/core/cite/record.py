@@ -34,10 +34,10 @@ ARCHIVE = "archive"
 UNVERIFIED = "author order unverified: run `daily-papers enrich`"
 
 # What lists write where names were left out: '+', '+12', '…', '...', 'et al.', 'others', '12 more'.
-_PLACEHOLDER = re.compile(r"\+\s*\d*|…|\.{2,}|et\.?\s+al\.?|(?:and\s+)?others|\+?\d+\s+more(?:\s+authors?)?",
+_PLACEHOLDER = re.compile(r"\+\s*[0-9]*|…|\.{2,}|et\.?\s+al\.?|(?:and\s+)?others|\+?[0-9]+\s+more(?:\s+authors?)?",
                           re.IGNORECASE)
-_NEW_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5}(?:v\d+)?")
-_OLD_ID = re.compile(r"[A-Za-z][A-Za-z.-]*/(?P<yy>\d{2})(?P<mm>\d{2})\d{3}(?:v\d+)?")
+_NEW_ID = re.compile(r"(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.[0-9]{4,5}(?:v[0-9]+)?")
+_OLD_ID = re.compile(r"[A-Za-z][A-Za-z.-]*/(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})[0-9]{3}(?:v[0-9]+)?")
 
 
 def arxiv_year(arxiv_id: str, fallback_date: str = "") -> str:
@@ -52,7 +52,7 @@ def arxiv_year(arxiv_id: str, fallback_date: str = "") -> str:
             return str(2000 + yy)
         return str(1900 + yy if yy >= 91 else 2000 + yy)  # the old scheme ran from 1991 to March 2007
     head = fallback_date[:4]
-    return head if len(head) == 4 and head.isdigit() else ""
+    return head if len(head) == 4 and head.isascii() and head.isdigit() else ""
 
 
 def is_placeholder(name: str) -> bool:

@@ -15,6 +15,8 @@ from textual.widgets.option_list import Option
 
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
+from reader.core.text import fold
+from reader.core.words import count as counted
 
 MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
 
@@ -59,7 +61,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
-        folded = query.casefold()
+        folded = fold(query)  # as the search compares text: typing on narrows what the shorter query found
         if not query.strip():
             results = []
         elif self._last is not None and folded.startswith(self._last[0]):
@@ -84,7 +86,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         else:
             more = f" (first {MAX_SHOWN} shown)" if len(results) > MAX_SHOWN else ""
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{len(results)} papers{more}{tail}")
+            count.update(f"{counted(len(results), 'paper')}{more}{tail}")
 
     def library_changed(self) -> None:
         """More papers were read (the rest of the archive, a reload, a sync): search them all again (the

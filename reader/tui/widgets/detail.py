@@ -68,7 +68,7 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
         if budget <= 0:
             left = len(paper.sections) - index
             parts.append(Text(""))
-            parts.append(Text(marker(left, "sections" if left > 1 else "section"), style="dim italic"))
+            parts.append(Text(marker(left, "section"), style="dim italic"))
             break
         parts.append(Text(""))
         parts.append(_cut_text(clean_line(section.name), limits.SHOWN_NAME_CHARS, f"bold {accent}"))
