@@ -397,6 +397,29 @@ async def test_mark_day_read_and_undo_with_one_key():
         assert "●2" in day_row
 
 
+async def test_undo_of_day_read_keeps_a_star_given_since_and_says_what_it_left(tmp_path, monkeypatch):
+    from reader.core.state import StateStore
+
+    shown_notes: list[str] = []
+    app = build(state_path=tmp_path / "state.json")
+    monkeypatch.setattr(app, "notify", lambda message, **kw: shown_notes.append(str(message)))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.press("s")  # star the first paper after A
+        elsewhere = StateStore(tmp_path / "state.json")
+        elsewhere.set_read("2312.00012", False)
+        elsewhere.set_read("2312.00012", True)  # read again in another reader: its newer word
+        elsewhere.close()
+        await pilot.press("z")
+        assert app.state.is_starred("2312.00013") and not app.state.is_read("2312.00013")
+        assert not app.state.is_read("2312.00011") and app.state.is_read("2312.00012")
+        rows = row_texts(app.query_one(PaperList))
+        assert [r[:2] for r in rows] == ["●★", "● ", "  "]  # unread and starred, unread, read
+        assert any("2 papers unread again; 1 changed since" in n for n in shown_notes), shown_notes
+
+
 async def test_R_picks_up_marks_and_files_changed_elsewhere(tmp_path):
     import shutil
 

@@ -25,7 +25,7 @@ from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
-from reader.core.state import Mark, StateStore
+from reader.core.state import StateStore, Undo
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -88,7 +88,7 @@ class ReaderApp(App[None]):
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
-        self._undo: dict[str, Mark] | None = None
+        self._undo: Undo | None = None
         self.library = library
         self.state = state
         self.system = system or System()
@@ -502,12 +502,14 @@ class ReaderApp(App[None]):
             return
         previous, self._undo = self._undo, None
         try:
-            self.state.restore(previous)
+            restored = self.state.restore(previous)
         except Exception as exc:  # noqa: BLE001
             self.notify(f"could not save: {exc}", severity="error", markup=False)
             return
         self._refresh_marks()
-        self.notify(f"Undone: {len(previous)} papers are as they were.", timeout=4)
+        kept = len(previous) - len(restored)
+        self.notify(f"Undone: {len(restored)} papers unread again"
+                    + (f"; {kept} changed since (here or elsewhere) left as they are." if kept else "."), timeout=6)
 
     def _refresh_marks(self) -> None:
         """Redraw every mark: the rows of the list, the sidebar counts, the summary header."""
