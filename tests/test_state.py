@@ -653,3 +653,44 @@ def test_files_that_need_work_get_the_locked_load_at_once(path, damage):
     else:
         assert quick.is_read("2401.00001") and quick.is_starred("2401.00002")
     assert quick.settle() == set()
+
+
+def test_a_state_path_that_is_a_symlink_stays_one_and_everything_lives_beside_its_target(tmp_path):
+    synced, home = tmp_path / "Dropbox", tmp_path / "home"
+    synced.mkdir(), home.mkdir()
+    link = home / "state.json"
+    link.symlink_to(synced / "state.json")  # dangling until the first change
+    store = StateStore(link, journal_limit=0)  # every change compacts: an atomic rewrite each time
+    store.set_starred("a")
+    store.update(["b", "c"], read=True)
+    store.close()
+    assert link.is_symlink() and os.readlink(link) == str(synced / "state.json")
+    assert sorted(p.name for p in home.iterdir()) == ["state.json"]  # no journal, lock or temporary here
+    assert {"state.json", "state.json.journal", "state.json.lock"} <= {p.name for p in synced.iterdir()}
+    again = reopen(link)
+    assert again.starred_ids() == {"a"} and again.read_ids() == {"b", "c"}
+    again.set_read("a")  # appended to the journal beside the target
+    again.close()
+    assert reopen(synced / "state.json").read_ids() == {"a", "b", "c"}
+    # a damaged file is moved aside beside the file itself, and the link still points to the new one
+    (synced / "state.json").write_text("{not json", encoding="utf-8")
+    damaged = StateStore(link)
+    assert any("moved to" in n and str(synced) in n for n in damaged.notices), damaged.notices
+    damaged.set_starred("d")
+    damaged.close()
+    assert link.is_symlink() and os.readlink(link) == str(synced / "state.json")
+    assert [p.name for p in home.iterdir()] == ["state.json"]
+    assert aside_files(synced / "state.json")
+
+
+def test_an_atomic_rewrite_of_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    from reader.core.atomic import write_bytes_atomic
+
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "config.json"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_bytes_atomic(link, b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]

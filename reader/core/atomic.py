@@ -8,7 +8,9 @@ from pathlib import Path
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    target = Path(path)
+    """path gets data whole or not at all. A path that is a symbolic link stays one: the file it points to
+    is replaced (the temporary file is made beside it, on its file system)."""
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
