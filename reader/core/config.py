@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,18 +28,23 @@ def _keys_ok(keys: str) -> bool:
 
 
 def load_config(path: Path) -> Config:
-    try:
-        raw = path.read_text(encoding="utf-8")
+    from reader.core.files import FileRefused, load_json, read_regular
+    from reader.core.limits import MAX_CONFIG_BYTES
+
+    try:  # never a FIFO (it would wait for a writer), a device or a huge file
+        raw = read_regular(path, MAX_CONFIG_BYTES, what="a config file")
     except FileNotFoundError:
         return Config()
+    except FileRefused as exc:
+        return Config(problems=(f"{exc}; using defaults",))
     except OSError as exc:
         return Config(problems=(f"cannot read {path}: {exc.strerror}",))
     try:
-        data = json.loads(raw)
+        data = load_json(raw, encoding="utf-8-sig")  # (a byte-order mark, as some editors write, is fine)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except ValueError as exc:
-        return Config(problems=(f"{path} is not valid JSON ({exc}); using defaults",))
+        return Config(problems=(f"{path} is not valid JSON ({str(exc).splitlines()[0][:80]}); using defaults",))
     problems: list[str] = []
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):

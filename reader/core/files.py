@@ -48,18 +48,20 @@ class FileRefused(OSError):
 
 
 def _size_text(size: int) -> str:
-    if size >= 1024 * 1024 * 1024:
-        return f"{size / (1024 * 1024 * 1024):.1f} GB"
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{size / 1024:.1f} KB"
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size // scale} {unit}" if size % scale == 0 else f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 def _check(path: str | os.PathLike[str], st: os.stat_result, limit: int | None, what: str) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise FileRefused(path, f"not a regular file ({kind_of(st.st_mode)})")
     if limit is not None and st.st_size > limit:
-        raise FileRefused(path, f"{_size_text(st.st_size)}, more than {what} may be ({_size_text(limit)})",
+        size = _size_text(st.st_size)
+        if size == _size_text(limit):
+            size = f"{st.st_size:,} bytes"
+        raise FileRefused(path, f"{size}, more than {what} may be ({_size_text(limit)})",
                           code=errno.EFBIG, size=st.st_size, limit=limit)
 
 

@@ -171,6 +171,9 @@ class StateStore:
         self._unsaved: dict[str, Mark] = {}
         self._loaded = False  # the files were read (else writes first try to read them)
         self._failing: str | None = None  # the last save failure, until a save works again
+        #: why the files could not be read when the store opened (the marks shown are then not the user's),
+        #: until a later load works; None when they were read
+        self.unreadable: str | None = None
         self._closed = False
 
     def __enter__(self) -> "StateStore":
@@ -217,9 +220,9 @@ class StateStore:
         except OSError as exc:  # (filelock's Timeout is an OSError)
             self._take_storage_notices()
             if initial:
+                self.unreadable = f"cannot read the reading state {self.path} ({_why(exc, self._real_path)})"
                 self._notice(
-                    f"cannot read the reading state {self.path} ({_why(exc, self._real_path)}): starting with "
-                    "empty marks; "
+                    f"{self.unreadable}: starting with empty marks; "
                     "changes are kept in memory until it can be read"
                 )
             return set()
@@ -244,6 +247,7 @@ class StateStore:
         old = self._marks
         self._marks = fresh
         self._loaded = True
+        self.unreadable = None
         for undo in list(self._undos.values()):  # only the sum of what happened is known here: not exact
             for arxiv_id in undo:
                 undo.note(arxiv_id, old.get(arxiv_id, Mark()), fresh.get(arxiv_id, Mark()), exact=False)
@@ -378,6 +382,10 @@ class StateStore:
         """Try to write changes that could not be saved before; True when nothing is left unsaved."""
         self.reload()
         return not self._unsaved
+
+    def save_problem(self) -> str | None:
+        """Why the last save failed (one line), while changes are unsaved."""
+        return self._failing if self._unsaved else None
 
     def unsaved_ids(self) -> set[str]:
         """Ids whose latest change is only in memory (the disk could not be written)."""
@@ -539,6 +547,15 @@ def export_data(marks: Mapping[str, Mark]) -> dict:
     }
 
 
+def _preview(value: Any) -> str:
+    """A short look at a value from a file, however deep it nests (str() of a deep one recurses)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, 40, 40
+    return short.repr(value)[:60]
+
+
 def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
     """An export (or a state file, or a bare list of marks) -> marks; one bad mark refuses the whole file.
     When an id appears twice, the newer mark counts."""
@@ -565,7 +582,7 @@ def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
     for number, doc in enumerate(docs, 1):
         parsed = parse_doc(doc)
         if parsed is None:
-            raise StateError(f"{source}: mark {number} is not valid ({str(doc)[:60]}); nothing was imported")
+            raise StateError(f"{source}: mark {number} is not valid ({_preview(doc)}); nothing was imported")
         arxiv_id, mark = parsed
         if arxiv_id not in result or mark.updated > result[arxiv_id].updated:
             result[arxiv_id] = mark
