@@ -47,6 +47,17 @@ def an_id() -> str:
     return json.loads(run.out)[0]["arxiv_id"]
 
 
+def python_file(folder: Path, code: str) -> str:
+    """A program to run in its own process (run_measured takes a file: it measures its peak memory)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "probe.py").write_text(code, encoding="utf-8")
+    return str(folder / "probe.py")
+
+
+def repo_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
 def one_error_line(run, *names: str) -> None:
     assert run.code == 1 and run.out == "", (run.code, run.out, run.err)
     assert run.err.count("\n") == 1 and run.err.startswith("daily-papers: error:"), run.err
@@ -100,17 +111,33 @@ def test_an_odd_file_where_the_state_should_be_is_one_line_and_left_as_it_is(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "state.json"]  # no lock, journal ...
 
 
-def test_the_reader_opens_beside_an_odd_state_and_says_so(tmp_path):
+STORE_PROBE = """
+import json, sys
+from reader.core.state import StateStore
+found = []
+for settle_later in (True, False):  # the reader's first, lock-free read too
+    store = StateStore(sys.argv[1], settle_later=settle_later)
+    store.set_starred("x")  # kept in memory, never written over it
+    found.append([store.unreadable, store.notices, sorted(store.unsaved_ids())])
+    store.close()
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_the_reader_opens_beside_an_odd_state_and_says_so(tmp_path, kind):
     state = tmp_path / "state.json"
-    os.mkfifo(state)
-    for settle_later in (True, False):  # the reader's first, lock-free read too
-        store = StateStore(state, settle_later=settle_later)
-        assert store.unreadable and "a FIFO" in store.notices[0] and str(state) in store.notices[0]
-        store.set_starred("x")  # kept in memory, never written over the FIFO
-        assert store.unsaved_ids() == {"x"}
-        store.close()
-    assert stat.S_ISFIFO(os.lstat(state).st_mode)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+    make_odd(state, kind, MAX_STATE_BYTES + 1)
+    before = what_it_is(state)
+    run = run_measured([sys.executable, python_file(tmp_path / "probe", STORE_PROBE), str(state)],
+                       env=repo_env(), timeout=HANG)
+    assert run.code == 0, run.err
+    for unreadable, notices, unsaved in json.loads(run.out):
+        assert unreadable and str(state) in notices[0] and "\n" not in notices[0]
+        assert unsaved == ["x"]
+    assert run.peak_mb < SMALL_MB
+    assert what_it_is(state) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["probe", "state.json"]
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
@@ -157,12 +184,13 @@ def test_json_too_deep_in_the_journal_keeps_the_other_lines(tmp_path):
 
 
 # -- where config.json should be --------------------------------------------------------------------------------
-def config_probe(tmp_path: Path) -> str:
-    """A program that loads a config file and prints what it got (run through run_measured by its path)."""
-    probe = tmp_path / "config_probe.py"
-    probe.write_text("import json, sys\nfrom pathlib import Path\nfrom reader.core.config import load_config\n"
-                     "c = load_config(Path(sys.argv[1]))\nprint(json.dumps([list(c.problems), c.citation_format]))\n")
-    return str(probe)
+CONFIG_PROBE = """
+import json, sys
+from pathlib import Path
+from reader.core.config import load_config
+config = load_config(Path(sys.argv[1]))
+print(json.dumps([list(config.problems), config.citation_format]))
+"""
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device", "huge", "deep"])
@@ -173,9 +201,8 @@ def test_an_odd_config_file_means_defaults_and_one_notice(tmp_path, kind):
     else:
         make_odd(config, kind, 300 * 1024 * 1024)  # sparse: no disk used, 300 MB if it were read whole
     before = what_it_is(config)
-    (tmp_path / "probe").mkdir()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    run = run_measured([sys.executable, config_probe(tmp_path / "probe"), str(config)], env=env, timeout=HANG)
+    run = run_measured([sys.executable, python_file(tmp_path / "probe", CONFIG_PROBE), str(config)],
+                       env=repo_env(), timeout=HANG)
     assert run.code == 0, run.err
     [problem], fmt = json.loads(run.out)
     assert str(config) in problem and "defaults" in problem and "\n" not in problem

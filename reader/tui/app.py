@@ -89,6 +89,7 @@ class ReaderApp(App[None]):
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
         self._undo: Undo | None = None
+        self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
         self.library = library
         self.state = state
         self.system = system or System()
@@ -316,7 +317,11 @@ class ReaderApp(App[None]):
             self._read_timer = None
         if paper is not None and not self.state.is_read(paper.arxiv_id):
             arxiv_id = paper.arxiv_id
-            self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+            self._read_timer = self.schedule_read(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+
+    def schedule_read(self, delay: float, callback: Callable[[], None]) -> Timer:
+        """The timer that marks a shown paper read (the tests replace it with a clock of their own)."""
+        return self.set_timer(delay, callback, name="read-delay")
 
     def _prepare_neighbours(self) -> None:
         """Once the frame is out, render the papers above and below the cursor, so j/k only swaps prepared
@@ -602,6 +607,26 @@ class ReaderApp(App[None]):
                        markup=False)
 
     # -- screens --------------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """q, Ctrl+Q, the palette: with changes the disk refused, first retry; if that fails, ask (retry, save
+        them to another file, quit anyway: reader.tui.screens.unsaved)."""
+        from reader.tui.screens.unsaved import UnsavedScreen
+
+        if isinstance(self.screen, UnsavedScreen):
+            return
+        if self.state.unsaved_ids() and not self.state.flush():
+            self._refresh_marks()  # (its notice says why)
+            self.push_screen(UnsavedScreen(self.state), self._quit_chosen)
+            return
+        self.exit()
+
+    def _quit_chosen(self, choice: "str | Path | None") -> None:
+        if choice is None:
+            return
+        if isinstance(choice, Path):
+            self.marks_saved_to = choice
+        self.exit()
+
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen
 
