@@ -615,7 +615,8 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, UnsavedScreen):
             return
         if self.state.unsaved_ids() and not self.state.flush():
-            self._refresh_marks()  # (its notice says why)
+            self.clear_notifications()  # the dialog says why; toasts over it would hide it
+            self.state.notices.clear()
             self.push_screen(UnsavedScreen(self.state), self._quit_chosen)
             return
         self.exit()
