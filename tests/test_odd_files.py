@@ -109,6 +109,7 @@ def test_an_odd_file_where_the_state_should_be_is_one_line_and_left_as_it_is(tmp
         assert run.peak_mb < SMALL_MB, (command, run.peak_mb)
     assert what_it_is(state) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "state.json"]  # no lock, journal ...
+    assert not os.path.lexists("/dev/null.lock")  # ... nor beside the device the link points to
 
 
 STORE_PROBE = """
