@@ -112,6 +112,71 @@ def test_same_size_same_mtime_change_right_after_parsing_is_caught(tmp_path, day
         assert counting == [str(target)]
 
 
+LONG_AGO = 1_600_000_000 * 10**9  # 2020: far outside the "racily clean" window
+
+
+def _after_the_file_clock_moves(folder: Path, since_ns: int) -> None:
+    """Wait (for an event, not a time) until the file system stamps a change later than since_ns: its clock
+    may tick only every few milliseconds, and a ctime the same as before would prove nothing."""
+    probe = folder / ".clock-probe"
+    while True:
+        probe.write_bytes(b"x")
+        if probe.stat().st_ctime_ns > since_ns:
+            probe.unlink()
+            return
+
+
+@pytest.mark.parametrize("how", ["cp -p", "touch -r", "unpacked"])
+def test_a_file_replaced_with_the_same_size_and_mtime_is_parsed_again(tmp_path, days, counting, how):
+    import shutil
+    import subprocess
+    import tarfile
+
+    store = tmp_path / "c.jsonl"
+    target = days / "2024" / "03" / "02.md"
+    os.utime(target, ns=(LONG_AGO, LONG_AGO))
+    cache = ParseCache(store)
+    assert [p.arxiv_id for p in cache.read(target).papers] == ["2403.00003"]
+    cache.save()
+    before = target.stat()
+    other = tmp_path / "other" / "02.md"
+    other.parent.mkdir()
+    other.write_text(day_text("2024-03-02", ["2403.00004"]), encoding="utf-8")  # the same length
+    os.utime(other, ns=(LONG_AGO, LONG_AGO))
+    _after_the_file_clock_moves(days, before.st_ctime_ns)
+    if how == "cp -p":  # written into the same file (same inode), times copied
+        subprocess.run(["cp", "-p", str(other), str(target)], check=True)
+    elif how == "touch -r":
+        target.write_bytes(other.read_bytes())
+        subprocess.run(["touch", "-r", str(other), str(target)], check=True)
+    else:  # an archive unpacked over the folder: a new file with the archived times
+        archive = tmp_path / "days.tar"
+        with tarfile.open(archive, "w") as tar:
+            tar.add(other, arcname="02.md")
+        with tarfile.open(archive) as tar:
+            tar.extractall(target.parent, filter="tar")
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)  # what fooled it
+    for reader in (cache, ParseCache(store)):  # in this process and in the next
+        counting.clear()
+        assert [p.arxiv_id for p in reader.read(target).papers] == ["2403.00004"]
+        assert counting == [str(target)]
+    shutil.rmtree(other.parent)
+
+
+def test_an_unchanged_file_is_still_a_hit_with_ctime_and_inode_in_the_key(tmp_path, days, counting):
+    store = tmp_path / "c.jsonl"
+    for f in files_of(days):
+        os.utime(f, ns=(LONG_AGO, LONG_AGO))
+    filled(store, days)
+    _after_the_file_clock_moves(days, max(f.stat().st_ctime_ns for f in files_of(days)))
+    counting.clear()
+    again = ParseCache(store)
+    for f in files_of(days):
+        again.read(f)
+    assert counting == [] and again.hits == len(files_of(days))
+
+
 def test_a_new_parser_version_parses_everything_again(tmp_path, days, counting, monkeypatch):
     store = tmp_path / "c.jsonl"
     filled(store, days)

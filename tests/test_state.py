@@ -136,6 +136,74 @@ def test_update_undoable_returns_what_was_on_disk_just_before(path):
     assert final.read_ids() == {"p1"} and final.starred_ids() == {"p2"}
 
 
+def test_undo_puts_back_only_the_read_flag_and_keeps_a_star_given_since(path):
+    tui = StateStore(path)
+    other = StateStore(path)
+    tui.set_starred("p4")
+    undo = tui.update_undoable(["p1", "p2", "p3", "p4"], read=True)  # "mark day read"
+    tui.set_starred("p1")  # starred in the reader after A
+    other.set_starred("p2")  # starred elsewhere after A
+    restored = tui.restore(undo)  # z
+    assert set(restored) == {"p1", "p2", "p3", "p4"}
+    assert tui.read_ids() == set() and tui.starred_ids() == {"p1", "p2", "p4"}
+    assert tui.restore(undo) == {}  # undone once: a second undo changes nothing
+    tui.close(), other.close()
+    final = reopen(path)
+    assert final.read_ids() == set() and final.starred_ids() == {"p1", "p2", "p4"}
+
+
+def test_undo_leaves_a_read_flag_anyone_set_again_since(path):
+    tui = StateStore(path)
+    other = StateStore(path)
+    undo = tui.update_undoable(["p1", "p2", "p3"], read=True)
+    other.set_read("p1", False)
+    other.set_read("p1", True)  # unread, then read again elsewhere: the user's newer word
+    tui.set_read("p2", False)  # unread in the reader itself
+    restored = tui.restore(undo)
+    assert set(restored) == {"p3"}
+    assert tui.read_ids() == {"p1"}
+    tui.close(), other.close()
+    assert reopen(path).read_ids() == {"p1"}
+
+
+def test_undo_after_changes_seen_only_as_their_sum_keeps_them(path):
+    """Another process compacted the file: only the result of its changes is known, not which flag each
+    one set. A mark changed since is then left as it is (never a guess that could undo the user's word)."""
+    tui = StateStore(path)
+    other = StateStore(path, journal_limit=0)  # compacts after every change
+    undo = tui.update_undoable(["p1", "p2"], read=True)
+    other.set_starred("p1")
+    assert set(tui.restore(undo)) == {"p2"}
+    assert tui.read_ids() == {"p1"} and tui.starred_ids() == {"p1"}
+    tui.close(), other.close()
+
+
+class SteppedClock:
+    def __init__(self, *times: float) -> None:
+        self.times = list(times)
+
+    def __call__(self) -> float:
+        return self.times.pop(0) if len(self.times) > 1 else self.times[0]
+
+
+def test_a_change_after_the_clock_stepped_back_is_still_the_newest(path, tmp_path):
+    clock = SteppedClock(2_000_000_000.0, 1_000_000_000.0)  # the second change comes "before" the first
+    laptop = StateStore(path, clock=clock)
+    laptop.set_starred("x")
+    starred = laptop.mark("x")
+    laptop.set_starred("x", False)  # the user's last word, with the clock stepped back by 30 years
+    assert laptop.mark("x").updated > starred.updated
+    undo = laptop.update_undoable(["x"], read=True)
+    laptop.restore(undo)  # restore stamps the same way
+    assert laptop.mark("x").updated > undo["x"].updated
+    # elsewhere, a copy that has the star: importing the laptop's marks takes the unstar
+    desk = StateStore(tmp_path / "desk.json")
+    desk.merge({"x": starred})
+    desk.merge(marks_from_export(export_data(laptop.marks())))
+    assert not desk.is_starred("x")
+    laptop.close(), desk.close()
+
+
 def test_in_memory_store_never_touches_the_disk(tmp_path):
     store = StateStore.in_memory()
     store.update(["x", "y"], starred=True)
@@ -585,3 +653,44 @@ def test_files_that_need_work_get_the_locked_load_at_once(path, damage):
     else:
         assert quick.is_read("2401.00001") and quick.is_starred("2401.00002")
     assert quick.settle() == set()
+
+
+def test_a_state_path_that_is_a_symlink_stays_one_and_everything_lives_beside_its_target(tmp_path):
+    synced, home = tmp_path / "Dropbox", tmp_path / "home"
+    synced.mkdir(), home.mkdir()
+    link = home / "state.json"
+    link.symlink_to(synced / "state.json")  # dangling until the first change
+    store = StateStore(link, journal_limit=0)  # every change compacts: an atomic rewrite each time
+    store.set_starred("a")
+    store.update(["b", "c"], read=True)
+    store.close()
+    assert link.is_symlink() and os.readlink(link) == str(synced / "state.json")
+    assert sorted(p.name for p in home.iterdir()) == ["state.json"]  # no journal, lock or temporary here
+    assert {"state.json", "state.json.journal", "state.json.lock"} <= {p.name for p in synced.iterdir()}
+    again = reopen(link)
+    assert again.starred_ids() == {"a"} and again.read_ids() == {"b", "c"}
+    again.set_read("a")  # appended to the journal beside the target
+    again.close()
+    assert reopen(synced / "state.json").read_ids() == {"a", "b", "c"}
+    # a damaged file is moved aside beside the file itself, and the link still points to the new one
+    (synced / "state.json").write_text("{not json", encoding="utf-8")
+    damaged = StateStore(link)
+    assert any("moved to" in n and str(synced) in n for n in damaged.notices), damaged.notices
+    damaged.set_starred("d")
+    damaged.close()
+    assert link.is_symlink() and os.readlink(link) == str(synced / "state.json")
+    assert [p.name for p in home.iterdir()] == ["state.json"]
+    assert aside_files(synced / "state.json")
+
+
+def test_an_atomic_rewrite_of_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    from reader.core.atomic import write_bytes_atomic
+
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "config.json"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_bytes_atomic(link, b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]

@@ -148,3 +148,28 @@ def test_kill_9_during_writes_never_loses_an_acknowledged_mark_nor_breaks_the_fi
         store.close()
         start = max(acked) + 1000  # the killed one may have written one more than it acknowledged
     assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+
+
+def test_undo_of_mark_day_read_keeps_what_other_processes_did_since(tmp_path):
+    """The reader's A then z (update_undoable, restore), with `daily-papers mark` runs in between: a star
+    given elsewhere survives the undo, and a paper marked read again elsewhere stays read."""
+    path = tmp_path / "state.json"
+    listed = json.loads(subprocess.run([sys.executable, "-m", "reader", "list", "--all", "--json"],
+                                       capture_output=True, text=True, env=_env(), check=True).stdout)
+    ids = list(dict.fromkeys(p["arxiv_id"] for p in listed))[:4]
+
+    def mark(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "reader", "mark", *args, "--state", str(path)],
+                       check=True, capture_output=True, env=_env())
+
+    tui = StateStore(path)
+    undo = tui.update_undoable(ids, read=True)  # A
+    mark("--star", ids[0])
+    mark("--unread", ids[1])
+    mark("--read", ids[1])
+    tui.set_starred(ids[2])  # in the reader itself
+    tui.restore(undo)  # z
+    for store in (tui, StateStore(path)):
+        assert [store.is_read(i) for i in ids] == [False, True, False, False]
+        assert [store.is_starred(i) for i in ids] == [True, False, True, False]
+    tui.close()

@@ -116,18 +116,63 @@ async def test_star_and_the_starred_entry():
         assert row_texts(app.query_one(DayList))[0] == "★ Starred  1"
 
 
+class FakeClock:
+    """Stands in for the read-delay timers (ReaderApp.schedule_read): time moves only when the test says,
+    so a busy machine cannot make a passing paper "stay" long enough to count as read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[list] = []  # [due, callback, stopped]
+
+    def __call__(self, delay, callback):
+        timer = [self.now + delay, callback, False]
+        self.timers.append(timer)
+
+        class Handle:
+            def stop(self) -> None:
+                timer[2] = True
+
+        return Handle()
+
+    def live(self) -> int:
+        return sum(1 for t in self.timers if not t[2])
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        for timer in list(self.timers):
+            if not timer[2] and timer[0] <= self.now:
+                timer[2] = True
+                timer[1]()
+
+
 async def test_read_only_after_a_moment_not_when_passing():
     app = build(config=Config(read_delay=1.0))
+    clock = app.schedule_read = FakeClock()
     async with app.run_test(size=(160, 45)) as pilot:
         app.show_day("2023-12-06")
         await pilot.pause()
         await pilot.press("j", "j")  # pass over the first two
+        clock.advance(0.9)  # however long the key presses took: by this clock, 0.9 s on the third
+        await pilot.pause()
         assert not any(app.state.is_read(i) for i in ("2312.00013", "2312.00011", "2312.00012"))
-        await pilot.pause(1.6)  # stay on the third
+        assert clock.live() == 1  # passing stopped the timers of the papers passed
+        clock.advance(0.2)  # 1.1 s on the third
+        await pilot.pause()
         assert not app.state.is_read("2312.00013") and not app.state.is_read("2312.00011")
         assert app.state.is_read("2312.00012")
         day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
         assert "●2 " in day_row and day_row.rstrip().endswith("3")
+
+
+async def test_the_read_delay_runs_on_a_real_timer():
+    app = build(config=Config(read_delay=0.05))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        for _ in range(2000):  # waits for the event, not for a time: a slow machine only takes longer
+            if app.state.is_read("2412.00041"):
+                break
+            await pilot.pause(0.01)
+        assert app.state.is_read("2412.00041")
 
 
 async def test_r_toggles_read_either_way():
@@ -395,6 +440,29 @@ async def test_mark_day_read_and_undo_with_one_key():
         assert app.state.is_read("2312.00011")  # it was read before: undo leaves it read
         day_row = next(r for r in row_texts(app.query_one(DayList)) if r.startswith("2023-12-06"))
         assert "●2" in day_row
+
+
+async def test_undo_of_day_read_keeps_a_star_given_since_and_says_what_it_left(tmp_path, monkeypatch):
+    from reader.core.state import StateStore
+
+    shown_notes: list[str] = []
+    app = build(state_path=tmp_path / "state.json")
+    monkeypatch.setattr(app, "notify", lambda message, **kw: shown_notes.append(str(message)))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day("2023-12-06")
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.press("s")  # star the first paper after A
+        elsewhere = StateStore(tmp_path / "state.json")
+        elsewhere.set_read("2312.00012", False)
+        elsewhere.set_read("2312.00012", True)  # read again in another reader: its newer word
+        elsewhere.close()
+        await pilot.press("z")
+        assert app.state.is_starred("2312.00013") and not app.state.is_read("2312.00013")
+        assert not app.state.is_read("2312.00011") and app.state.is_read("2312.00012")
+        rows = row_texts(app.query_one(PaperList))
+        assert [r[:2] for r in rows] == ["●★", "● ", "  "]  # unread and starred, unread, read
+        assert any("2 papers unread again; 1 changed since" in n for n in shown_notes), shown_notes
 
 
 async def test_R_picks_up_marks_and_files_changed_elsewhere(tmp_path):

@@ -59,6 +59,9 @@ def register(subparsers) -> None:
 
 def _open_store(args: argparse.Namespace) -> StateStore:
     store = StateStore(app_paths.state_path(args.state))
+    if store.unreadable:  # (a FIFO, a device, a folder, a lock held too long): no change could be saved
+        store.close()
+        raise UserError(f"the reading state was not saved: {store.unreadable}")
     _print_notices(store)
     return store
 
@@ -118,7 +121,10 @@ def run_export(args: argparse.Namespace) -> int:
 
     target = output_file(args.output)
     named_state_file(args.state)
-    with _open_store(args) as store:
+    with StateStore(app_paths.state_path(args.state)) as store:
+        if store.unreadable:  # an export of the marks it could not read would be an empty backup
+            raise UserError(f"{store.unreadable}; nothing was exported")
+        _print_notices(store)
         marks = store.marks()
     text = dump_export(export_data(marks))
     if target:
@@ -130,14 +136,24 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from reader.core.files import FileRefused, load_json, read_regular
+    from reader.core.limits import MAX_STATE_BYTES
+
     source = "standard input" if args.file == "-" else visible_line(args.file)
     try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
+        if args.file == "-":
+            raw = sys.stdin.buffer.read(MAX_STATE_BYTES + 1)
+            if len(raw) > MAX_STATE_BYTES:
+                raise FileRefused(source, f"more than a state export may be ({MAX_STATE_BYTES // 2**20} MB)")
+        else:  # never a FIFO that waits, a device that never ends, a file of gigabytes
+            raw = read_regular(Path(args.file).expanduser(), MAX_STATE_BYTES, what="a state export")
+    except FileRefused as exc:
+        raise UserError(f"{exc}; nothing was imported") from None
     except OSError as exc:
         raise UserError(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        data = load_json(raw, encoding="utf-8-sig")
+    except ValueError as exc:
         raise UserError(f"{source} is not valid JSON ({str(exc).splitlines()[0][:80]}); nothing was imported") \
             from None
     incoming = marks_from_export(data, source)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 _TEMP_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 # The streams a process already has, by the names shells and /dev give them.
-_OWN_STREAM = re.compile(r"/dev/(?:std(?P<std>in|out|err)|fd/(?P<fd>\d+))|/proc/self/fd/(?P<pfd>\d+)")
+_OWN_STREAM = re.compile(r"/dev/(?:std(?P<std>in|out|err)|fd/(?P<fd>[0-9]+))|/proc/self/fd/(?P<pfd>[0-9]+)")
 
 
 def _token() -> str:

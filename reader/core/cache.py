@@ -1,8 +1,10 @@
 """Parsed digests on disk, so that a second start parses no digest it has parsed before.
 
 `ParseCache.read(path)` is a drop-in reader for `Library.open(paths, reader=cache.read)`: it returns exactly
-what `read_file(path)` would, from the cache when the file's size and modification time (nanoseconds) and the
-parser version match what was stored, else by parsing it. `save()` writes what changed; call it when loading
+what `read_file(path)` would, from the cache when the file's size, modification time and status change time
+(nanoseconds), inode number and the parser version match what was stored, else by parsing it. (As git's
+index does: a file replaced by one of the same size and modification time, by `cp -p`, `touch -r` or
+unpacking an archive, has a new ctime, and a new inode when it is a new file; neither can be set back.) `save()` writes what changed; call it when loading
 is done (from any thread). The cache only ever makes things faster: anything unexpected in it (a corrupt or
 foreign file, an entry of the wrong shape, a cache folder that cannot be written) makes it parse instead,
 never fail.
@@ -14,15 +16,19 @@ cleanly ignore it:
     KEY<TAB>ENTRY
     ...
 
-KEY is the JSON list [absolute path, size, mtime_ns, checked_ns, blake2b-128 hex of the bytes]; ENTRY is the
+KEY is the JSON list [absolute path, size, mtime_ns, checked_ns, blake2b-128 hex of the bytes, ctime_ns,
+inode] (a key of the first five only, as the first caches wrote, is dropped: it cannot tell); ENTRY is the
 JSON object {"papers": [[arxiv_id, title, url, pdf_url, thumbnail, votes, [authors], date,
 [[section name, markdown], ...], line], ...], "warnings": [[line, message], ...]}. JSON never holds a raw tab
 or newline, so a line splits at its first tab. Opening the cache decodes only the keys; an entry's papers are
 decoded when that file is read (the first screen needs one file, not the whole archive).
 
-A file changed within RACY_NS of being parsed might change again without its size or time moving (coarse
+A file changed within RACY_NS of being parsed might change again without its size or times moving (coarse
 file-system clocks); such entries are checked against the content hash before they are trusted (the same
 rule as git's "racily clean" index entries).
+
+The cache file itself is read only when it is a regular file of at most MAX_CACHE_BYTES: a FIFO, a device
+(a link to /dev/null, say) or a huge file there means running without the cache, and it is never written.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ from pathlib import Path
 
 from reader.core import parse
 from reader.core.atomic import write_bytes_atomic
-from reader.core.limits import MAX_DIGEST_BYTES
+from reader.core.files import FileRefused, load_json, read_regular
+from reader.core.limits import MAX_CACHE_BYTES, MAX_DIGEST_BYTES
 from reader.core.model import Paper, Section
 from reader.core.parse import ParsedFile, ParseWarning, read_file
 
@@ -60,14 +67,23 @@ def _header() -> bytes:
 class _Entry:
     size: int
     mtime_ns: int
+    ctime_ns: int
+    ino: int
     checked_ns: int  # when the content was last known to match `digest`
     digest: str
     raw: bytes | memoryview | None = None  # ENTRY as stored on disk (None until encoded)
     parsed: ParsedFile | None = None  # decoded or parsed in this process
     used: bool = False
 
+    def changed_ns(self) -> int:
+        return max(self.mtime_ns, self.ctime_ns)
+
     def racy(self) -> bool:
-        return self.mtime_ns >= self.checked_ns - RACY_NS
+        return self.changed_ns() >= self.checked_ns - RACY_NS
+
+    def matches(self, st: os.stat_result) -> bool:
+        return (self.size == st.st_size and self.mtime_ns == st.st_mtime_ns and self.ctime_ns == st.st_ctime_ns
+                and self.ino == st.st_ino)
 
 
 # -- entry encoding --------------------------------------------------------------------------------------
@@ -89,7 +105,7 @@ def _strs(items) -> bool:
 
 def _decode(raw: bytes | memoryview, name: str) -> ParsedFile:
     """ENTRY -> ParsedFile; raises (ValueError, TypeError, ...) on anything not exactly of our shape."""
-    data = json.loads(str(raw, "utf-8"))  # decoding first is faster than json.loads(bytes)
+    data = load_json(raw)  # (decoding first, as it does, is faster than json.loads(bytes))
     papers: list[Paper] = []
     for row in data["papers"]:
         arxiv_id, title, url, pdf_url, thumbnail, votes, authors, date, sections, line = row
@@ -146,8 +162,12 @@ class ParseCache:
 
     def _load(self) -> dict[str, _Entry]:
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path, MAX_CACHE_BYTES, what="a parse cache")
         except FileNotFoundError:
+            return {}
+        except FileRefused as exc:  # a FIFO, a device, a huge file: not ours to read, nor to replace
+            self.problem = f"{exc}; running without the parse cache"
+            self._writable = False
             return {}
         except OSError as exc:
             self.problem = f"cannot read the parse cache: {exc.strerror or exc}"
@@ -170,14 +190,16 @@ class ParseCache:
                 try:
                     if tab < 0:
                         raise ValueError
-                    path, size, mtime_ns, checked_ns, digest = json.loads(str(view[pos:tab], "utf-8"))
+                    path, size, mtime_ns, checked_ns, digest, ctime_ns, ino = load_json(view[pos:tab])
                     if not (type(path) is str and type(size) is int and type(mtime_ns) is int
-                            and type(checked_ns) is int and type(digest) is str):
+                            and type(ctime_ns) is int and type(ino) is int and type(checked_ns) is int
+                            and type(digest) is str):
                         raise ValueError
-                except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
+                except (ValueError, TypeError):
                     self._dirty = True  # rewrite without the damaged line
                 else:
-                    entries[path] = _Entry(size, mtime_ns, checked_ns, digest, raw=view[tab + 1:end])
+                    entries[path] = _Entry(size, mtime_ns, ctime_ns, ino, checked_ns, digest,
+                                           raw=view[tab + 1:end])
                 pos = end + 1
         except Exception:  # noqa: BLE001 - a cache is never trusted and never fatal
             self.problem = "the parse cache is damaged; rebuilding it"
@@ -199,7 +221,7 @@ class ParseCache:
         self._ensure_loaded()
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None and entry.size == st.st_size and entry.mtime_ns == st.st_mtime_ns:
+        if entry is not None and entry.matches(st):
             found = self._use(entry, name, key)
             if found is not None:
                 self.hits += 1
@@ -210,13 +232,12 @@ class ParseCache:
         if entry.racy():
             now = time.time_ns()
             try:
-                with open(name, "rb") as handle:
-                    same = _digest(handle.read()) == entry.digest
+                same = _digest(read_regular(name, MAX_DIGEST_BYTES, what="a digest")) == entry.digest
             except OSError:
                 return None
             if not same:
                 return None
-            if now - entry.mtime_ns > RACY_NS:
+            if now - entry.changed_ns() > RACY_NS:
                 with self._lock:
                     entry.checked_ns = now
                     self._dirty = True
@@ -237,14 +258,14 @@ class ParseCache:
         self.misses += 1
         checked = time.time_ns()
         try:
-            with open(name, "rb") as handle:
-                data = handle.read()
+            data = read_regular(name, MAX_DIGEST_BYTES, what="a digest")
         except OSError:
             return read_file(path)
         # Stat, then the bytes, then the parse: if the file changes meanwhile, the key or the hash no longer
         # matches the file next time, and it is parsed again.
         parsed = read_file(path)
-        entry = _Entry(st.st_size, st.st_mtime_ns, checked, _digest(data), parsed=parsed, used=True)
+        entry = _Entry(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, checked, _digest(data),
+                       parsed=parsed, used=True)
         with self._lock:
             self._entries[key] = entry
             self._dirty = True
@@ -275,8 +296,8 @@ class ParseCache:
                 if raw is None:
                     continue
                 entry.raw = raw
-            head = json.dumps([key, entry.size, entry.mtime_ns, entry.checked_ns, entry.digest],
-                              ensure_ascii=False)
+            head = json.dumps([key, entry.size, entry.mtime_ns, entry.checked_ns, entry.digest, entry.ctime_ns,
+                               entry.ino], ensure_ascii=False)
             try:
                 parts += [head.encode("utf-8"), b"\t", raw, b"\n"]
             except UnicodeEncodeError:  # a path that is not valid Unicode: leave it out

@@ -102,18 +102,23 @@ def key_names(keys: str) -> list[str]:
 
 
 def load_config(path: Path) -> Config:
-    try:
-        raw = path.read_text(encoding="utf-8")
+    from reader.core.files import FileRefused, load_json, read_regular
+    from reader.core.limits import MAX_CONFIG_BYTES
+
+    try:  # never a FIFO (it would wait for a writer), a device or a huge file
+        raw = read_regular(path, MAX_CONFIG_BYTES, what="a config file")
     except FileNotFoundError:
         return Config()
+    except FileRefused as exc:
+        return Config(problems=(f"{exc}; using defaults",))
     except OSError as exc:
         return Config(problems=(f"cannot read {path}: {exc.strerror}",))
     try:
-        data = json.loads(raw)
+        data = load_json(raw, encoding="utf-8-sig")  # (a byte-order mark, as some editors write, is fine)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except ValueError as exc:
-        return Config(problems=(f"{path} is not valid JSON ({exc}); using defaults",))
+        return Config(problems=(f"{path} is not valid JSON ({str(exc).splitlines()[0][:80]}); using defaults",))
     return validate(data, path)
 
 
@@ -240,14 +245,17 @@ def save_setting(path: Path, setting: str, value: Any) -> None:
     it is left alone rather than replaced)."""
     from reader.core.atomic import write_text_atomic
 
+    from reader.core.files import load_json, read_regular
+    from reader.core.limits import MAX_CONFIG_BYTES
+
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = read_regular(path, MAX_CONFIG_BYTES, what="a config file").decode("utf-8-sig")
     except FileNotFoundError:
         raw = ""
     data: dict[str, Any] = {}
     if raw.strip():
         try:
-            loaded = json.loads(raw)
+            loaded = load_json(raw)
         except ValueError:
             loaded = None
         if not isinstance(loaded, dict):

@@ -11,7 +11,12 @@ reader slow or fill memory:
 - a title up to SHOWN_TITLE_CHARS in the summary pane and SHOWN_ROW_CHARS in a list row (which shows less
   anyway); a section name up to SHOWN_NAME_CHARS; the full author list up to SHOWN_AUTHORS names;
 - Markdown nesting (lists in lists, quotes in quotes, emphasis in links ...) up to MAX_MARKDOWN_DEPTH levels;
-  deeper text is shown flat, never dropped.
+  deeper text is shown flat, never dropped;
+- the files the reader keeps are read only up to a size no real one comes near (reader.core.files checks
+  it before reading): the reading state and its journal (30,000 marks take 3 MB) and a `state import` file
+  MAX_STATE_BYTES, config.json MAX_CONFIG_BYTES, the parse cache MAX_CACHE_BYTES (ten times the archive
+  takes about 80 MB). A bigger state is refused and left as it is, config.json means defaults, the cache is
+  not used.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ SHOWN_AUTHORS = 1_000
 SHOWN_AUTHOR_CHARS = 10_000
 SHOWN_CITATION_CHARS = 20_000
 MAX_MARKDOWN_DEPTH = 32
+MAX_STATE_BYTES = 256 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CACHE_BYTES = 512 * 1024 * 1024
 
 
 def cut(text: str, limit: int) -> tuple[str, int]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reader.core.arxiv_record import ArxivRecord
+from reader.core.files import load_json
 from reader.core.sanitize import clean, clean_line
 
 # What one item may hold (the API's biggest real values are a fraction of these).
@@ -380,8 +381,8 @@ class MetadataStore:
         if not found:
             return ArxivEntry(None, fetched)
         try:
-            decoded = json.loads(data) if isinstance(data, str) else None
-        except (ValueError, RecursionError):
+            decoded = load_json(data) if isinstance(data, str) else None
+        except ValueError:
             return None
         record = ArxivRecord.from_dict(decoded) if isinstance(decoded, dict) else None
         return ArxivEntry(record, fetched) if record is not None else None  # a damaged record: fetch again
@@ -431,8 +432,8 @@ class MetadataStore:
         found = []
         for (data,) in rows:
             try:
-                record = json.loads(data)
-            except (ValueError, RecursionError, TypeError):
+                record = load_json(data) if isinstance(data, str) else None
+            except ValueError:
                 continue
             paper = HFPaper.from_dict(record) if isinstance(record, dict) else None
             if paper is not None:

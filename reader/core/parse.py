@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from datetime import date as _date
 from pathlib import Path
 from typing import NamedTuple
@@ -122,36 +121,20 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
 
 def read_bytes_bounded(path: str | Path) -> tuple[bytes | None, str | None]:
     """A digest's bytes, or (None, why not). Only regular files (a FIFO would block, /dev/zero never ends)
-    and at most MAX_DIGEST_BYTES: a bigger file is refused whole, never read into memory."""
+    and at most MAX_DIGEST_BYTES: a bigger file is refused whole, never read into memory (reader.core.files,
+    the one reader of every file)."""
+    from reader.core.files import FileRefused, read_regular
     from reader.core.limits import MAX_DIGEST_BYTES, size_text
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        return read_regular(path, MAX_DIGEST_BYTES, what="a digest"), None
+    except FileRefused as exc:
+        if exc.limit is None:
+            return None, f"{exc.reason}; skipped"
+        return None, (f"{size_text(max(exc.size or 0, MAX_DIGEST_BYTES + 1))} is more than a digest may be "
+                      f"({size_text(MAX_DIGEST_BYTES)}); skipped: split it into days")
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc.__class__.__name__}"
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None, "not a regular file (a folder, a FIFO, a device ...); skipped"
-        too_big = (f"{size_text(max(st.st_size, MAX_DIGEST_BYTES + 1))} is more than a digest may be "
-                   f"({size_text(MAX_DIGEST_BYTES)}); skipped: split it into days")
-        if st.st_size > MAX_DIGEST_BYTES:
-            return None, too_big
-        chunks = []
-        left = MAX_DIGEST_BYTES + 1  # the file may grow while it is read
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        if left <= 0:
-            return None, too_big
-        return b"".join(chunks), None
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc.__class__.__name__}"
-    finally:
-        os.close(fd)
 
 
 def read_file(path: str | Path) -> ParsedFile:

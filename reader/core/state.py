@@ -12,10 +12,12 @@ write (or ``flush()``/``reload()``) tries again; ``unsaved_ids()`` tells what is
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,38 @@ __all__ = [
     "StateError",
     "StateSchemaError",
     "StateStore",
+    "Undo",
     "export_data",
     "marks_from_export",
 ]
 
 EXPORT_FORMAT = "daily-papers-state"
+#: A change is stamped at least this much later than the mark it replaces (see StateStore._stamp).
+STAMP_STEP = 1e-6
+
+
+class Undo(dict):
+    """What update_undoable() returns: the marks it replaced ({arxiv id: Mark as it was just before}), plus
+    what restore() needs to undo only that change: the flags it set (read, starred: the value set, or None)
+    and the ids whose flag someone changed since (in this process or another, as the store saw it)."""
+
+    def __init__(self, previous: Mapping[str, Mark], read: bool | None, starred: bool | None) -> None:
+        super().__init__(previous)
+        self.read = read
+        self.starred = starred
+        self.touched: set[str] = set()
+
+    def _flags(self) -> list[tuple[int, bool]]:
+        return [(i, bool(v)) for i, v in enumerate((self.read, self.starred)) if v is not None]
+
+    def note(self, arxiv_id: str, old: Mark, new: Mark, exact: bool) -> None:
+        """A change of this mark, old -> new. exact: seen as one change (not two changes or more seen only
+        as their sum, as after another process compacted the file): then a change that leaves our flags
+        alone (a star given after "mark day read") does not touch them."""
+        if arxiv_id not in self or arxiv_id in self.touched or old == new:
+            return
+        if not exact or any(new[i] != old[i] for i, _ in self._flags()):
+            self.touched.add(arxiv_id)
 
 
 def _is_lock_timeout(exc: BaseException) -> bool:
@@ -52,9 +81,13 @@ def _is_lock_timeout(exc: BaseException) -> bool:
     return filelock is not None and isinstance(exc, filelock.Timeout)
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException, path: Path | None = None) -> str:
+    from reader.core.files import FileRefused
+
     if _is_lock_timeout(exc):
         return "another daily-papers holds its lock"
+    if isinstance(exc, FileRefused) and path is not None and exc.filename == os.fspath(path):
+        return exc.reason  # the state file itself: the message names it already
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or exc.__class__.__name__
@@ -62,18 +95,25 @@ def _why(exc: BaseException) -> str:
 
 class StateStore:
     def __init__(self, path: str | os.PathLike[str], *, journal_limit: int | None = None,
-                 lock_timeout: float | None = None, settle_later: bool = False) -> None:
+                 lock_timeout: float | None = None, settle_later: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         """Open the state file at path (created on the first change). Raises StateSchemaError when it was
         written by a newer daily-papers; every other problem becomes a notice.
 
         settle_later: when the files are sound, read the marks without taking the lock (what the reader's
         first screen needs, and no lock module to import before it); the locked load, with any repair or
         compaction, then comes with settle() or the first write, whichever is first. Files that need work
-        get the locked load at once, as without it."""
-        self._setup(Path(path))
+        get the locked load at once, as without it.
+
+        A path that is a symbolic link (into a synced folder, say) is followed once, here: the journal, the
+        lock and every rewrite live beside the file it points to, and the link stays a link.
+
+        clock: where the time of a change comes from (tests step it back)."""
+        self._setup(Path(path), clock)
+        self._real_path = Path(os.path.realpath(self.path))
         self._journal_limit = journal_limit
         kwargs: dict[str, Any] = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
-        self._db = TinyDB(self.path, storage=JournalStorage, **kwargs)
+        self._db = TinyDB(self._real_path, storage=JournalStorage, **kwargs)
         self._storage: JournalStorage | None = self._db.storage  # type: ignore[assignment]
         self._mutex = threading.RLock()
         with self._mutex:
@@ -110,15 +150,19 @@ class StateStore:
     @classmethod
     def in_memory(cls) -> "StateStore":
         store = cls.__new__(cls)
-        store._setup(Path("<memory>"))
+        store._setup(Path("<memory>"), time.time)
         store._journal_limit = None
         store._db = None
         store._storage = None
         store._mutex = threading.RLock()
         return store
 
-    def _setup(self, path: Path) -> None:
+    def _setup(self, path: Path, clock: Callable[[], float]) -> None:
         self.path = path
+        self._clock = clock
+        # live undo records (by id: an Undo is a dict, equal to any other with the same marks), told of every
+        # change of their marks; one the caller dropped goes by itself
+        self._undos: weakref.WeakValueDictionary[int, Undo] = weakref.WeakValueDictionary()
         self.notices: list[str] = []
         # Ids whose marks another process changed, picked up before one of our writes: the app redraws them
         # and clears the set.
@@ -127,6 +171,9 @@ class StateStore:
         self._unsaved: dict[str, Mark] = {}
         self._loaded = False  # the files were read (else writes first try to read them)
         self._failing: str | None = None  # the last save failure, until a save works again
+        #: why the files could not be read when the store opened (the marks shown are then not the user's),
+        #: until a later load works; None when they were read
+        self.unreadable: str | None = None
         self._closed = False
 
     def __enter__(self) -> "StateStore":
@@ -173,8 +220,9 @@ class StateStore:
         except OSError as exc:  # (filelock's Timeout is an OSError)
             self._take_storage_notices()
             if initial:
+                self.unreadable = f"cannot read the reading state {self.path} ({_why(exc, self._real_path)})"
                 self._notice(
-                    f"cannot read the reading state {self.path} ({_why(exc)}): starting with empty marks; "
+                    f"{self.unreadable}: starting with empty marks; "
                     "changes are kept in memory until it can be read"
                 )
             return set()
@@ -199,6 +247,10 @@ class StateStore:
         old = self._marks
         self._marks = fresh
         self._loaded = True
+        self.unreadable = None
+        for undo in list(self._undos.values()):  # only the sum of what happened is known here: not exact
+            for arxiv_id in undo:
+                undo.note(arxiv_id, old.get(arxiv_id, Mark()), fresh.get(arxiv_id, Mark()), exact=False)
         if len(old) == 0:
             return set(fresh)
         return {k for k in old.keys() | fresh.keys() if old.get(k) != fresh.get(k)}
@@ -220,9 +272,21 @@ class StateStore:
                         continue
                     del self._unsaved[arxiv_id]
                 if self._marks.get(arxiv_id) != theirs:
-                    self._marks[arxiv_id] = theirs
+                    self._replace(arxiv_id, theirs)
                     changed.add(arxiv_id)
         return changed
+
+    def _replace(self, arxiv_id: str, new: Mark) -> None:
+        """One change of one mark, seen as it was made (ours, or one journal line of another process)."""
+        if self._undos:
+            old = self._marks.get(arxiv_id, Mark())
+            for undo in list(self._undos.values()):
+                undo.note(arxiv_id, old, new, exact=True)
+        self._marks[arxiv_id] = new
+
+    def _apply(self, changes: Mapping[str, Mark]) -> None:
+        for arxiv_id, new in changes.items():
+            self._replace(arxiv_id, new)
 
     def _compact_locked(self) -> None:
         assert self._storage is not None
@@ -252,13 +316,13 @@ class StateStore:
             changes: dict[str, Mark] | None = None
             if self._storage is None:  # in memory
                 changes = compute()
-                self._marks.update(changes)
+                self._apply(changes)
                 return changes
             try:
                 with self._storage.lock:
                     self.external_changes |= self._catch_up_locked()
                     changes = compute()
-                    self._marks.update(changes)
+                    self._apply(changes)
                     self._unsaved.update(changes)
                     if self._storage.blocked:
                         raise OSError(self._storage.blocked)
@@ -269,7 +333,7 @@ class StateStore:
             except (OSError, StateSchemaError) as exc:  # (filelock's Timeout is an OSError)
                 if changes is None:
                     changes = compute()
-                    self._marks.update(changes)
+                    self._apply(changes)
                     self._unsaved.update(changes)
                 self._save_failed(exc)
             finally:
@@ -283,7 +347,7 @@ class StateStore:
             message = f"{exc}; changes are kept in memory only"
         else:
             message = (
-                f"cannot save the reading state to {self.path} ({_why(exc)}); "
+                f"cannot save the reading state to {self.path} ({_why(exc, self._real_path)}); "
                 "changes are kept in memory and saving is retried with the next one"
             )
         if self._failing != message:
@@ -318,6 +382,10 @@ class StateStore:
         """Try to write changes that could not be saved before; True when nothing is left unsaved."""
         self.reload()
         return not self._unsaved
+
+    def save_problem(self) -> str | None:
+        """Why the last save failed (one line), while changes are unsaved."""
+        return self._failing if self._unsaved else None
 
     def unsaved_ids(self) -> set[str]:
         """Ids whose latest change is only in memory (the disk could not be written)."""
@@ -376,19 +444,31 @@ class StateStore:
         return self.snapshot(ids)
 
     def update_undoable(self, arxiv_ids: Iterable[str], *, read: bool | None = None,
-                        starred: bool | None = None) -> dict[str, Mark]:
+                        starred: bool | None = None) -> Undo:
         """update(), returning instead the marks it replaced, as they were on disk just before (after
-        picking up other processes' changes): give them to restore() to undo exactly this change."""
+        picking up other processes' changes), as an Undo: give it to restore() to undo exactly this change."""
         ids = list(dict.fromkeys(arxiv_ids))
         if not ids or (read is None and starred is None):
-            return {}
-        return self._change(ids, read, starred)
+            return Undo({}, read, starred)
+        undo = Undo(self._change(ids, read, starred), read, starred)
+        with self._mutex:
+            self._undos[id(undo)] = undo  # from now on every change of these marks is noted in it
+        return undo
+
+    def _stamp(self, previous: Mark, now: float) -> float:
+        """The time of a change: now, but always later than the mark it replaces, even when the clock has
+        stepped back since (NTP, a dead CMOS battery, a virtual machine restored): a later import elsewhere
+        (newest change wins) then keeps this change, the user's last word."""
+        stamp = max(now, previous.updated + STAMP_STEP)
+        if stamp <= previous.updated:  # a time so large that the step is lost in rounding
+            stamp = math.nextafter(previous.updated, math.inf)
+        return stamp if math.isfinite(stamp) else previous.updated
 
     def _change(self, ids: list[str], read: bool | None, starred: bool | None) -> dict[str, Mark]:
         previous: dict[str, Mark] = {}
 
         def compute() -> dict[str, Mark]:
-            now = time.time()
+            now = self._clock()
             changes: dict[str, Mark] = {}
             previous.clear()
             for arxiv_id in ids:
@@ -396,7 +476,7 @@ class StateStore:
                 new_read = mark.read if read is None else bool(read)
                 new_starred = mark.starred if starred is None else bool(starred)
                 if (new_read, new_starred) != (mark.read, mark.starred):
-                    changes[arxiv_id] = Mark(new_read, new_starred, now)
+                    changes[arxiv_id] = Mark(new_read, new_starred, self._stamp(mark, now))
                     previous[arxiv_id] = mark
             return changes
 
@@ -404,21 +484,42 @@ class StateStore:
         return previous
 
     def restore(self, previous: Mapping[str, Mark]) -> dict[str, Mark]:
-        """Put marks back as they were (undo), in one write; returns the new marks."""
+        """Undo, in one write; returns the marks it changed (their new values).
+
+        Given an Undo (from update_undoable), it undoes only that change: it puts back only the flags the
+        change set (for "mark day read", the read flag: a star given since is kept), and only on marks whose
+        flag nobody changed since, here or in another process (a paper marked unread, or read again, after
+        it keeps that newer word). Given any other mapping (a snapshot()), it puts those marks back whole."""
         if not previous:
             return {}
+        undo = previous if isinstance(previous, Undo) else None
 
         def compute() -> dict[str, Mark]:
-            now = time.time()
+            now = self._clock()
             changes: dict[str, Mark] = {}
             for arxiv_id, old in previous.items():
                 mark = self.mark(arxiv_id)
-                if (old.read, old.starred) != (mark.read, mark.starred):
-                    changes[arxiv_id] = Mark(old.read, old.starred, now)
+                if undo is None:
+                    wanted = (old.read, old.starred)
+                else:
+                    if arxiv_id in undo.touched:
+                        continue
+                    flags = [mark.read, mark.starred]
+                    if any(flags[i] != value for i, value in undo._flags()):
+                        continue  # not what the change set (a change we could not see): leave it
+                    for i, _ in undo._flags():
+                        flags[i] = old[i]
+                    wanted = (flags[0], flags[1])
+                if wanted != (mark.read, mark.starred):
+                    changes[arxiv_id] = Mark(wanted[0], wanted[1], self._stamp(mark, now))
             return changes
 
-        self._write(compute)
-        return self.snapshot(previous)
+        changed = self._write(compute)
+        if undo is not None:
+            with self._mutex:
+                self._undos.pop(id(undo), None)
+                undo.touched.update(undo)  # undone: a second restore() changes nothing
+        return changed
 
     def merge(self, incoming: Mapping[str, Mark]) -> dict[str, Mark]:
         """Take marks from elsewhere (an import), newest change wins by each mark's time; returns the marks
@@ -444,6 +545,15 @@ def export_data(marks: Mapping[str, Mark]) -> dict:
         "count": len(marks),
         "marks": [marks[k].to_dict(k) for k in sorted(marks)],
     }
+
+
+def _preview(value: Any) -> str:
+    """A short look at a value from a file, however deep it nests (str() of a deep one recurses)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, 40, 40
+    return short.repr(value)[:60]
 
 
 def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
@@ -472,7 +582,7 @@ def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
     for number, doc in enumerate(docs, 1):
         parsed = parse_doc(doc)
         if parsed is None:
-            raise StateError(f"{source}: mark {number} is not valid ({str(doc)[:60]}); nothing was imported")
+            raise StateError(f"{source}: mark {number} is not valid ({_preview(doc)}); nothing was imported")
         arxiv_id, mark = parsed
         if arxiv_id not in result or mark.updated > result[arxiv_id].updated:
             result[arxiv_id] = mark

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
 from reader.core.atomic import write_bytes_atomic
+from reader.core.files import check_regular, load_json, open_regular, read_regular
+from reader.core.limits import MAX_STATE_BYTES
 from reader.core.words import count
 from reader.errors import UserError
 
@@ -210,8 +212,18 @@ class JournalStorage(Storage):
         self._extra: dict[str, Any] = {}  # tables we do not know: written back untouched
 
     # -- locking ----------------------------------------------------------------------------------------
+    def check_files(self) -> None:
+        """Raise FileRefused (an OSError) when the state file, its journal or its lock is not a regular file
+        (a FIFO, a device, a folder) or the state is bigger than any real one: then nothing is locked,
+        read or written here (no lock file is created beside a device, no FIFO waits for a writer)."""
+        check_regular(self.path, MAX_STATE_BYTES, what="a state file")
+        check_regular(self.journal_path, MAX_STATE_BYTES, what="a state journal")
+        check_regular(self.lock_path)
+
     @property
     def lock(self) -> "FileLock":
+        """The inter-process lock (after check_files(): raises FileRefused instead for odd files)."""
+        self.check_files()
         if self._lock is None:
             from filelock import FileLock  # on the first locked read or write (its import takes ~10 ms)
 
@@ -250,7 +262,8 @@ class JournalStorage(Storage):
         Safe without the lock: state.json is only ever replaced whole (an atomic rename), and the journal
         only grows by complete lines, checked by generation id against state.json."""
         try:
-            raw = self.path.read_bytes()
+            self.check_files()
+            raw = read_regular(self.path, MAX_STATE_BYTES, what="a state file")
         except FileNotFoundError:
             raw = b""
         except OSError:
@@ -259,8 +272,8 @@ class JournalStorage(Storage):
         gen = None
         if raw.strip():
             try:
-                data = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+                data = load_json(raw)
+            except ValueError:
                 return None
             meta = data.get(META_TABLE) if isinstance(data, dict) else None
             doc = meta.get("1") if isinstance(meta, dict) else None
@@ -276,7 +289,7 @@ class JournalStorage(Storage):
                     return None
                 marks[clean["arxiv_id"]] = clean
         try:
-            journal = self.journal_path.read_bytes()
+            journal = read_regular(self.journal_path, MAX_STATE_BYTES, what="a state journal")
         except FileNotFoundError:
             return marks
         except OSError:
@@ -295,11 +308,11 @@ class JournalStorage(Storage):
         """-> (marks, whether a valid state.json was there)."""
         self._gen = None
         self._extra = {}
+        stats: list[os.stat_result] = []
         try:
-            with open(self.path, "rb") as handle:
-                raw = handle.read()
-                st = os.fstat(handle.fileno())
-                sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            raw = read_regular(self.path, MAX_STATE_BYTES, what="a state file", stat_out=stats)
+            st = stats[0]
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         except FileNotFoundError:
             self._main_sig, self._main_size = None, 0
             return {}, False
@@ -307,8 +320,8 @@ class JournalStorage(Storage):
         if not raw.strip():
             return {}, False  # an empty file: nothing was ever stored in it
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            data = load_json(raw)
+        except ValueError as exc:
             return self._damaged(_bad(self.path, f"not valid JSON ({str(exc).splitlines()[0][:80]})"), {})
         if not isinstance(data, dict):
             return self._damaged(_bad(self.path, "not a JSON object"), {})
@@ -383,10 +396,10 @@ class JournalStorage(Storage):
 
     def _load_journal(self, marks: Docs, main_ok: bool) -> None:
         self._journal_ok, self._jpos = False, 0
+        stats: list[os.stat_result] = []
         try:
-            with open(self.journal_path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                data = handle.read()
+            data = read_regular(self.journal_path, MAX_STATE_BYTES, what="a state journal", stat_out=stats)
+            st = stats[0]
         except FileNotFoundError:
             self._journal_sig = None
             return
@@ -428,7 +441,7 @@ class JournalStorage(Storage):
         if newline < 0:
             return None, 0
         try:
-            header = json.loads(data[:newline])
+            header = load_json(data[:newline])
         except ValueError:
             return None, 0
         if not isinstance(header, dict) or JOURNAL_KEY not in header:
@@ -446,7 +459,7 @@ class JournalStorage(Storage):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = load_json(line)
             except ValueError:
                 bad += 1
                 continue
@@ -493,7 +506,7 @@ class JournalStorage(Storage):
         if not self._journal_ok:
             return [] if _signature(self.journal_path) == self._journal_sig else None
         try:
-            with open(self.journal_path, "rb") as handle:
+            with open_regular(self.journal_path, MAX_STATE_BYTES, what="a state journal") as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if size < self._jpos:
                     return None

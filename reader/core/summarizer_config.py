@@ -194,16 +194,22 @@ def summarizer_setting(value: Any, environ: Mapping[str, str] | None = None,
 def read_summarizer_setting(path: Path, environ: Mapping[str, str] | None = None
                             ) -> tuple[SummarizerSettings, list[str]]:
     """config.json's `summarizer` (a missing file or setting: the defaults and the environment)."""
-    try:
-        raw = path.read_text(encoding="utf-8")
+    from reader.core.files import FileRefused, load_json, read_regular
+    from reader.core.limits import MAX_CONFIG_BYTES
+
+    try:  # never a FIFO, a device or a huge file (as config.json is read for the other settings)
+        raw = read_regular(path, MAX_CONFIG_BYTES, what="a config file")
     except FileNotFoundError:
         return summarizer_setting(None, environ, str(path))
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileRefused as exc:
         settings, problems = summarizer_setting(None, environ, str(path))
-        return settings, [f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", *problems]
+        return settings, [str(exc), *problems]
+    except OSError as exc:
+        settings, problems = summarizer_setting(None, environ, str(path))
+        return settings, [f"cannot read {path}: {exc.strerror or exc}", *problems]
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+        data = load_json(raw, encoding="utf-8-sig")
+    except ValueError as exc:
         settings, problems = summarizer_setting(None, environ, str(path))
         return settings, [f"{path} is not valid JSON ({str(exc).splitlines()[0][:120]})", *problems]
     value = data.get("summarizer") if isinstance(data, dict) else None

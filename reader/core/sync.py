@@ -56,7 +56,8 @@ from pathlib import Path
 from reader.core.atomic import create_beside, fsync_folder, write_bytes_atomic, write_through
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import Library
-from reader.core.limits import MAX_DIGEST_BYTES, size_text
+from reader.core.files import load_json, read_regular
+from reader.core.limits import MAX_DIGEST_BYTES, MAX_STATE_BYTES, size_text
 from reader.core.words import count
 from reader.errors import UserError
 
@@ -601,7 +602,7 @@ def _replay_journal(journal: Path) -> None:
         if half_written.fullmatch(name):  # a journal being written when the crash came
             _remove(journal.parent / name)
     try:
-        data = json.loads(journal.read_bytes())
+        data = load_json(read_regular(journal, MAX_STATE_BYTES, what="a sync journal"))
         temps = [Path(t) for t in data["temps"] if isinstance(t, str)]
         folders = [f for f in data.get("folders", []) if isinstance(f, str)]
         state = data["state"]

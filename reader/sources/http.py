@@ -71,11 +71,11 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON; HttpError (one line) when it is not (an HTML error page, a cut body ...)."""
-        from reader.core.jsonsafe import JSONError, loads
+        from reader.core.files import load_json
 
         try:
-            return loads(self.content)
-        except JSONError as exc:
+            return load_json(self.content, encoding="utf-8-sig")
+        except ValueError as exc:
             raise HttpError(f"{where(self.url)}: the answer is not JSON ({exc})") from None
 
     def text(self) -> str:

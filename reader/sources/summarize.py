@@ -239,13 +239,13 @@ def redact(text: str, key: str | None) -> str:
 def _server_message(exc: HttpError, key: str | None) -> str:
     """The error message the server put in its body (OpenAI's {"error": {"message": ...}} and its
     variants), redacted; "" when there is none."""
-    from reader.core.jsonsafe import JSONError, loads
+    from reader.core.files import load_json
 
     if not exc.body:
         return ""
     try:
-        data = loads(exc.body)
-    except JSONError:
+        data = load_json(exc.body, encoding="utf-8-sig")
+    except ValueError:
         return ""
     message = data.get("error") if isinstance(data, dict) else None
     if isinstance(message, dict):

@@ -32,7 +32,7 @@ from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
-from reader.core.state import Mark, StateStore
+from reader.core.state import StateStore, Undo
 from reader.core.words import count
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
@@ -103,7 +103,8 @@ class ReaderApp(App[None]):
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
-        self._undo: dict[str, Mark] | None = None
+        self._undo: Undo | None = None
+        self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
         self.library = library
         self.state = state
         self.system = system or System()
@@ -359,7 +360,11 @@ class ReaderApp(App[None]):
             self._read_timer = None
         if paper is not None and not self.state.is_read(paper.arxiv_id):
             arxiv_id = paper.arxiv_id
-            self._read_timer = self.set_timer(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+            self._read_timer = self.schedule_read(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
+
+    def schedule_read(self, delay: float, callback: Callable[[], None]) -> Timer:
+        """The timer that marks a shown paper read (the tests replace it with a clock of their own)."""
+        return self.set_timer(delay, callback, name="read-delay")
 
     def _prepare_neighbours(self) -> None:
         """Once the frame is out, render the papers above and below the cursor, so j/k only swaps prepared
@@ -547,13 +552,14 @@ class ReaderApp(App[None]):
             return
         previous, self._undo = self._undo, None
         try:
-            self.state.restore(previous)
+            restored = self.state.restore(previous)
         except Exception as exc:  # noqa: BLE001
             self.notify(f"could not save: {exc}", severity="error", markup=False)
             return
         self._refresh_marks()
-        self.notify(f"Undone: {count(len(previous), 'paper')} "
-                    f"{'is as it was' if len(previous) == 1 else 'are as they were'}.", timeout=4)
+        kept = len(previous) - len(restored)
+        self.notify(f"Undone: {count(len(restored), 'paper')} unread again"
+                    + (f"; {kept} changed since (here or elsewhere) left as they are." if kept else "."), timeout=6)
 
     def _refresh_marks(self) -> None:
         """Redraw every mark: the rows of the list, the sidebar counts, the summary header."""
@@ -670,6 +676,27 @@ class ReaderApp(App[None]):
         self.notify(f"Theme {theme.name} saved to {self.config_path}", timeout=4)
 
     # -- screens --------------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """q, Ctrl+Q, the palette: with changes the disk refused, first retry; if that fails, ask (retry, save
+        them to another file, quit anyway: reader.tui.screens.unsaved)."""
+        from reader.tui.screens.unsaved import UnsavedScreen
+
+        if isinstance(self.screen, UnsavedScreen):
+            return
+        if self.state.unsaved_ids() and not self.state.flush():
+            self.clear_notifications()  # the dialog says why; toasts over it would hide it
+            self.state.notices.clear()
+            self.push_screen(UnsavedScreen(self.state), self._quit_chosen)
+            return
+        self.exit()
+
+    def _quit_chosen(self, choice: "str | Path | None") -> None:
+        if choice is None:
+            return
+        if isinstance(choice, Path):
+            self.marks_saved_to = choice
+        self.exit()
+
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
@@ -51,6 +52,7 @@ def launch(args: "argparse.Namespace") -> int:
     # the store under the lock right after.
     state = StateStore(app_paths.state_path(getattr(args, "state", None)), settle_later=True)
     config_path = app_paths.config_path()
+    app = None
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
                        notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
@@ -58,9 +60,24 @@ def launch(args: "argparse.Namespace") -> int:
         app.run()
     finally:
         gc.enable()  # whatever happened before the first screen
-        state.close()
+        state.close()  # (tries once more to save what could not be saved)
     if app.failure is not None:
         # An error ended the reader: reader.cli reports it as any command's (one line on stderr, exit code 1;
         # the traceback with --debug or DAILY_PAPERS_DEBUG=1).
         raise app.failure
-    return app.return_code or 0
+    return report_unsaved(state, getattr(app, "marks_saved_to", None)) or app.return_code or 0
+
+
+def report_unsaved(state: StateStore, saved_to=None) -> int:
+    """The reader's exit code: 1, and one line on stderr, when changes to the marks were never saved."""
+    from reader.core.sanitize import visible_line
+    from reader.tui.screens.unsaved import changes_text
+
+    count = len(state.unsaved_ids())
+    if not count:
+        return 0
+    line = f"{changes_text(count)} not saved to {state.path}"
+    if saved_to is not None:
+        line += f"; every mark is in {saved_to} (daily-papers state import {saved_to} takes them back)"
+    print(f"daily-papers: {visible_line(line)}", file=sys.stderr)
+    return 1
