@@ -396,7 +396,7 @@ def _sync_twice_and_import(root: Path, library: Path) -> None:
     extra.parent.mkdir()
     extra.write_text(day_text("2024-09-04", ["2409.00031"]), encoding="utf-8")
     code, out, err = cli("import", str(extra))
-    assert code == 0 and out.endswith("imported 1 new day (1 papers)\n"), (code, out, err)
+    assert code == 0 and out.endswith("imported 1 new day (1 paper)\n"), (code, out, err)
     code, out, err = cli("dates")
     assert out == "2024-09-04  1\n2024-09-03  1\n2024-09-02  2\n2024-09-01  1\n", (code, out, err)
     assert (library / "notes.txt").read_text() == "mine"

@@ -202,8 +202,10 @@ def test_csv_cells_never_start_a_spreadsheet_formula(capsys, tmp_path):
         p = Paper("2401.00001", text, text, text, None, None, (text,), "2024-01-01",
                   (Section("What's New", text),))
         (row,) = list(csv.DictReader(io.StringIO(export_csv([p]), newline="")))
-        for column in ("title", "authors", "pdf_url"):
+        for column in ("title", "pdf_url"):
             assert row[column] == "'" + text, (column, row[column])
+        # (an author's name is cited without the spaces around it, issue 17: "\t=1+1" is the name "=1+1")
+        assert row["authors"] == "'" + text.strip(), row["authors"]
         assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values()), row
 
 

@@ -213,8 +213,9 @@ def unverified_note(cited: list, how: str = "daily-papers enrich", *, one: bool 
         c = unverified[0]
         incomplete = "; names are missing from the list" if not c.complete else ""
         return f"{c.arxiv_id}: author order unverified{incomplete}: run `{how} {c.arxiv_id}`"
-    return (f"{len(unverified):,} of {len(cited):,} entries are unverified (author order from the archive): "
-            f"run `{how}`")
+    verb = "is" if len(unverified) == 1 else "are"
+    return (f"{len(unverified):,} of {count(len(cited), 'entry', 'entries')} {verb} unverified (author order from "
+            f"the archive): run `{how}`")
 
 
 def require_paper(library: Library, arxiv_id: str):
