@@ -81,3 +81,21 @@ def test_the_fault_seam_really_fails_writes(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(Path(SCRIPT).parent)],
                           capture_output=True, text=True)
     assert done.stdout.strip() == "EROFS" and not any(tmp_path.iterdir()), done.stderr
+
+
+def test_a_writer_holding_the_lock_removes_what_killed_writers_left_and_nothing_else(tmp_path):
+    from reader.core.atomic import write_text_atomic
+
+    day = tmp_path / "03.md"
+    day.write_text("old", encoding="utf-8")
+    dead = tmp_path / ".03.md.k1ll3d_x.tmp"  # a writer killed between writing and renaming
+    dead.write_text("half", encoding="utf-8")
+    others = [tmp_path / ".04.md.k1ll3d_x.tmp", tmp_path / ".03.md.notes.tmp", tmp_path / "03.md.k1ll3d_x.tmp"]
+    for other in others:
+        other.write_text("not ours", encoding="utf-8")
+    write_text_atomic(day, "new")  # without the lock: another writer's temporary may be live
+    assert dead.exists()
+    write_text_atomic(day, "newer", exclusive=True)
+    assert not dead.exists() and day.read_text(encoding="utf-8") == "newer"
+    assert all(other.read_text(encoding="utf-8") == "not ours" for other in others)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["03.md", *(o.name for o in others)])

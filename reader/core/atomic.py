@@ -3,7 +3,9 @@
 - `write_bytes_atomic(path, data)`: a crash leaves the old file or the new one, never half of either. A
   symbolic link at `path` is written through (the file it points to is replaced and the link stays a link);
   a file that exists keeps its permission bits (and its owner, where we may set it); a new file gets the
-  user's umask, like any file the user makes, unless `private=True` (0600: the reading state).
+  user's umask, like any file the user makes, unless `private=True` (0600: the reading state). A writer
+  killed between the two steps leaves its temporary (`.NAME.xxxxxxxx.tmp`) beside the file: a writer that
+  holds the lock for that file passes `exclusive=True`, and the temporaries of dead writers are removed.
 - `write_output(path, text)`: what `-o FILE` of a command writes. As above for a regular file (or a name not
   there yet); `-` and /dev/stdout (/dev/fd/N, /proc/self/fd/N) are the process's own stream, and anything else
   that is not a regular file (a FIFO, a terminal, /dev/null) is written directly, never replaced by a file.
@@ -77,10 +79,30 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
         os.close(dir_fd)
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, private: bool = False) -> None:
+def remove_dead_temporaries(target: str | os.PathLike[str]) -> None:
+    """Remove the temporaries that killed writers of target left beside it. Only for a caller holding the
+    lock under which every writer of target writes: no temporary of a live writer can be there."""
+    target = write_through(target)
+    pattern = re.compile(re.escape(f".{target.name}.") + f"[{_TEMP_ALPHABET}]{{8}}" + r"\.tmp")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if pattern.fullmatch(name):
+            try:
+                os.unlink(target.parent / name)
+            except OSError:
+                pass
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, private: bool = False,
+                       exclusive: bool = False) -> None:
     given = Path(path)
     given.parent.mkdir(parents=True, exist_ok=True)
     target = write_through(given)  # never creates the folder a link points into: a missing disk stays missing
+    if exclusive:
+        remove_dead_temporaries(target)
     while True:
         tmp = target.parent / f".{target.name}.{_token()}.tmp"
         try:
@@ -103,8 +125,9 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, private: bo
     fsync_folder(target.parent)
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"), private=private)
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False,
+                      exclusive: bool = False) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), private=private, exclusive=exclusive)
 
 
 def is_standard_output(path: str) -> bool:

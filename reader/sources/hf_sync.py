@@ -164,7 +164,7 @@ def write_day_digest(library: Path, date: str, papers: list[HFPaper]) -> tuple[b
             return False, 0
     except (OSError, UnicodeDecodeError):
         pass
-    write_text_atomic(path, text)
+    write_text_atomic(path, text, exclusive=True)  # written under the library's lock
     return True, len({p.arxiv_id for p in papers} - before)
 
 

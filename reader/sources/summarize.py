@@ -476,7 +476,7 @@ def write_summary(library: Path, target: Target, sections: list[tuple[str, str]]
                 continue
             try:
                 if changed != text:
-                    write_text_atomic(path, changed)
+                    write_text_atomic(path, changed, exclusive=True)  # we hold the library's lock
             except OSError as exc:
                 raise PaperFailed(f"cannot write {path}: {exc.strerror or exc}") from None
             written += 1
