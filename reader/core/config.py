@@ -37,7 +37,7 @@ THEMES: tuple[str, ...] = (
 # Every binding id of the reader: where it acts and its default keys (tests/test_config.py checks this
 # against the bindings of the app, its widgets and its screens). "app" keys act everywhere; "day", "list"
 # and "detail" are the panes of the main screen, where they take precedence over the app's keys; "cite",
-# "help", "search" and "empty" are screens of their own.
+# "help", "search", "empty" and "links" are screens of their own.
 BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "quit": ("app", "q"), "help": ("app", "question_mark"), "search": ("app", "slash"),
     "older_day": ("app", "left_square_bracket"), "newer_day": ("app", "right_square_bracket"),
@@ -56,6 +56,8 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
     "empty.quit": ("empty", "q"),
+    "links.cancel": ("links", "escape,q"), "links.copy": ("links", "y"), "links.down": ("links", "j"),
+    "links.up": ("links", "k"),
 })
 _MAIN_SCREEN = frozenset({"app", "day", "list", "detail"})
 # Keys that move around the reader: a binding may keep the ones it has, never take one over.
