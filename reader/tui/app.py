@@ -198,6 +198,7 @@ class ReaderApp(App[None]):
     def _first_screen_shown(self) -> None:
         if self.on_first_screen is not None:
             self.on_first_screen()
+        self._open_known()
         self._settle_state()
         self.updates.after_first_screen()
         if self.library.pending:
@@ -743,8 +744,26 @@ class ReaderApp(App[None]):
         days.border_subtitle = self.updates.status
         plist.border_subtitle = self._list_subtitle(len(plist.papers) if hasattr(plist, "papers") else 0)
 
+    @work(thread=True, group="metadata")
+    def _open_known(self) -> None:
+        """The metadata store (what the Hub knows of each paper), opened off the first screen's way; the
+        pane shows what it knows from then on."""
+        try:
+            store = self._metadata_store()
+        except Exception:  # noqa: BLE001 - no store to be had (a read-only disk...): the digests alone
+            return
+        self._from_worker(self._known_ready, store)
+
+    def _known_ready(self, store) -> None:
+        detail = self.query_one(PaperDetail)
+        detail.lookup = store.paper
+        detail.known_version += 1
+        if detail.paper is not None:
+            self._show_detail(detail.paper, reset=False)
+
     def days_landed(self, dates: list[str]) -> None:
         """Days a sync (or the summariser) wrote: their rows, and the list and the pane if one is shown."""
+        self.query_one(PaperDetail).known_version += 1
         for date in dates:
             self._languages.pop(date, None)
         self._rebuild_days()

@@ -67,11 +67,13 @@ class Updates:
 
     # -- what the sidebar says ----------------------------------------------------------------------------
     def freshness(self) -> str:
-        """"newest today", "newest yesterday", "newest 572 days old" ("" for an empty library)."""
+        """"up to today", "up to yesterday", "572 days behind" (its newest day is that old; "" for an empty
+        library)."""
         dates = self.host.library.dates()
         if not dates:
             return ""
-        return f"newest {age(dates[0], self.today())}"
+        words = age(dates[0], self.today())
+        return words.replace(" old", " behind") if words.endswith(" old") else f"up to {words}"
 
     def _set_status(self, text: str) -> None:
         self.status = text
