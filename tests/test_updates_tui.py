@@ -342,3 +342,20 @@ async def test_the_pane_shows_what_the_hub_knows_of_an_archive_paper():
         await pilot.press("j")  # a paper the Hub does not know: the digest alone
         await settle(app, pilot)
         assert "Example Lab" not in pane_text(app)
+
+
+async def test_the_paper_list_says_how_fresh_only_while_the_sidebar_is_folded_away():
+    library = own_library()
+    app = reader(library, config=Config(read_delay=60, auto_sync=False), today="2025-06-08")
+    async with app.run_test(size=(90, 30)) as pilot:
+        await settle(app, pilot)
+        plist = app.query_one(PaperList)
+        assert str(plist.border_subtitle) == "2 papers · 30 days behind"
+        await pilot.press("b")  # the days come back: they say it
+        await pilot.pause()
+        assert str(plist.border_subtitle) == "2 papers"
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.resize_terminal(160, 45)
+        await settle(app, pilot)
+        assert str(plist.border_subtitle) == "2 papers"

@@ -499,8 +499,12 @@ class ReaderApp(App[None]):
             if days.region.width:  # the sidebar folds away on narrow terminals
                 days.focus()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_status)  # the sidebar may have folded away, or come back
+
     def action_toggle_sidebar(self) -> None:
         self.screen.toggle_class("-show-days")
+        self.show_status()
         if self.screen.has_class("-show-days"):
             self.query_one(DayList).focus()
 
@@ -716,8 +720,7 @@ class ReaderApp(App[None]):
 
     def _sidebar_shown(self) -> bool:
         screen = self.screen_stack[0] if self.screen_stack else None
-        return screen is None or not (screen.has_class("-medium") or screen.has_class("-narrow")) or \
-            screen.has_class("-show-days")
+        return self.width_class(self.size.width) == "-wide" or (screen is not None and screen.has_class("-show-days"))
 
     def _list_subtitle(self, papers: int) -> str:
         """The paper list's bottom line: how many papers; where the sidebar is folded away, also what the
