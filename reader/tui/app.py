@@ -751,11 +751,14 @@ class ReaderApp(App[None]):
     def _open_known(self) -> None:
         """The metadata store (what the Hub knows of each paper), opened off the first screen's way; the
         pane shows what it knows from then on."""
-        try:
-            store = self._metadata_store()
-        except Exception:  # noqa: BLE001 - no store to be had (a read-only disk...): the digests alone
-            return
-        self._from_worker(self._known_ready, store)
+        from reader.core.metadata import MetadataStore, default_path
+
+        try:  # read-only: showing a paper never writes (the store is made by the first sync)
+            store = MetadataStore(readonly=True) if default_path().is_file() else None
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the digests alone
+            store = None
+        if store is not None:
+            self._from_worker(self._known_ready, store)
 
     def _known_ready(self, store) -> None:
         detail = self.query_one(PaperDetail)
@@ -766,7 +769,10 @@ class ReaderApp(App[None]):
 
     def days_landed(self, dates: list[str]) -> None:
         """Days a sync (or the summariser) wrote: their rows, and the list and the pane if one is shown."""
-        self.query_one(PaperDetail).known_version += 1
+        detail = self.query_one(PaperDetail)
+        detail.known_version += 1
+        if detail.lookup is None:
+            self._open_known()  # the first sync has just made the store
         for date in dates:
             self._languages.pop(date, None)
         self._rebuild_days()
