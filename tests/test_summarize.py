@@ -320,17 +320,17 @@ def test_a_killed_run_loses_only_the_papers_in_flight_and_the_next_does_only_the
 
 
 def test_a_write_waits_for_a_sync_holding_the_library_and_both_changes_stay(library, model, monkeypatch):
-    from reader.core import sync as sync_module
+    from reader.core import library_lock as lock_module
 
     use(model)
     asked = threading.Event()
-    real = sync_module.lock_library
+    real = lock_module.lock_library
 
     def lock_library(*a, **k):
         asked.set()
         return real(*a, **k)
 
-    monkeypatch.setattr(sync_module, "lock_library", lock_library)
+    monkeypatch.setattr(lock_module, "lock_library", lock_library)
     held = real(library)  # a sync is running
     path = digest_path(library, "2026-08-04")
     before = path.read_bytes()
@@ -357,9 +357,9 @@ def test_a_write_waits_for_a_sync_holding_the_library_and_both_changes_stay(libr
 def test_a_sync_started_while_a_summary_is_written_waits_for_it_instead_of_failing(library, monkeypatch):
     from filelock import FileLock
 
-    from reader.core import sync as sync_module
+    from reader.core import library_lock as lock_module
 
-    writer = FileLock(str(library.parent / sync_module.LOCK_NAME))
+    writer = FileLock(str(library.parent / lock_module.LOCK_NAME))
     writer.acquire()  # a summary being written
     waits = []
 
@@ -367,14 +367,14 @@ def test_a_sync_started_while_a_summary_is_written_waits_for_it_instead_of_faili
         waits.append(seconds)
         writer.release()
 
-    monkeypatch.setattr(sync_module.time, "sleep", sleep)
-    lock = sync_module.lock_library(library)
+    monkeypatch.setattr(lock_module.time, "sleep", sleep)
+    lock = lock_module.lock_library(library)
     lock.release()
     assert waits  # it waited, then took the lock
     writer.acquire()
     try:
-        with pytest.raises(sync_module.SyncError, match="another sync or import is running"):
-            sync_module.lock_library(library, wait=0)
+        with pytest.raises(lock_module.LibraryLockError, match="another sync or import is running"):
+            lock_module.lock_library(library, wait=0)
     finally:
         writer.release()
 

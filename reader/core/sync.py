@@ -37,7 +37,6 @@ From the reader (a thread worker), then picking up the new days without a restar
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import queue
 import re
@@ -47,25 +46,22 @@ import signal
 import stat
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as _date
 from pathlib import Path
 
-from reader.core.atomic import create_beside, fsync_folder, write_bytes_atomic, write_through
+from reader.core.atomic import create_beside, fsync_folder, write_through
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import Library
-from reader.core.files import load_json, read_regular
-from reader.core.limits import MAX_DIGEST_BYTES, MAX_STATE_BYTES, size_text
+from reader.core.library_lock import (TEMP, LibraryLockError, backup_of, journal_path, lock_library, real_folder,
+                                       remove_file, remove_folders, write_journal)
+from reader.core.limits import MAX_DIGEST_BYTES, size_text
 from reader.core.words import count
-from reader.errors import UserError
 
 DEFAULT_SOURCE = "https://github.com/l-yohai/daily_papers_ko.git"
 DIGEST_FOLDER = "paper_logs"
 UPSTREAM_REF = "refs/heads/upstream"
-LOCK_NAME = "library.lock"
-LOCK_GRACE = 2.0  # seconds sync and import wait for the library lock before saying it is busy
 
 Progress = Callable[[str, float | None], None]  # (what is happening, fraction done 0..1 or None)
 
@@ -76,11 +72,10 @@ _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_
                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
 # Maintenance that git starts after a fetch runs before the fetch returns (never detached, outliving our lock).
 _GIT_CONFIG = ["-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false"]
-_TEMP = re.compile(r"\.(?P<name>.+)\.sync-[0-9a-f]{8}")  # a day being written: .DD.md.sync-1a2b3c4d
 _MAX_LISTING_RECORD = 64 * 1024  # one entry of git's tree listing (a path name) longer than this is ignored
 
 
-class SyncError(UserError):
+class SyncError(LibraryLockError):
     """A sync that did not happen; the library is as it was. The message is one line."""
 
 
@@ -122,45 +117,6 @@ def _names(items: tuple[str, ...], shown: int = 5) -> str:
     return ", ".join(items[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
-# -- the library folder, locked ----------------------------------------------------------------------------
-def lock_library(library: Path, error: type[UserError] = SyncError, *, wait: float = LOCK_GRACE,
-                 cancel: threading.Event | None = None):
-    """Take the lock beside the library that sync and import hold (released with .release()), and finish
-    any update a crash interrupted. Another holder still holding it after `wait` seconds, or a folder that
-    cannot be used, raises `error`. (A summary written into a digest holds it for a few milliseconds: the
-    short wait keeps a sync started at that moment from failing.)"""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(library.parent / LOCK_NAME), timeout=0)
-    deadline = time.monotonic() + wait
-    try:
-        library.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            try:
-                lock.acquire(timeout=0)
-                break
-            except Timeout:
-                left = deadline - time.monotonic()
-                if left <= 0 or (cancel is not None and cancel.is_set()):
-                    raise
-                if cancel is not None:
-                    cancel.wait(min(0.05, left))
-                else:
-                    time.sleep(min(0.05, left))
-    except Timeout:
-        raise error("another sync or import is running on this library; try again when it is done") from None
-    except OSError as exc:
-        unusable = error(f"cannot use {library.parent}: {exc.strerror or exc}")
-        unusable.library_unusable = True  # type: ignore[attr-defined]  # every source would fail the same way
-        raise unusable from None
-    try:
-        recover(library)
-    except OSError as exc:
-        lock.release()
-        raise error(f"cannot tidy {library.parent}: {exc.strerror or exc}") from None
-    return lock
-
-
 def _fresh_dir(parent: Path, prefix: str) -> Path:
     """A new empty folder with the usual permissions (mkdtemp's are owner-only)."""
     parent.mkdir(parents=True, exist_ok=True)
@@ -171,30 +127,6 @@ def _fresh_dir(parent: Path, prefix: str) -> Path:
             return path
         except FileExistsError:
             continue
-
-
-def _real(path: Path) -> Path:
-    return path.resolve() if path.is_symlink() else path
-
-
-def _journal_path(library: Path) -> Path:
-    return library.parent / f".{library.name}.sync-journal"
-
-
-def recover(library: Path) -> None:
-    """Finish (or undo) an update of the library that a crash interrupted, and drop what it left behind."""
-    _replay_journal(_journal_path(library))
-    real = _real(library)
-    old = real.parent / f".{real.name}.old"  # a whole-folder swap, as versions before 0.x made it
-    if old.exists():
-        if real.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(old, real)
-    for leftover in real.parent.glob(f".{real.name}.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in real.parent.glob(".upstream.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
 
 
 # -- git ---------------------------------------------------------------------------------------------------
@@ -518,11 +450,7 @@ class _Change:
 
     @property
     def backup(self) -> Path:
-        return _backup_of(self.temp)
-
-
-def _backup_of(temp: Path) -> Path:
-    return temp.with_name(temp.name + ".old")
+        return backup_of(self.temp)
 
 
 def _place(library: Path, rel: str) -> tuple[Path | None, str | None]:
@@ -553,7 +481,7 @@ def _place(library: Path, rel: str) -> tuple[Path | None, str | None]:
 def _write_new(path: Path, data: bytes) -> None:
     """The temporary `path` (.DD.md.sync-TOKEN) with data, durable, with the mode its day's file should have
     (the file it replaces keeps its own; a new one gets the umask's)."""
-    target = path.parent / _TEMP.fullmatch(path.name)["name"]
+    target = path.parent / TEMP.fullmatch(path.name)["name"]
     with os.fdopen(create_beside(target, path.name), "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -574,63 +502,6 @@ def _make_folders(folder: Path, made: list[str]) -> None:
         made.append(str(path))
 
 
-def _write_journal(journal: Path, state: str, changes: list[_Change], folders: list[str]) -> None:
-    write_bytes_atomic(journal, json.dumps({"version": 1, "state": state, "temps": [str(c.temp) for c in changes],
-                                            "folders": folders}).encode("utf-8"))
-
-
-def _remove(path: Path | str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _remove_folders(folders: list[str]) -> None:
-    for folder in reversed(folders):
-        try:
-            os.rmdir(folder)
-        except OSError:
-            pass  # not empty (or gone): it stays
-
-
-def _replay_journal(journal: Path) -> None:
-    """After a crash: a journal in state "commit" means every day was written whole, so the renames are
-    finished; in any other state the temporaries are removed and the library is as it was."""
-    half_written = re.compile(re.escape(f".{journal.name}.") + r"[a-z0-9_]{8}\.tmp")
-    for name in os.listdir(journal.parent) if journal.parent.is_dir() else ():
-        if half_written.fullmatch(name):  # a journal being written when the crash came
-            _remove(journal.parent / name)
-    try:
-        data = load_json(read_regular(journal, MAX_STATE_BYTES, what="a sync journal"))
-        temps = [Path(t) for t in data["temps"] if isinstance(t, str)]
-        folders = [f for f in data.get("folders", []) if isinstance(f, str)]
-        state = data["state"]
-    except FileNotFoundError:
-        return
-    except (ValueError, KeyError, TypeError):
-        temps, folders, state = [], [], "damaged"  # not ours to act on: only removed
-    touched = set()
-    for temp in temps:
-        m = _TEMP.fullmatch(temp.name)
-        if m is None or not temp.is_absolute():
-            continue  # only our own temporaries, beside the day they are for
-        target = temp.parent / m["name"]
-        if state == "commit":
-            if os.path.lexists(temp):
-                os.replace(temp, target)
-            _remove(_backup_of(temp))
-        else:
-            _remove(temp)
-        touched.add(temp.parent)
-    if state != "commit":
-        _remove_folders(folders)
-    for folder in touched:
-        fsync_folder(folder)
-    _remove(journal)
-    fsync_folder(journal.parent)
-
-
 def _keep_backup(target: Path, backup: Path) -> bool:
     """A second name for the file a day replaces, to put it back if the update fails (a hard link; a copy
     where the file system has none). False when there is no such file."""
@@ -647,10 +518,10 @@ def _keep_backup(target: Path, backup: Path) -> bool:
             copy.flush()
             os.fsync(copy.fileno())
     except FileNotFoundError:
-        _remove(backup)
+        remove_file(backup)
         return False
     except BaseException:
-        _remove(backup)
+        remove_file(backup)
         raise
     return True
 
@@ -671,9 +542,9 @@ def _commit(changes: list[_Change], journal: Path, folders: list[str]) -> None:
                 else:
                     os.unlink(change.target)
             for change in changes:
-                _remove(change.temp)
-            _remove_folders(folders)
-            _remove(journal)
+                remove_file(change.temp)
+            remove_folders(folders)
+            remove_file(journal)
         except OSError as undo:
             # The journal stays: the next sync (or import) finishes the update from it.
             raise SyncError(f"cannot sync: {getattr(exc, 'strerror', None) or exc}, and the library could not be "
@@ -683,8 +554,8 @@ def _commit(changes: list[_Change], journal: Path, folders: list[str]) -> None:
         fsync_folder(folder)
     for change in changes:
         if change.existed:
-            _remove(change.backup)
-    _remove(journal)
+            remove_file(change.backup)
+    remove_file(journal)
     fsync_folder(journal.parent)
 
 
@@ -692,24 +563,24 @@ def _write_days(git: str, repo: Path, library: Path, changes: list[_Change], pro
                 cancel: threading.Event | None) -> None:
     """Write the changed days: staged beside their places, then renamed in together (see the module's
     description); the library is unchanged unless all of them made it."""
-    journal = _journal_path(library)
+    journal = journal_path(library)
     folders: list[str] = []
     by_blob = {id(change.blob): change for change in changes}
-    _write_journal(journal, "staged", changes, folders)
+    write_journal(journal, "staged", [c.temp for c in changes], folders)
     try:
         for change in changes:
             _make_folders(change.target.parent, folders)
-        _write_journal(journal, "staged", changes, folders)
+        write_journal(journal, "staged", [c.temp for c in changes], folders)
         _read_blobs(git, repo, [c.blob for c in changes],
                     lambda blob, data: _write_new(by_blob[id(blob)].temp, data), progress)
         if cancel is not None and cancel.is_set():
             raise SyncCancelled()
-        _write_journal(journal, "commit", changes, folders)
+        write_journal(journal, "commit", [c.temp for c in changes], folders)
     except BaseException:
         for change in changes:
-            _remove(change.temp)
-        _remove_folders(folders)
-        _remove(journal)
+            remove_file(change.temp)
+        remove_folders(folders)
+        remove_file(journal)
         raise
     _commit(changes, journal, folders)
 
@@ -724,7 +595,7 @@ def sync(source: str = DEFAULT_SOURCE, *, library: Path | None = None, repo: Pat
     repo = Path(repo) if repo is not None else app_paths.data_dir() / "upstream.git"
     cache = cache if cache is not None else shared_cache()
     git = _find_git()
-    lock = lock_library(library)
+    lock = lock_library(library, SyncError)
     try:
         return _sync(git, source, library, repo, cache, progress, cancel)
     except OSError as exc:
@@ -739,7 +610,7 @@ def _sync(git: str, source: str, library: Path, repo: Path, cache: ParseCache, p
     if library.is_symlink() and not library.exists():
         raise SyncError(f"the library {library} is a link to {os.readlink(library)}, which is missing (a disk not "
                         "mounted?); mount it, or remove the link to start a library there")
-    real = _real(library)
+    real = real_folder(library)
     if progress:
         progress("Fetching", None)
     first = fetch_upstream(git, repo, source, progress, cancel)

@@ -454,12 +454,12 @@ def write_summary(library: Path, target: Target, sections: list[tuple[str, str]]
     """Write the sections into every digest holding the paper, each file replaced atomically, under the
     library's lock. PaperFailed (one line) when no digest holds it any more or the library is busy."""
     from reader.core.atomic import write_text_atomic
-    from reader.core.sync import SyncError, lock_library
+    from reader.core.library_lock import LibraryLockError, lock_library
     from reader.sources.hf_digest import with_korean
 
     try:
         lock = lock_library(library, wait=wait, cancel=cancel)
-    except SyncError as exc:
+    except LibraryLockError as exc:
         raise PaperFailed(f"cannot write it: {exc}") from None
     written = 0
     try:
