@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from reader.commands.common import MAX_WARNINGS, warn
-from reader.core.importer import import_paths
+from reader.sources.importer import import_paths
 from reader.core.sanitize import visible_line
 from reader.core.words import count
 from reader.sources.archive import DEFAULT_SOURCE, sync
