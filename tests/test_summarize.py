@@ -24,6 +24,8 @@ from reader.core.metadata import MetadataStore
 from reader.core.parse import read_file
 from reader.core.summarizer_config import read_summarizer_setting, summarizer_setting
 from reader.sources import summarize as engine
+from reader.sources.summarize import request as engine_request
+from reader.sources.summarize import run as engine_run
 from reader.sources.hf import parse_page
 from reader.sources.hf_digest import with_korean
 from reader.sources.hf_sync import digest_path, write_day_digest
@@ -58,7 +60,7 @@ def model():
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr(engine, "BACKOFF", 0.01)  # retries after a 5xx, a timeout: no real second of waiting
+    monkeypatch.setattr(engine_request, "BACKOFF", 0.01)  # retries after a 5xx, a timeout: no real second of waiting
 
 
 def configure(**setting) -> None:
@@ -282,7 +284,7 @@ def test_json_mode_is_asked_for_and_a_server_without_it_is_asked_again_for_json_
 def test_a_killed_run_loses_only_the_papers_in_flight_and_the_next_does_only_the_rest(library, capsys):
     script = textwrap.dedent("""
         import sys
-        from reader.sources import summarize as engine
+        from reader.sources.summarize import run as engine
         from reader.cli import main
         real = engine.write_summary
         def written(*a, **k):
@@ -832,7 +834,7 @@ def no_pdf_pause(monkeypatch):
         http.pace.gap = 0.0  # arXiv's politeness gap is for arXiv; this one is on loopback
         return http
 
-    monkeypatch.setattr(engine, "open_pdfs", open_pdfs)
+    monkeypatch.setattr(engine_run, "open_pdfs", open_pdfs)
 
 
 def test_fulltext_sends_the_pdfs_text_cut_to_max_input_chars_and_keeps_the_pdf_in_the_cache(
