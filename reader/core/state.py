@@ -24,14 +24,8 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from reader.core.state_storage import (
-    SCHEMA_VERSION,
-    JournalStorage,
-    Mark,
-    StateError,
-    StateSchemaError,
-    parse_doc,
-)
+from reader.core.state_format import SCHEMA_VERSION, Mark, StateError, StateSchemaError, parse_doc
+from reader.core.state_storage import JournalStorage
 
 __all__ = [
     "EXPORT_FORMAT",
