@@ -49,6 +49,26 @@ JOURNAL_MIN_LIMIT = 256 * 1024
 
 
 # -- small file helpers -------------------------------------------------------------------------------------
+def is_lock_timeout(exc: BaseException) -> bool:
+    """filelock's Timeout (a TimeoutError, so an OSError too), known without importing filelock: it is
+    imported with the first lock, and no lock, no Timeout."""
+    filelock = sys.modules.get("filelock")
+    return filelock is not None and isinstance(exc, filelock.Timeout)
+
+
+def failure_reason(exc: BaseException, path: Path | None = None) -> str:
+    """Why reading or writing the state failed, in a few words (`path`: the state file, named already)."""
+    from reader.core.files import FileRefused
+
+    if is_lock_timeout(exc):
+        return "another daily-papers holds its lock"
+    if isinstance(exc, FileRefused) and path is not None and exc.filename == os.fspath(path):
+        return exc.reason  # the state file itself: the message names it already
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__
+
+
 def _fsync(fd: int) -> None:
     if sys.platform == "darwin":  # pragma: no cover - macOS: fsync does not reach the platter
         import fcntl
