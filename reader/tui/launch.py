@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
-from reader.commands.common import default_library_paths, open_library, sample_notice
+from reader.core.opening import default_library_paths, open_library, sample_notice
 from reader.core.config import load_config
 from reader.core.state import StateStore
 
