@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from reader.commands.common import MAX_WARNINGS, warn
-from reader.core.importer import import_paths
+from reader.sources.importer import import_paths
 from reader.core.sanitize import visible_line
 from reader.core.words import count
-from reader.core.sync import DEFAULT_SOURCE, sync
+from reader.sources.archive import DEFAULT_SOURCE, sync
 from reader.errors import UsageError, UserError
 
 

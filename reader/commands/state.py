@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from reader.commands.common import open_library, warn
 from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
+from reader.core.state_export import dump_export
 from reader.core.words import count
 from reader.errors import UsageError, UserError
 
@@ -106,14 +106,6 @@ def run_mark(args: argparse.Namespace) -> int:
         _print_notices(store)
     print(f"marked {count(len(ids), 'paper')} {args.action}" + ("red" if args.action.endswith("star") else ""))
     return 0
-
-
-def dump_export(data: dict) -> str:
-    """JSON with one mark per line: easy to read, diff and merge by hand."""
-    head = {k: v for k, v in data.items() if k != "marks"}
-    lines = [json.dumps(m, ensure_ascii=False) for m in data["marks"]]
-    body = ",\n".join(lines)
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "marks": [\n' + body + ("\n" if lines else "") + "]}\n"
 
 
 def run_export(args: argparse.Namespace) -> int:

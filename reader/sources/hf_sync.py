@@ -296,9 +296,9 @@ def sync_hf(*, library: Path | None = None, store: MetadataStore | None = None, 
             cancel: threading.Event | None = None,
             landed: Callable[[str, Path], None] | None = None) -> HFSyncResult:
     """Everything `daily-papers sync` does with Hugging Face, under the library's lock (as the archive's
-    sync and import hold it). Raises SyncError (one line) when the library cannot be used at all."""
+    sync and import hold it). Raises LibraryLockError (one line) when the library cannot be used at all."""
     from reader import paths as app_paths
-    from reader.core.sync import lock_library
+    from reader.core.library_lock import lock_library
 
     library = Path(library) if library is not None else app_paths.library_dir()
     lock = lock_library(library, cancel=cancel)  # first: a library that cannot be used stops here, having written nothing

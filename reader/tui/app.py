@@ -626,7 +626,7 @@ class ReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync_archive(self) -> None:
-        from reader.core.sync import DEFAULT_SOURCE, sync
+        from reader.sources.archive import DEFAULT_SOURCE, sync
 
         source = self.config.sync_source or DEFAULT_SOURCE
 
