@@ -38,7 +38,8 @@ def launch(args: "argparse.Namespace") -> int:
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
                        notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
-                       on_first_screen=settle_memory, on_library_loaded=settle_library)
+                       on_first_screen=settle_memory, on_library_loaded=settle_library,
+                       sync_library=None if given else app_paths.library_dir())
         app.run()
     finally:
         gc.enable()  # whatever happened before the first screen

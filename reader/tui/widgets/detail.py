@@ -29,7 +29,37 @@ def _cut_text(text: str, limit: int, style: str = "") -> Text:
     return out
 
 
-def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, accent: str = "cyan") -> RenderableType:
+def known_lines(paper: Paper, known, accent: str = "cyan") -> list[Text]:
+    """What the Hub knows beyond the digest (reader.core.metadata.HFPaper): organization, comments, the code's
+    stars; and keywords, code and project links where the digest has no such section (the archive's days)."""
+    if known is None:
+        return []
+    lines = []
+    facts = Text(style="dim")
+    if known.organization:
+        facts.append(clean_line(known.organization)[:80])
+    if known.comments:
+        facts.append(("   " if facts else "") + f"{known.comments:,} comment{'s' if known.comments != 1 else ''}")
+    if known.github_stars:
+        facts.append(("   " if facts else "") + f"★ {known.github_stars:,} on GitHub")
+    if facts:
+        lines.append(facts)
+    names = {section.name for section in paper.sections}
+    if "Links" not in names:
+        links = Text()
+        for label, url in (("Code", known.github), ("Project page", known.project_page)):
+            if url:
+                links.append(("   " if links else "") + label + " ", style="dim")
+                links.append(clean_line(url)[:200], style=Style(color=accent, underline=True, link=url))
+        if links:
+            lines.append(links)
+    if "Keywords" not in names and known.keywords:
+        lines.append(Text("Keywords: " + clean_line(", ".join(known.keywords))[:400], style="dim italic"))
+    return lines
+
+
+def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, accent: str = "cyan",
+                 known=None) -> RenderableType:
     """Everything from the digest goes in as Text or Markdown: never parsed as console markup. It is cleaned
     again here (a cache file is a file too) and cut where it is longer than anyone reads (reader.core.limits):
     the cut is marked, the data keeps every character."""
@@ -63,6 +93,7 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
             note = " (a: all authors)" if not all_authors else f" (the reader shows {limits.SHOWN_AUTHORS:,})"
             authors.append(f", … +{hidden:,} more{note}", style="dim")
         parts.append(authors)
+    parts.extend(known_lines(paper, known, accent))
     budget = limits.SHOWN_PAPER_CHARS
     for index, section in enumerate(paper.sections):
         if budget <= 0:
@@ -106,6 +137,10 @@ class PaperDetail(ScrollView, can_focus=True):
         self._rendered: OrderedDict[tuple, tuple[Paper | None, RenderableType, list[Strip]]] = OrderedDict()
         self._width = 0
         self._warned: set[str] = set()  # papers whose cut was reported (once each)
+        # What the Hub knows of a paper (arXiv id -> HFPaper or None), and a count the app bumps when that
+        # may have changed (a sync landed): part of every rendered paper's key.
+        self.lookup = None
+        self.known_version = 0
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
@@ -129,7 +164,7 @@ class PaperDetail(ScrollView, can_focus=True):
     def _lines_for(self, paper: Paper | None, read: bool, starred: bool, all_authors: bool):
         width = self.scrollable_content_region.width
         accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
-        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, accent)
+        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, accent, self.known_version)
         found = self._rendered.get(key)
         if found is not None and found[0] is paper:
             self._rendered.move_to_end(key)
@@ -137,7 +172,8 @@ class PaperDetail(ScrollView, can_focus=True):
         if paper is None:
             renderable: RenderableType = Text("No paper here.", style="dim")
         else:
-            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, accent=accent)
+            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, accent=accent,
+                                      known=self._known(paper))
         console = self.app.console
         options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
                                                   height=None)
@@ -146,6 +182,14 @@ class PaperDetail(ScrollView, can_focus=True):
         while len(self._rendered) > 48:
             self._rendered.popitem(last=False)
         return renderable, lines
+
+    def _known(self, paper: Paper):
+        if self.lookup is None:
+            return None
+        try:
+            return self.lookup(paper.arxiv_id)
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the digest alone
+            return None
 
     def _render_lines(self) -> None:
         width = self.scrollable_content_region.width
