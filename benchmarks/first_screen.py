@@ -86,13 +86,16 @@ def newest_top_title(library: Path) -> str:
 
 
 def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45),
-                          bare: bool = False) -> tuple[list[float], list[float]]:
+                          bare: bool = False, own: bool = False,
+                          before: list[str] = ()) -> tuple[list[float], list[float]]:
     """j/k in a real terminal, each key sent once the previous move shows: (seconds from sending the key to
     tmux showing the next paper's id, seconds from the app receiving the key to it writing the frame that
     holds that id). The first is end to end (tmux, process spawns for capture-pane polling every 2 ms,
     Textual's frame pacing); the second is the app's own share, logged inside it (benchmarks/key_probe.py).
 
-    bare=True measures the reference instead: a bare OptionList updating one Static, in the same way."""
+    bare=True measures the reference instead: a bare OptionList updating one Static, in the same way.
+    own=True starts the reader with no PATH (`library` is then the user's library, where env's XDG_DATA_HOME
+    says); `before` are tmux keys sent once the first screen is up (K to summarise a day, say)."""
     from reader.core.library import Library
 
     lib = Library.open([library])
@@ -100,12 +103,12 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
     ids = [p.arxiv_id for p in lib.newest().papers]
     log_path = Path(tempfile.mkdtemp(prefix="bench-keys-")) / "keys.log"
     probe = [PYTHON, str(HERE / "key_probe.py"), str(log_path)]
-    command = probe + (["bare", *ids] if bare else ["reader", str(library)])
+    command = probe + (["bare", *ids] if bare else ["reader"] if own else ["reader", str(library)])
     sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
     tmux = ["tmux", "-S", str(sock)]
     probe_env = {**env, "IDS": ",".join(ids)}
     exports = " ".join(shlex.quote(f"{k}={v}") for k, v in probe_env.items()
-                       if k.startswith(("XDG_", "PATH", "HOME", "IDS")))
+                       if k.startswith(("XDG_", "PATH", "HOME", "IDS", "HF_", "OPENAI_")))
     shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
     subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],
                    check=True, env=env)
@@ -123,6 +126,9 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
     try:
         wait_for(f"arXiv {ids[0]}", 60)
         time.sleep(1.0)  # let the rest of the archive load in its worker
+        for key in before:
+            subprocess.run(tmux + ["send-keys", "-t", "b", key], check=True)
+            time.sleep(0.2)
         position = 0
         for i in range(moves):
             step = 1 if (i // (len(ids) - 1)) % 2 == 0 else -1

@@ -99,6 +99,46 @@ def first_screen_figures(scale: int, library: Path, repeats: int, warm: bool) ->
     return figures
 
 
+def summarize_cursor_figures(moves: int) -> list[Figure]:
+    """j/k in a real terminal while the reader summarises the newest day (K from the day list) with a
+    loopback model answering in 2 s, 8 at once, beside the same reader idle: the cursor's p95 must not
+    move beyond the machine's noise (issue 16: the reader stays responsive)."""
+    import json
+    import shutil
+
+    import bench_summarize
+
+    home = Path(tempfile.mkdtemp(prefix="bench-k-"))
+    env = first_screen.env_with_home(home)
+    env["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the automatic sync: offline at once, never the real Hub
+    work = Path(tempfile.mkdtemp(prefix="bench-k-lib-"))
+    made, store = bench_summarize.library_of(60, work)
+    store.close()
+    library = home / "data" / "daily-papers" / "library"
+    library.parent.mkdir(parents=True, exist_ok=True)
+    config = home / "config" / "daily-papers" / "config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen([sys.executable, str(HERE / "bench_summarize.py"), "--serve", str(bench_summarize.LATENCY)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        config.write_text(json.dumps({"summarizer": {"base_url": url, "model": "test-model",
+                                                     "concurrency": bench_summarize.CONCURRENCY}}), encoding="utf-8")
+        results = {}
+        for label, keys in (("idle", []), ("summarising", ["BTab", "K", "Tab"])):
+            shutil.rmtree(library, ignore_errors=True)
+            shutil.copytree(made, library)  # English again: K has the whole day to do
+            ends, _ = first_screen.tmux_cursor_latencies(library, env, moves, own=True, before=keys)
+            results[label] = p95(ends) * 1000
+        done = sum(1 for p in library.rglob("*.md") if "What's New" in p.read_text(encoding="utf-8"))
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+    ok = results["summarising"] <= results["idle"] * 1.25 + 5
+    return [Figure(f"cursor p95 (tmux, j/k) while K summarises a day ({done} digest(s) written during the run)",
+                   results["summarising"], "ms", "<= idle x 1.25 + 5 ms", results["idle"], "same reader, idle", ok)]
+
+
 def auto_sync_figures(repeats: int) -> list[Figure]:
     """The first screen of `daily-papers` with no argument on a library behind today (a copy of the real
     archive as the user's library), auto_sync on against a loopback Hub answering in 50 ms, beside the same
@@ -295,6 +335,7 @@ def main() -> int:
         lambda: cli_figures(corpus.real()),
         lambda: hf_figures(args.smoke),
         lambda: auto_sync_figures(1 if args.smoke else 9),
+        lambda: summarize_cursor_figures(20 if args.smoke else 200),
         lambda: summarize_figures(args.smoke),
     ]
     for step in steps:

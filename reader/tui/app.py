@@ -767,20 +767,34 @@ class ReaderApp(App[None]):
         if detail.paper is not None:
             self._show_detail(detail.paper, reset=False)
 
-    def days_landed(self, dates: list[str]) -> None:
-        """Days a sync (or the summariser) wrote: their rows, and the list and the pane if one is shown."""
-        detail = self.query_one(PaperDetail)
-        detail.known_version += 1
-        if detail.lookup is None:
-            self._open_known()  # the first sync has just made the store
+    def days_landed(self, dates: list[str], new_dates: set[str], ids: set[str]) -> None:
+        """Days a sync (or the summariser) wrote: their rows (all of them only when a day is new), the list if
+        it shows one of them, the pane if it shows one of their papers. The search index waits for the end."""
         for date in dates:
             self._languages.pop(date, None)
-        self._rebuild_days()
+        if new_dates:
+            self._rebuild_days()
+        else:
+            for date in dates:
+                self._refresh_day_row(date)
         if self.current_key is None and self.library.dates():
             self.show_day(self.library.dates()[0])
         elif self.current_key in dates or self.current_key == STARRED:
             self._refresh_paper_list(keep_current=True)
-            self._show_detail(self.query_one(PaperList).current, reset=False)
+            shown = self.query_one(PaperDetail).paper
+            if shown is None or shown.arxiv_id in ids:
+                self._show_detail(self.query_one(PaperList).current, reset=False)
+
+    def updates_done(self, metadata_changed: bool) -> None:
+        """A sync or a summarising run ended: the search index covers what landed; after a sync, the pane
+        shows what the Hub now knows."""
+        detail = self.query_one(PaperDetail)
+        if metadata_changed:
+            detail.known_version += 1
+            if detail.lookup is None:
+                self._open_known()  # the first sync has just made the store
+            elif detail.paper is not None:
+                self._show_detail(detail.paper, reset=False)
         self._build_search_index()
 
     def reload_library(self) -> None:

@@ -39,7 +39,8 @@ class Host(Protocol):
     def from_worker(self, callback: Callable[..., object], *args: object) -> None: ...
     def notify(self, message: str, *, severity: str = ..., timeout: float | None = ..., markup: bool = ...) -> None: ...
     def show_status(self) -> None: ...
-    def days_landed(self, dates: list[str]) -> None: ...
+    def days_landed(self, dates: list[str], new_dates: set[str], ids: set[str]) -> None: ...
+    def updates_done(self, metadata_changed: bool) -> None: ...
     def reload_library(self) -> None: ...
     def showing_own_library(self) -> bool: ...
     def summary_target(self) -> tuple[str, list[str]] | None: ...
@@ -163,16 +164,20 @@ class Updates:
             self._take(waiting)
 
     def _take(self, parsed_files: Iterable["ParsedFile"]) -> None:
+        existing = set(self.host.library.dates())
         dates: set[str] = set()
+        ids: set[str] = set()
         for parsed in parsed_files:
             self.host.library.refresh_file(parsed)
             dates.update(p.date for p in parsed.papers)
-        self.host.days_landed(sorted(dates, reverse=True))
+            ids.update(p.arxiv_id for p in parsed.papers)
+        self.host.days_landed(sorted(dates, reverse=True), dates - existing, ids)
 
     def _finished(self, result, failed: str | None) -> None:
         self.syncing = False
         auto = getattr(self, "_auto", False)
         self._set_status(failed or "")
+        self.host.updates_done(metadata_changed=result is not None)
         if self._reload_after:
             self._reload_after = False
             self.host.reload_library()
@@ -263,6 +268,7 @@ class Updates:
     def _summarized(self, result, problem: str | None, auto: bool) -> None:
         self.summarizing = False
         self._set_status("")
+        self.host.updates_done(metadata_changed=False)
         if result is None:
             if not auto:
                 self.host.notify(f"Summaries: {problem}", severity="warning", timeout=8, markup=False)
