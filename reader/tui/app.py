@@ -20,7 +20,6 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -34,6 +33,7 @@ from reader.core.library import Library
 from reader.core.model import Paper
 from reader.core.state import StateStore, Undo
 from reader.core.words import count
+from reader.tui.bindings import BINDINGS
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -56,34 +56,7 @@ class ReaderApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit the reader"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
-        Binding("slash", "search", "Search", id="search", tooltip="Search every day: titles, authors, summaries"),
-        Binding("left_square_bracket", "older_day", "Older day", show=False, id="older_day", tooltip="Step to the older day"),
-        Binding("right_square_bracket", "newer_day", "Newer day", show=False, id="newer_day", tooltip="Step to the newer day"),
-        Binding("s", "toggle_star", "Star", id="star", tooltip="Star or unstar the shown paper"),
-        Binding("r", "toggle_read", "Read", show=False, id="read", tooltip="Mark the shown paper read or unread"),
-        Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv", tooltip="Open the arXiv page in the browser"),
-        Binding("p", "open_pdf", "PDF", show=False, id="open_pdf", tooltip="Open the PDF in the browser"),
-        Binding("c", "copy_citation", "Cite", id="copy_citation", tooltip="Copy the citation (BibTeX unless configured)"),
-        Binding("C", "choose_citation", "Cite as…", show=False, id="choose_citation",
-                tooltip="Choose a citation format (BibTeX, APA, Markdown, arXiv, RIS) with a preview, and copy"),
-        Binding("h", "open_hf", "HF page", show=False, id="open_hf", tooltip="Open the Hugging Face paper page"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link", tooltip="Copy the link p or h showed, else the arXiv link"),
-        Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread_only", tooltip="Show only unread papers, or all"),
-        Binding("a", "toggle_authors", "All authors", show=False, id="all_authors", tooltip="Show the full author list, or the short one"),
-        Binding("n", "next_unread", "Next unread", id="next_unread", tooltip="Jump to the next unread paper, across days"),
-        Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread",
-                tooltip="Jump to the previous unread paper, across days"),
-        Binding("A", "mark_day_read", "Day read", show=False, id="mark_day_read",
-                tooltip="Mark every paper of this day read (z undoes)"),
-        Binding("z", "undo", "Undo", show=False, id="undo", tooltip="Undo the last 'mark day read'"),
-        Binding("R", "reload", "Reload", show=False, id="reload",
-                tooltip="Read the library and the reading state from disk again"),
-        Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar", tooltip="Show or hide the days on narrow terminals"),
-        Binding("escape", "back", "Back", show=False, id="back", tooltip="Go back: summary → papers → days"),
-    ]
+    BINDINGS = BINDINGS
 
     def __init__(
         self,
@@ -700,25 +673,9 @@ class ReaderApp(App[None]):
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.help_rows(), str(self.config_path)))
+        from reader.tui.bindings import help_rows
 
-    def help_rows(self) -> list[tuple[str, str, str, str]]:
-        from reader.tui.commands import keys_of
-
-        rows = [
-            ("j/k, ↓/↑", "move", "lists", "*.down / *.up"),
-            ("Tab / Shift+Tab", "move focus between panes", "everywhere", "(built in)"),
-            ("Enter", "go deeper: day → papers → summary (marks read)", "lists", "(built in)"),
-            ("Ctrl+P", "command palette: every action, go to date, theme", "everywhere", "command_palette"),
-        ]
-        sources = [("everywhere", self.BINDINGS), ("days", DayList.BINDINGS), ("papers", PaperList.BINDINGS),
-                   ("summary", PaperDetail.BINDINGS)]
-        for where, bindings in sources:
-            for binding in bindings:
-                if isinstance(binding, Binding) and binding.id is not None:
-                    rows.append((keys_of(binding, self.config.keymap), binding.tooltip or binding.description,
-                                 where, binding.id))
-        return rows
+        self.push_screen(HelpScreen(help_rows(self.config.keymap), str(self.config_path)))
 
     def action_search(self) -> None:
         from reader.tui.screens.search import SearchScreen
