@@ -180,9 +180,9 @@ class ReaderApp(App[None]):
             self.notify(f"{count(warnings, 'digest warning')}; first: {first}", severity="warning", markup=False, timeout=8)
 
     def _show_empty(self) -> None:
-        from reader.tui.screens.empty import EmptyScreen  # screens load when first used: a faster first screen
+        from reader.tui.screens.empty import show_empty  # screens load when first used: a faster first screen
 
-        self.push_screen(EmptyScreen(self.where))
+        show_empty(self, self.where)
 
     @work(thread=True, exclusive=True, group="load")
     def _load_rest(self) -> None:
@@ -652,44 +652,21 @@ class ReaderApp(App[None]):
     async def action_quit(self) -> None:
         """q, Ctrl+Q, the palette: with changes the disk refused, first retry; if that fails, ask (retry, save
         them to another file, quit anyway: reader.tui.screens.unsaved)."""
-        from reader.tui.screens.unsaved import UnsavedScreen
+        from reader.tui.screens.unsaved import quit_or_ask
 
-        if isinstance(self.screen, UnsavedScreen):
-            return
-        if self.state.unsaved_ids() and not self.state.flush():
-            self.clear_notifications()  # the dialog says why; toasts over it would hide it
-            self.state.notices.clear()
-            self.push_screen(UnsavedScreen(self.state), self._quit_chosen)
-            return
-        self.exit()
-
-    def _quit_chosen(self, choice: "str | Path | None") -> None:
-        if choice is None:
-            return
-        if isinstance(choice, Path):
-            self.marks_saved_to = choice
-        self.exit()
+        quit_or_ask(self, self.state, lambda path: setattr(self, "marks_saved_to", path))
 
     def action_help(self) -> None:
-        from reader.tui.screens.help import HelpScreen
+        from reader.tui.screens.help import open_help
 
-        from reader.tui.bindings import help_rows
-
-        self.push_screen(HelpScreen(help_rows(self.config.keymap), str(self.config_path)))
+        open_help(self, self.config.keymap, str(self.config_path))
 
     def action_search(self) -> None:
-        from reader.tui.screens.search import SearchScreen
-
-        if isinstance(self.screen, SearchScreen):
-            return
-
-        def done(paper: Paper | None) -> None:
-            if paper is not None:
-                self.go_to_paper(paper)
+        from reader.tui.screens.search import open_search
 
         # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        self.push_screen(SearchScreen(lambda *a, **k: self.library.search(*a, **k), self.search_prompt_for,
-                                      status=self._search_status), done)
+        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.search_prompt_for,
+                    self._search_status, self.go_to_paper)
 
     def _search_status(self) -> str:
         pending = self.library.pending
@@ -816,11 +793,12 @@ class ReaderApp(App[None]):
         """arXiv answered (or not): the open chooser shows the new texts; what was just copied of this paper is
         copied again from arXiv's metadata; else the warning."""
         from reader.core.cite import format_citation
-        from reader.tui.screens.cite import LABELS, CiteChooser
+        from reader.tui.screens.cite import LABELS, open_chooser
 
         self._fetching.discard(paper.arxiv_id)
-        if isinstance(self.screen, CiteChooser) and self.screen.paper.arxiv_id == paper.arxiv_id:
-            self.screen.update_citation(result.citable, result.warning)
+        chooser = open_chooser(self, paper.arxiv_id)
+        if chooser is not None:
+            chooser.update_citation(result.citable, result.warning)
         elif result.citable.verified and self._last_citation and self._last_citation[0] == paper.arxiv_id:
             fmt = self._last_citation[1]
             self.copy(format_citation(result.citable, fmt),
@@ -832,17 +810,15 @@ class ReaderApp(App[None]):
         paper = self.current_paper
         if paper is None:
             return
-        from reader.tui.screens.cite import LABELS, CiteChooser
+        from reader.tui.screens.cite import LABELS, choose_citation
 
-        def done(choice: tuple[str, str] | None) -> None:
-            if choice is not None:
-                fmt, text = choice
-                self.copy(text, f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id}")
-                self._last_citation = (paper.arxiv_id, fmt)
+        def copy(fmt: str, text: str) -> None:
+            self.copy(text, f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id}")
+            self._last_citation = (paper.arxiv_id, fmt)
 
         cited = self._known_citation(paper)
-        self.push_screen(CiteChooser(cited.citable, self.config.citation_format,
-                                     note="asking arXiv for its metadata…" if cited.missing else cited.warning), done)
+        choose_citation(self, cited.citable, self.config.citation_format,
+                        "asking arXiv for its metadata…" if cited.missing else cited.warning, copy)
         self._after_known(paper, cited)
 
     def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None:
