@@ -137,10 +137,9 @@ class ReaderApp(App[None]):
         return screen
 
     def on_mount(self) -> None:
-        if self.config.theme and self.config.theme in self.available_themes:
-            self.theme = self.config.theme
-        self._theme_in_config = self.theme  # what is saved (or the default): changes from now on are the user's
-        self.theme_changed_signal.subscribe(self, self._save_theme)
+        from reader.tui.theme import remember_theme
+
+        remember_theme(self, self.config.theme, self.config_path)
         for notice in [*self.notices, *self.config.problems, *self.state.notices]:
             self.notify(notice, markup=False, timeout=8)
         self.state.notices.clear()
@@ -632,21 +631,6 @@ class ReaderApp(App[None]):
             except Exception:  # noqa: BLE001 - not valid markup after all (MarkupError and kin): as typed
                 pass
         super().notify(visible(text), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
-
-    def _save_theme(self, theme) -> None:
-        """A theme chosen in the palette is kept in config.json (its other settings as they were)."""
-        from reader.core.config import save_setting
-
-        if theme.name == self._theme_in_config:
-            return
-        try:
-            save_setting(self.config_path, "theme", theme.name)
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.notify(f"Theme {theme.name} is used now, but not saved: {reason}", severity="warning", timeout=8)
-            return
-        self._theme_in_config = theme.name
-        self.notify(f"Theme {theme.name} saved to {self.config_path}", timeout=4)
 
     # -- screens --------------------------------------------------------------------------------------
     async def action_quit(self) -> None:
