@@ -1,15 +1,11 @@
 """ReaderApp: days, the day's papers by votes, the Korean summary. make_app() is the one factory.
 
-Data flows one way: Library and StateStore (reader.core) -> this app -> widgets. Widgets post messages
-(DayChosen, PaperOpened; the cursor of the paper list calls back at once); the app answers them, changes the state store and tells the
-widgets what to redraw. The edges (clipboard, browser) go through a System object that tests replace.
-
-Work done in a worker thread (reading the rest of the archive, indexing it, a sync, a reload, a long citation)
-comes back through _from_worker: the call is queued in the app's own message loop, never run straight from
-the thread (App.call_from_thread runs it on the event loop whatever the app is doing, even while it takes its
-screens apart on the way out). The app passes news on to its screens the same way, each in its own loop
-(_library_changed): a screen that was just pushed is built (composed and mounted) before the call runs, and
-one that is closing or gone drops it.
+Data flows one way: Library and StateStore (reader.core) -> the reading session (reader.core.session, which
+decides what every key does) -> this app -> widgets. The app turns keys and widget messages (DayChosen,
+PaperOpened; the cursor of the paper list calls back at once) into session calls, and the Change each call
+returns into widget updates (apply). The rest lives beside it: the keys (bindings), the drawing (view), the
+theme; each screen opens from its own module. The edges (clipboard, browser) go through a System object
+that tests replace.
 """
 
 from __future__ import annotations
@@ -22,7 +18,6 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -31,13 +26,15 @@ from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
-from reader.core.state import StateStore, Undo
+from reader.core.session import Change, ReadingSession
+from reader.core.state import StateStore
 from reader.core.words import count
 from reader.tui.bindings import BINDINGS
 from reader.tui.system import System
-from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
+from reader.tui.view import View
+from reader.tui.widgets.days import DayList
 from reader.tui.widgets.detail import PaperDetail
-from reader.tui.widgets.papers import PaperList, paper_prompt
+from reader.tui.widgets.papers import PaperList
 
 
 LARGE_CITATION_CHARS = 20_000  # a citation of more text than this is built in a worker thread
@@ -55,7 +52,6 @@ class ReaderApp(App[None]):
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
     ENABLE_COMMAND_PALETTE = True
-
     BINDINGS = BINDINGS
 
     def __init__(
@@ -76,27 +72,37 @@ class ReaderApp(App[None]):
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
-        self._undo: Undo | None = None
         self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
-        self.library = library
-        self.state = state
         self.system = system or System()
         self.config = config or Config()
-        self._metadata = None  # the metadata store (reader.core.metadata), opened on the first citation
-        self._last_citation: tuple[str, str] | None = None  # (arXiv id, format) last copied
-        self._fetching: set[str] = set()  # arXiv ids whose metadata a worker is asking arXiv for
+        self.session = ReadingSession(library, state, read_delay=self.config.read_delay,
+                                      undo_key=self.config.keymap.get("undo", "z"))
+        self.view = View(self.session, self._highlighted)
         self.config_path = config_path or app_paths.config_path()
         self.notices = list(notices)
         self.where = where or "the library"
-        self.current_key: str | None = None
-        self.unread_only = False
         self._read_timer: Timer | None = None
-        self._last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
         self.failure: BaseException | None = None  # the error that ended the reader, if one did (see launch)
-        self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
-        self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
+        self._prepare_pending = False  # the view's prepare_neighbours is queued for after the next frame
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+
+    # What the session holds, named as the app always named it (the palette, the launcher, tests).
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def state(self) -> StateStore:
+        return self.session.state
+
+    @property
+    def current_key(self) -> str | None:
+        return self.session.key
+
+    @property
+    def current_paper(self) -> Paper | None:
+        return self.session.current
 
     def _handle_exception(self, error: Exception) -> None:
         """An error nothing caught ends the reader, as Textual has it (return code 1). The launcher reports it
@@ -112,17 +118,8 @@ class ReaderApp(App[None]):
     # -- building -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            days = DayList(id="days")
-            days.border_title = "Days"
-            yield days
-            papers = PaperList(id="papers", on_highlight=self._paper_highlighted)
-            papers.border_title = "Papers"
-            yield papers
-            detail = PaperDetail(id="detail")
-            detail.border_title = "Summary"
-            yield detail
+            yield from self.view.panes()
         yield Footer()
-
 
     def width_class(self, width: int) -> str:
         """The breakpoint class Textual gives a screen this wide (HORIZONTAL_BREAKPOINTS)."""
@@ -140,480 +137,102 @@ class ReaderApp(App[None]):
         from reader.tui.theme import remember_theme
 
         remember_theme(self, self.config.theme, self.config_path)
-        for notice in [*self.notices, *self.config.problems, *self.state.notices]:
+        for notice in [*self.notices, *self.config.problems, *self.session.take_notices()]:
             self.notify(notice, markup=False, timeout=8)
-        self.state.notices.clear()
-        self._rebuild_days()
-        newest = self.library.dates()[0] if self.library.dates() else None
-        if newest:
-            self.show_day(newest)
+        self.view.draw_days()
+        dates = self.session.dates()
+        if dates:
+            self.show_day(dates[0])
         self.call_after_refresh(self._first_screen_shown)
         if self.library.pending:
             self._set_loading_title(0, self.library.pending)
         else:
             self._report_warnings()  # everything is read already: say what was skipped now
-            if not self.library.dates():
+            if not dates:
                 self._show_empty()
 
-    def _first_screen_shown(self) -> None:
-        if self.on_first_screen is not None:
-            self.on_first_screen()
-        self._settle_state()
-        if self.library.pending:
-            # Read the rest once the first screen is up: a worker thread started earlier would share the
-            # interpreter with the first paint and slow it down.
-            self.set_timer(0.05, self._load_rest)
-
-    @work(thread=True, exclusive=True, group="state")
-    def _settle_state(self) -> None:
-        """The state store's locked load, when the first screen was drawn from its lock-free read
-        (StateStore settle_later): marks another process wrote in between are redrawn."""
-        changed = self.state.settle()
-        if changed or self.state.notices:
-            self._from_worker(self._refresh_marks)
-
-    def _report_warnings(self) -> None:
-        warnings = len(self.library.warnings)
-        if warnings:
-            first = self.library.warnings[0]
-            self.notify(f"{count(warnings, 'digest warning')}; first: {first}", severity="warning", markup=False, timeout=8)
-
-    def _show_empty(self) -> None:
-        from reader.tui.screens.empty import show_empty  # screens load when first used: a faster first screen
-
-        show_empty(self, self.where)
-
-    @work(thread=True, exclusive=True, group="load")
-    def _load_rest(self) -> None:
-        parsed = self.library.parse_pending(
-            lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
-        )
-        self._from_worker(self._merge_loaded, parsed)
-
-    @work(thread=True, exclusive=True, group="search-index")
-    def _build_search_index(self) -> None:
-        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
-        then an open search covers the new papers too."""
-        self.library.search_index()
-        self._from_worker(self._library_changed)
-
-    def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
-        """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
-        there already; never once the reader is closing (then the call is dropped). Thread-safe; never waits."""
-        self.call_later(callback, *args, **kwargs)
-
-    def _set_days_subtitle(self, text: str) -> None:
-        self.query_one(DayList).border_subtitle = text
-
-    def _set_loading_title(self, done: int, total: int) -> None:
-        self._set_days_subtitle(f"loading {done}/{total}")
-
-    def _merge_loaded(self, parsed) -> None:
-        before = self.library.day(self.current_key) if self.current_key not in (None, STARRED) else None
-        self.library.merge(parsed)
-        self.query_one(DayList).border_subtitle = ""
-        if not self.library.dates():
+    # -- a session's change onto the widgets ----------------------------------------------------------
+    def apply(self, change: Change) -> None:
+        if change.empty:
             self._show_empty()
             return
-        self._rebuild_days()
-        if self.current_key is None:
-            self.show_day(self.library.dates()[0])
-        elif self.current_key == STARRED or (before is not None and len(before) != len(self.library.day(self.current_key))):
-            self._refresh_paper_list(keep_current=True)
-        self._build_search_index()
-        self._report_warnings()
+        view = self.view
+        if change.days:
+            view.draw_days()
+        if change.papers:
+            view.draw_list(change.keep)  # the list reports its highlighted paper: _highlighted
+        elif change.rows:
+            view.draw_rows()
+        elif change.row_ids:
+            view.draw_rows(change.row_ids)
+        if change.day_rows:
+            view.draw_day_rows(change.day_rows)
+        if change.detail:
+            view.draw_detail(self.session.current, reset=False)
+        if change.stop_timer and self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if change.timer is not None and self.session.current is not None:
+            arxiv_id = self.session.current.arxiv_id
+            self._read_timer = self.schedule_read(change.timer,
+                                                  lambda: self.apply(self.session.read_delay_passed(arxiv_id)))
+        if change.focus_list:
+            view.papers.focus()
+        for notice in change.notices:
+            self.notify(notice.text, severity=notice.severity, timeout=notice.timeout, markup=False)
 
-    # -- rows -----------------------------------------------------------------------------------------
-    def _unread_count(self, date: str) -> tuple[int, int]:
-        day = self.library.day(date)
-        if day is None:
-            return 0, 0
-        read = self.state.is_read
-        return len(day), sum(1 for p in day.papers if not read(p.arxiv_id))
+    def schedule_read(self, delay: float, callback: Callable[[], None]) -> Timer:
+        """The timer that marks a shown paper read (the tests replace it with a clock of their own)."""
+        return self.set_timer(delay, callback, name="read-delay")
 
-    def _rebuild_days(self) -> None:
-        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self._starred_papers())))]
-        for date in self.library.dates():
-            total, unread = self._unread_count(date)
-            rows.append((date, day_prompt(date, total, unread)))
-        self.query_one(DayList).show(rows, keep=self.current_key)
-
-    def _refresh_day_row(self, date: str) -> None:
-        days = self.query_one(DayList)
-        if date in self.library.dates():
-            total, unread = self._unread_count(date)
-            days.update_prompt(date, day_prompt(date, total, unread))
-        days.update_prompt(STARRED, starred_prompt(len(self._starred_papers())))
-
-    def prompt_for(self, paper: Paper) -> Content:
-        return paper_prompt(
-            paper,
-            read=self.state.is_read(paper.arxiv_id),
-            starred=self.state.is_starred(paper.arxiv_id),
-            show_date=self.current_key == STARRED,
-        )
-
-    def search_prompt_for(self, paper: Paper) -> Content:
-        # Kept per paper and marks: typing shows mostly the same newest papers keystroke after keystroke.
-        read, starred = self.state.is_read(paper.arxiv_id), self.state.is_starred(paper.arxiv_id)
-        key = (id(paper), read, starred)
-        found = self._search_prompts.get(key)
-        if found is None or found[0] is not paper:
-            if len(self._search_prompts) > 4096:
-                self._search_prompts.clear()
-            found = self._search_prompts[key] = (paper, paper_prompt(paper, read, starred, True))
-        return found[1]
-
-    def _starred_papers(self) -> list[Paper]:
-        papers = [p for p in (self.library.get(i) for i in self.state.starred_ids()) if p is not None]
-        papers.sort(key=lambda p: (p.date, p.votes is not None, p.votes or 0), reverse=True)
-        return papers
-
-    def _papers_for(self, key: str) -> list[Paper]:
-        if key == STARRED:
-            papers = self._starred_papers()
-        else:
-            day = self.library.day(key)
-            papers = list(day.papers) if day else []
-        if self.unread_only:
-            papers = [p for p in papers if not self.state.is_read(p.arxiv_id)]
-        return papers
-
-    # -- showing --------------------------------------------------------------------------------------
     def show_day(self, key: str, keep: str | None = None) -> None:
-        self.current_key = key
-        self.query_one(DayList).select_key(key)
-        papers = self._papers_for(key)
-        plist = self.query_one(PaperList)
-        title = "Starred" if key == STARRED else key
-        if self.unread_only:
-            title += " · unread only"
-        plist.border_title = title
-        plist.border_subtitle = count(len(papers), "paper")
-        plist.show(papers, [self.prompt_for(p) for p in papers], keep=keep)
-
-    def _refresh_paper_list(self, keep_current: bool = True) -> None:
-        if self.current_key is None:
-            return
-        current = self.query_one(PaperList).current
-        self.show_day(self.current_key, keep=current.arxiv_id if (current and keep_current) else None)
-
-    @property
-    def current_paper(self) -> Paper | None:
-        detail = self.query_one(PaperDetail)
-        return detail.paper
-
-    def _show_detail(self, paper: Paper | None, reset: bool = True) -> None:
-        read = paper is not None and self.state.is_read(paper.arxiv_id)
-        starred = paper is not None and self.state.is_starred(paper.arxiv_id)
-        self.query_one(PaperDetail).show(paper, read=read, starred=starred, reset=reset)
+        """Show a day (or the Starred view, reader.core.session.STARRED), highlighting the paper keep."""
+        self.apply(self.session.show(key, keep))
 
     # -- messages from widgets ------------------------------------------------------------------------
-    @on(DayList.DayChosen)
-    def _day_chosen(self, event: DayList.DayChosen) -> None:
-        if event.key != self.current_key:
-            self.show_day(event.key)
-        if event.go_deeper:
-            self.query_one(PaperList).focus()
-
-    def _paper_highlighted(self, paper: Paper | None) -> None:
+    def _highlighted(self, paper: Paper | None) -> None:
         """The list's cursor moved (called at once by PaperList, in the same frame)."""
-        self._show_detail(paper)
-        if self._last_link is not None and (paper is None or paper.arxiv_id != self._last_link[0]):
-            self._last_link = None  # y copies the arXiv page of a paper whose links were not shown
+        change = self.session.highlight(paper)
+        self.view.draw_detail(paper)
+        self.forget_link(paper)
         # Right after this frame is out (not after a pause: held-down j never pauses), render the papers above
         # and below, so the next move only swaps prepared lines. A key that comes meanwhile waits a few ms
         # at most; a move rendered on demand missed a frame a third of the time.
         if not self._prepare_pending:
             self._prepare_pending = True
             self.call_after_refresh(self._prepare_neighbours)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-        if paper is not None and not self.state.is_read(paper.arxiv_id):
-            arxiv_id = paper.arxiv_id
-            self._read_timer = self.schedule_read(self.config.read_delay, lambda: self._read_after_delay(arxiv_id))
-
-    def schedule_read(self, delay: float, callback: Callable[[], None]) -> Timer:
-        """The timer that marks a shown paper read (the tests replace it with a clock of their own)."""
-        return self.set_timer(delay, callback, name="read-delay")
+        self.apply(change)
 
     def _prepare_neighbours(self) -> None:
-        """Once the frame is out, render the papers above and below the cursor, so j/k only swaps prepared
-        lines."""
         self._prepare_pending = False
-        try:
-            plist, detail = self.screen_stack[0].query_one(PaperList), self.screen_stack[0].query_one(PaperDetail)
-        except (NoMatches, IndexError):  # the reader is closing
-            return
-        if plist.highlighted is None:
-            return
-        for index in (plist.highlighted + 1, plist.highlighted - 1):
-            if 0 <= index < len(plist.papers):
-                paper = plist.papers[index]
-                detail.prepare(paper, read=self.state.is_read(paper.arxiv_id),
-                               starred=self.state.is_starred(paper.arxiv_id))
+        self.view.prepare_neighbours()
 
-    def _read_after_delay(self, arxiv_id: str) -> None:
-        paper = self.current_paper
-        if paper is not None and paper.arxiv_id == arxiv_id and not self.state.is_read(arxiv_id):
-            self._set_read(paper, True)
+    @on(DayList.DayChosen)
+    def _day_chosen(self, event: DayList.DayChosen) -> None:
+        if event.key != self.session.key:
+            self.show_day(event.key)
+        if event.go_deeper:
+            self.view.papers.focus()
 
     @on(PaperList.PaperOpened)
     def _paper_opened(self, event: PaperList.PaperOpened) -> None:
-        if not self.state.is_read(event.paper.arxiv_id):
-            self._set_read(event.paper, True)
-        self.query_one(PaperDetail).focus()
+        self.apply(self.session.open(event.paper))
+        self.view.detail.focus()
 
-    # -- state changes --------------------------------------------------------------------------------
-    def _after_state_change(self, paper: Paper) -> None:
-        if self.state.external_changes:  # another reader or `daily-papers mark` wrote too: show all of it
-            self.state.external_changes.clear()
-            self._refresh_marks()
-            return
-        for notice in self.state.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
-        self.state.notices.clear()
-        self.query_one(PaperList).refresh_paper(paper.arxiv_id, self.prompt_for)
-        for appearance in self.library.appearances(paper.arxiv_id):
-            self._refresh_day_row(appearance.date)
-        self._refresh_day_row(paper.date)
-        if self.current_paper is not None and self.current_paper.arxiv_id == paper.arxiv_id:
-            self._show_detail(self.current_paper, reset=False)
-
-    def _set_read(self, paper: Paper, read: bool) -> bool:
-        try:
-            self.state.set_read(paper.arxiv_id, read)
-        except Exception as exc:  # noqa: BLE001 - a state that cannot be saved must not end the reading
-            self.notify(f"could not save: {exc}", severity="error", markup=False)
-            return False
-        self._after_state_change(paper)
-        return True
-
+    # -- marks ----------------------------------------------------------------------------------------
     def action_toggle_read(self) -> None:
-        paper = self.current_paper
-        if paper is None:
-            return
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-        self._set_read(paper, not self.state.is_read(paper.arxiv_id))
+        self.apply(self.session.toggle_read())
 
     def action_toggle_star(self) -> None:
-        paper = self.current_paper
-        if paper is None:
-            return
-        starred = not self.state.is_starred(paper.arxiv_id)
-        try:
-            self.state.set_starred(paper.arxiv_id, starred)
-        except Exception as exc:  # noqa: BLE001
-            self.notify(f"could not save: {exc}", severity="error", markup=False)
-            return
-        self._after_state_change(paper)
-        self.notify(("Starred " if starred else "Unstarred ") + paper.arxiv_id, markup=False, timeout=2)
-
-    # -- navigation -----------------------------------------------------------------------------------
-    def _step_day(self, step: int) -> None:
-        dates = self.library.dates()
-        if not dates:
-            return
-        if self.current_key in dates:
-            index = dates.index(self.current_key) + step
-        else:
-            index = 0 if step > 0 else len(dates) - 1
-        if 0 <= index < len(dates):
-            self.show_day(dates[index])
-        elif self.library.pending:  # the end of the days read so far, not of the archive
-            self.notify(f"Still reading the archive ({self.library.pending} files left): more days soon", timeout=3)
-        else:
-            self.notify("no older day" if step > 0 else "no newer day", timeout=2)
-
-    def action_older_day(self) -> None:
-        self._step_day(+1)
-
-    def action_newer_day(self) -> None:
-        self._step_day(-1)
-
-    def action_back(self) -> None:
-        focused = self.focused
-        if isinstance(focused, PaperDetail):
-            self.query_one(PaperList).focus()
-        elif isinstance(focused, PaperList):
-            days = self.query_one(DayList)
-            if days.region.width:  # the sidebar folds away on narrow terminals
-                days.focus()
-
-    def action_toggle_sidebar(self) -> None:
-        self.screen.toggle_class("-show-days")
-        if self.screen.has_class("-show-days"):
-            self.query_one(DayList).focus()
-
-    def action_toggle_authors(self) -> None:
-        detail = self.query_one(PaperDetail)
-        detail.all_authors = not detail.all_authors
-        self._show_detail(detail.paper, reset=False)
-
-    def action_toggle_unread_only(self) -> None:
-        self.unread_only = not self.unread_only
-        self._refresh_paper_list(keep_current=True)
-        self.notify("showing unread papers only" if self.unread_only else "showing all papers", timeout=2)
-
-    def go_to_paper(self, paper: Paper) -> None:
-        """Show a paper in its day (from search or the palette)."""
-        if self.unread_only and self.state.is_read(paper.arxiv_id):
-            self.unread_only = False
-        self.show_day(paper.date, keep=paper.arxiv_id)
-        self.query_one(PaperList).focus()
-
-    def go_to_date(self, date: str) -> None:
-        if self.library.day(date) is None:
-            self.notify(f"no digest for {date}", severity="warning", markup=False)
-            return
-        self.show_day(date)
-        self.query_one(PaperList).focus()
-
-    # -- the unread workflow --------------------------------------------------------------------------
-    def _reading_order(self) -> list[tuple[str, Paper]]:
-        """Every (day, paper) in reading order: newest day first, by votes within a day."""
-        return [(day.date, paper) for day in self.library.days() for paper in day.papers]
-
-    def _jump_unread(self, step: int) -> None:
-        order = self._reading_order()
-        if not order:
-            return
-        current = self.query_one(PaperList).current
-        here = -1 if step > 0 else len(order)
-        if current is not None and self.current_key != STARRED:
-            here = next((i for i, (d, p) in enumerate(order) if d == self.current_key and p.arxiv_id == current.arxiv_id), here)
-        index = here + step
-        while 0 <= index < len(order):
-            date, paper = order[index]
-            if not self.state.is_read(paper.arxiv_id):
-                self.show_day(date, keep=paper.arxiv_id)
-                self.query_one(PaperList).focus()
-                return
-            index += step
-        self.notify("no unread paper " + ("after this one" if step > 0 else "before this one"), timeout=3)
-
-    def action_next_unread(self) -> None:
-        self._jump_unread(+1)
-
-    def action_previous_unread(self) -> None:
-        self._jump_unread(-1)
+        self.apply(self.session.toggle_star())
 
     def action_mark_day_read(self) -> None:
-        papers = self.query_one(PaperList).papers
-        ids = [p.arxiv_id for p in papers if not self.state.is_read(p.arxiv_id)]
-        if not ids:
-            self.notify("every paper here is read already", timeout=3)
-            return
-        try:
-            previous = self.state.update_undoable(ids, read=True)
-        except Exception as exc:  # noqa: BLE001
-            self.notify(f"could not save: {exc}", severity="error", markup=False)
-            return
-        self._undo = previous
-        self._refresh_marks()
-        where = "starred papers" if self.current_key == STARRED else self.current_key
-        undo_key = self.config.keymap.get("undo", "z")
-        self.notify(f"Marked {count(len(ids), 'paper')} of {where} read. {undo_key} undoes.", markup=False, timeout=8)
+        self.apply(self.session.mark_shown_read())
 
     def action_undo(self) -> None:
-        if not self._undo:
-            self.notify("nothing to undo", timeout=2)
-            return
-        previous, self._undo = self._undo, None
-        try:
-            restored = self.state.restore(previous)
-        except Exception as exc:  # noqa: BLE001
-            self.notify(f"could not save: {exc}", severity="error", markup=False)
-            return
-        self._refresh_marks()
-        kept = len(previous) - len(restored)
-        self.notify(f"Undone: {count(len(restored), 'paper')} unread again"
-                    + (f"; {kept} changed since (here or elsewhere) left as they are." if kept else "."), timeout=6)
+        self.apply(self.session.undo())
 
-    def _refresh_marks(self) -> None:
-        """Redraw every mark: the rows of the list, the sidebar counts, the summary header."""
-        for notice in self.state.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
-        self.state.notices.clear()
-        self.query_one(PaperList).refresh_rows(self.prompt_for)
-        self._rebuild_days()
-        self._show_detail(self.current_paper, reset=False)
-
-    def action_reload(self) -> None:
-        """R: pick up marks other processes wrote, and digests added or changed on disk."""
-        try:
-            self.state.reload()
-        except Exception as exc:  # noqa: BLE001
-            self.notify(f"could not read the state: {exc}", severity="error", markup=False)
-        self.state.external_changes.clear()
-        self._refresh_marks()
-        if self.library_factory is None:
-            self.notify("Reading state reloaded", timeout=2)
-            return
-        self.query_one(DayList).border_subtitle = "reloading…"
-        self._reload_library()
-
-    def action_sync(self) -> None:
-        """Palette "Sync archive": fetch the upstream archive in a worker, then show the new days."""
-        if any(w.group == "sync" and w.is_running for w in self.workers):
-            self.notify("A sync is already running", timeout=3)
-            return
-        self.query_one(DayList).border_subtitle = "sync: starting…"
-        self._sync_archive()
-
-    @work(thread=True, exclusive=True, group="sync")
-    def _sync_archive(self) -> None:
-        from reader.core.sync import DEFAULT_SOURCE, sync
-
-        source = self.config.sync_source or DEFAULT_SOURCE
-
-        def progress(phase: str, fraction: float | None) -> None:
-            text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
-            self._from_worker(self._set_days_subtitle, text)
-
-        try:
-            result = sync(source, progress=progress)
-        except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
-            self._from_worker(self._sync_failed, str(exc) or exc.__class__.__name__)
-            return
-        self._from_worker(self._synced, result.summary())
-
-    def _sync_failed(self, reason: str) -> None:
-        self.query_one(DayList).border_subtitle = ""
-        self.notify(f"Sync failed: {reason}", severity="error", markup=False, timeout=12)
-
-    def _synced(self, summary: str) -> None:
-        self.query_one(DayList).border_subtitle = ""
-        self.notify(f"Synced: {summary}", markup=False, timeout=10)
-        if self.library_factory is not None:
-            self._reload_library()
-
-    @work(thread=True, exclusive=True, group="load")
-    def _reload_library(self) -> None:
-        assert self.library_factory is not None
-        library = self.library_factory()
-        library.merge(library.parse_pending())
-        self._from_worker(self._swap_library, library)
-
-    def _swap_library(self, library: Library) -> None:
-        before = set(self.library.dates())
-        new_days = [d for d in library.dates() if d not in before]
-        self.library = library
-        self.query_one(DayList).border_subtitle = ""
-        if not library.dates():
-            self._show_empty()
-            return
-        if self.current_key not in library.dates() and self.current_key != STARRED:
-            self.current_key = library.dates()[0]
-        self._rebuild_days()
-        self._refresh_paper_list(keep_current=True)
-        self._build_search_index()
-        self.notify(f"Library reloaded: {count(len(library.dates()), 'day')}" + (f", {len(new_days)} new" if new_days else ""),
-                    timeout=4)
-
+    # -- notices, screens, the palette ----------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
         """Every notification reaches Textual as plain text with control characters shown as escapes: one may
@@ -632,7 +251,6 @@ class ReaderApp(App[None]):
                 pass
         super().notify(visible(text), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
 
-    # -- screens --------------------------------------------------------------------------------------
     async def action_quit(self) -> None:
         """q, Ctrl+Q, the palette: with changes the disk refused, first retry; if that fails, ask (retry, save
         them to another file, quit anyway: reader.tui.screens.unsaved)."""
@@ -649,12 +267,82 @@ class ReaderApp(App[None]):
         from reader.tui.screens.search import open_search
 
         # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.search_prompt_for,
+        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.view.search_prompt_for,
                     self._search_status, self.go_to_paper)
 
-    def _search_status(self) -> str:
-        pending = self.library.pending
-        return f"still reading the archive ({count(pending, 'file')} left): results grow" if pending else ""
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is self.screen_stack[0]:  # the reader's own commands belong to its main screen
+            from reader.tui.commands import palette_commands
+
+            yield from palette_commands(self)
+
+    # -- (from loader.py) ------------------------------------------------------------
+
+
+    def _first_screen_shown(self) -> None:
+        if self.on_first_screen is not None:
+            self.on_first_screen()
+        self._settle_state()
+        if self.session.library.pending:
+            # Read the rest once the first screen is up: a worker thread started earlier would share the
+            # interpreter with the first paint and slow it down.
+            self.set_timer(0.05, self._load_rest)
+
+    def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
+        there already; never once the reader is closing (then the call is dropped). Thread-safe; never waits."""
+        self.call_later(callback, *args, **kwargs)
+
+    @work(thread=True, exclusive=True, group="state")
+    def _settle_state(self) -> None:
+        """The state store's locked load, when the first screen was drawn from its lock-free read
+        (StateStore settle_later): marks another process wrote in between are redrawn."""
+        state = self.session.state
+        changed = state.settle()
+        if changed or state.notices:
+            self._from_worker(self._redraw_marks)
+
+    def _redraw_marks(self) -> None:
+        self.apply(self.session.marks_changed())
+
+    def _report_warnings(self) -> None:
+        warnings = self.session.library.warnings
+        if warnings:
+            self.notify(f"{count(len(warnings), 'digest warning')}; first: {warnings[0]}", severity="warning",
+                        markup=False, timeout=8)
+
+    def _show_empty(self) -> None:
+        from reader.tui.screens.empty import show_empty  # screens load when first used: a faster first screen
+
+        show_empty(self, self.where)
+
+    def _set_loading_title(self, done: int, total: int) -> None:
+        self.view.set_status(f"loading {done}/{total}")
+
+    # -- the rest of the archive ----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def _load_rest(self) -> None:
+        parsed = self.session.library.parse_pending(
+            lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
+        )
+        self._from_worker(self._merge_loaded, parsed)
+
+    def _merge_loaded(self, parsed) -> None:
+        self.view.set_status("")
+        change = self.session.library_grew(parsed)
+        self.apply(change)
+        if change.empty:
+            return
+        self._build_search_index()
+        self._report_warnings()
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def _build_search_index(self) -> None:
+        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
+        then an open search covers the new papers too."""
+        self.session.library.search_index()
+        self._from_worker(self._library_changed)
 
     def _library_changed(self) -> None:
         """The library is read (whole, again, or with a sync's new days) and indexed: let the process settle
@@ -666,9 +354,83 @@ class ReaderApp(App[None]):
             if changed is not None:
                 screen.call_later(changed)  # in the screen's own loop: once it is built, never once it is gone
 
-    # -- links and clipboard --------------------------------------------------------------------------
+    def _search_status(self) -> str:
+        pending = self.session.library.pending
+        return f"still reading the archive ({count(pending, 'file')} left): results grow" if pending else ""
+
+    # -- reading it again -----------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        """R: pick up marks other processes wrote, and digests added or changed on disk."""
+        self.apply(self.session.reload_marks())
+        if self.library_factory is None:
+            self.notify("Reading state reloaded", timeout=2)
+            return
+        self.view.set_status("reloading…")
+        self._reload_library()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _reload_library(self) -> None:
+        assert self.library_factory is not None
+        library = self.library_factory()
+        library.merge(library.parse_pending())
+        self._from_worker(self._swap_library, library)
+
+    def _swap_library(self, library: Library) -> None:
+        self.view.set_status("")
+        change = self.session.swap_library(library)
+        self.apply(change)
+        if not change.empty:
+            self._build_search_index()
+
+    def action_sync(self) -> None:
+        """Palette "Sync archive": fetch the upstream archive in a worker, then show the new days."""
+        if any(w.group == "sync" and w.is_running for w in self.workers):
+            self.notify("A sync is already running", timeout=3)
+            return
+        self.view.set_status("sync: starting…")
+        self._sync_archive()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync_archive(self) -> None:
+        from reader.core.sync import DEFAULT_SOURCE, sync
+
+        source = self.config.sync_source or DEFAULT_SOURCE
+
+        def progress(phase: str, fraction: float | None) -> None:
+            text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
+            self._from_worker(self.view.set_status, text)
+
+        try:
+            result = sync(source, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
+            self._from_worker(self._sync_failed, str(exc) or exc.__class__.__name__)
+            return
+        self._from_worker(self._synced, result.summary())
+
+    def _sync_failed(self, reason: str) -> None:
+        self.view.set_status("")
+        self.notify(f"Sync failed: {reason}", severity="error", markup=False, timeout=12)
+
+    def _synced(self, summary: str) -> None:
+        self.view.set_status("")
+        self.notify(f"Synced: {summary}", markup=False, timeout=10)
+        if self.library_factory is not None:
+            self._reload_library()
+
+    # -- (from sharing.py) ------------------------------------------------------------
+    _last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
+    _last_citation: tuple[str, str] | None = None  # (arXiv id, format) last copied
+    _metadata = None  # the metadata store (reader.core.metadata), opened on the first citation
+    _fetching: frozenset[str] = frozenset()  # arXiv ids whose metadata a worker is asking arXiv for
+
+    def forget_link(self, paper: Paper | None) -> None:
+        """The cursor moved: y copies the arXiv page of a paper whose other links were not shown."""
+        if self._last_link is not None and (paper is None or paper.arxiv_id != self._last_link[0]):
+            self._last_link = None
+
+    # -- links ----------------------------------------------------------------------------------------
     def _open(self, link: str) -> None:
-        paper = self.current_paper
+        paper = self.session.current
         if paper is None:
             return
         what, _, url_of = LINKS[link]
@@ -705,7 +467,7 @@ class ReaderApp(App[None]):
 
     def action_copy_link(self) -> None:
         """y: the link o, p or h just opened or showed for this paper, else its arXiv page."""
-        paper = self.current_paper
+        paper = self.session.current
         if paper is None:
             return
         link = self._last_link[1] if self._last_link and self._last_link[0] == paper.arxiv_id else "arxiv"
@@ -713,10 +475,11 @@ class ReaderApp(App[None]):
         url = url_of(paper)
         self.copy(url, f"the {name} link {url}")
 
+    # -- citations ------------------------------------------------------------------------------------
     def action_copy_citation(self) -> None:
         """Copy the best citation known at once; when arXiv's record is missing, ask for it in a worker (one
         request, 10 s at most) and copy again once it is here (reader.sources.citing)."""
-        paper = self.current_paper
+        paper = self.session.current
         if paper is None:
             return
         cited = self._known_citation(paper)
@@ -742,7 +505,7 @@ class ReaderApp(App[None]):
     def _after_known(self, paper: Paper, cited) -> None:
         if cited.missing:
             if paper.arxiv_id not in self._fetching:  # one request per paper at a time
-                self._fetching.add(paper.arxiv_id)
+                self._fetching = self._fetching | {paper.arxiv_id}
                 self._fetch_citation(paper)
         elif cited.warning:
             self.notify(cited.warning, title="Citation", severity="warning", markup=False, timeout=8)
@@ -756,8 +519,8 @@ class ReaderApp(App[None]):
         except (KeyError, ValueError):
             return "bibtex", format_citation(paper, "bibtex")
 
-    def _copy_citation(self, paper: Paper, fmt: str, text: str) -> None:
-        self.copy(text, f"the {fmt} citation of {paper.arxiv_id}")
+    def _copy_citation(self, paper: Paper, fmt: str, text: str, label: str | None = None) -> None:
+        self.copy(text, f"the {label or fmt} citation of {paper.arxiv_id}")
         self._last_citation = (paper.arxiv_id, fmt)
 
     @work(thread=True, group="cite")
@@ -779,7 +542,7 @@ class ReaderApp(App[None]):
         from reader.core.cite import format_citation
         from reader.tui.screens.cite import LABELS, open_chooser
 
-        self._fetching.discard(paper.arxiv_id)
+        self._fetching = self._fetching - {paper.arxiv_id}
         chooser = open_chooser(self, paper.arxiv_id)
         if chooser is not None:
             chooser.update_citation(result.citable, result.warning)
@@ -791,26 +554,24 @@ class ReaderApp(App[None]):
             self.notify(result.warning, title="Citation", severity="warning", markup=False, timeout=8)
 
     def action_choose_citation(self) -> None:
-        paper = self.current_paper
+        paper = self.session.current
         if paper is None:
             return
         from reader.tui.screens.cite import LABELS, choose_citation
 
-        def copy(fmt: str, text: str) -> None:
-            self.copy(text, f"the {LABELS.get(fmt, fmt)} citation of {paper.arxiv_id}")
-            self._last_citation = (paper.arxiv_id, fmt)
-
         cited = self._known_citation(paper)
         choose_citation(self, cited.citable, self.config.citation_format,
-                        "asking arXiv for its metadata…" if cited.missing else cited.warning, copy)
+                        "asking arXiv for its metadata…" if cited.missing else cited.warning,
+                        lambda fmt, text: self._copy_citation(paper, fmt, text, LABELS.get(fmt, fmt)))
         self._after_known(paper, cited)
 
+    # -- export ---------------------------------------------------------------------------------------
     def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None:
         """Write every starred paper as fmt (bibtex, markdown, ...) to a new file; returns where."""
         from reader.core.atomic import write_text_atomic
         from reader.core.exporters import EXTENSIONS, export_papers
 
-        papers = self._starred_papers()
+        papers = self.session.starred_papers()
         if not papers:
             self.notify("No starred papers to export: s stars the shown paper", severity="warning", timeout=4)
             return None
@@ -840,13 +601,46 @@ class ReaderApp(App[None]):
         self.notify("Could not write the export anywhere (is the disk full or read-only?)", severity="error")
         return None
 
-    # -- palette --------------------------------------------------------------------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if screen is self.screen_stack[0]:  # the reader's own commands belong to its main screen
-            from reader.tui.commands import palette_commands
+    # -- (from navigation.py) ------------------------------------------------------------
 
-            yield from palette_commands(self)
+    def action_older_day(self) -> None:
+        self.apply(self.session.step_day(+1))
+
+    def action_newer_day(self) -> None:
+        self.apply(self.session.step_day(-1))
+
+    def action_next_unread(self) -> None:
+        self.apply(self.session.next_unread(+1))
+
+    def action_previous_unread(self) -> None:
+        self.apply(self.session.next_unread(-1))
+
+    def action_toggle_unread_only(self) -> None:
+        self.apply(self.session.toggle_unread_only())
+
+    def go_to_paper(self, paper: Paper) -> None:
+        """Show a paper in its day (from search or the palette)."""
+        self.apply(self.session.go_to_paper(paper))
+
+    def go_to_date(self, date: str) -> None:
+        self.apply(self.session.go_to_date(date))
+
+    def action_toggle_authors(self) -> None:
+        self.view.toggle_authors()
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, PaperDetail):
+            self.view.papers.focus()
+        elif isinstance(focused, PaperList):
+            days = self.view.days
+            if days.region.width:  # the sidebar folds away on narrow terminals
+                days.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.screen.toggle_class("-show-days")
+        if self.screen.has_class("-show-days"):
+            self.view.days.focus()
 
 
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
