@@ -4,7 +4,8 @@ Data flows one way: Library and StateStore (reader.core) -> the reading session 
 decides what every key does) -> this app -> widgets. The app turns keys and widget messages (DayChosen,
 PaperOpened; the cursor of the paper list calls back at once) into session calls, and the Change each call
 returns into widget updates (apply). The rest lives beside it: the keys (bindings), the drawing (view), the
-workers reading the library (loader), links and citations (sharing), the theme; each screen opens from its own module. The edges (clipboard, browser) go through a System object
+workers reading the library (loader), links and citations (sharing), the keys that move (navigation), the
+theme; each screen opens from its own module. The edges (clipboard, browser) go through a System object
 that tests replace.
 """
 
@@ -29,15 +30,15 @@ from reader.core.session import Change, ReadingSession
 from reader.core.state import StateStore
 from reader.tui.bindings import BINDINGS
 from reader.tui.loader import Loading
+from reader.tui.navigation import Navigation
 from reader.tui.sharing import Sharing
 from reader.tui.system import System
 from reader.tui.view import View
 from reader.tui.widgets.days import DayList
-from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(Loading, Sharing, App[None]):
+class ReaderApp(Loading, Sharing, Navigation, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
@@ -266,46 +267,6 @@ class ReaderApp(Loading, Sharing, App[None]):
             from reader.tui.commands import palette_commands
 
             yield from palette_commands(self)
-
-
-    def action_older_day(self) -> None:
-        self.apply(self.session.step_day(+1))
-
-    def action_newer_day(self) -> None:
-        self.apply(self.session.step_day(-1))
-
-    def action_next_unread(self) -> None:
-        self.apply(self.session.next_unread(+1))
-
-    def action_previous_unread(self) -> None:
-        self.apply(self.session.next_unread(-1))
-
-    def action_toggle_unread_only(self) -> None:
-        self.apply(self.session.toggle_unread_only())
-
-    def go_to_paper(self, paper: Paper) -> None:
-        """Show a paper in its day (from search or the palette)."""
-        self.apply(self.session.go_to_paper(paper))
-
-    def go_to_date(self, date: str) -> None:
-        self.apply(self.session.go_to_date(date))
-
-    def action_toggle_authors(self) -> None:
-        self.view.toggle_authors()
-
-    def action_back(self) -> None:
-        focused = self.focused
-        if isinstance(focused, PaperDetail):
-            self.view.papers.focus()
-        elif isinstance(focused, PaperList):
-            days = self.view.days
-            if days.region.width:  # the sidebar folds away on narrow terminals
-                days.focus()
-
-    def action_toggle_sidebar(self) -> None:
-        self.screen.toggle_class("-show-days")
-        if self.screen.has_class("-show-days"):
-            self.view.days.focus()
 
 
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
