@@ -13,7 +13,7 @@ DOC = REPO / "ARCHITECTURE.md"
 MAX_LINES = 500
 # Modules over MAX_LINES until they are split (issue 14, item 1). Empty it as they shrink: a module that is
 # no longer too big must leave this set.
-TOO_BIG_FOR_NOW = {"reader/tui/app.py"}
+TOO_BIG_FOR_NOW: set[str] = set()
 
 _NAMED = re.compile(r"`(reader/[A-Za-z0-9_/.]*)`(\s*\(planned)?")
 

@@ -36,3 +36,27 @@ def test_the_readers_first_screen_imports_neither_the_lock_nor_the_markdown_pars
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_only_the_launcher_imports_the_app_and_the_app_stays_thin():
+    # The app sits on top of the TUI: nothing in reader/tui imports it (not even for typing, which made
+    # tui/app.py and tui/commands.py import each other), except the launcher that runs it. What the reader
+    # decides lives in the session (reader.core.session); ReaderApp only turns keys into session calls and
+    # their changes into widget updates, in at most 300 lines.
+    import ast
+    from pathlib import Path
+
+    import reader.tui
+
+    root = Path(reader.tui.__file__).parent
+    importers = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom) else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if any(name == "reader.tui.app" for name in names):
+                importers.append(path.relative_to(root).as_posix())
+    assert importers == ["launch.py"]
+    tree = ast.parse((root / "app.py").read_text(encoding="utf-8"))
+    (app,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "ReaderApp"]
+    assert app.end_lineno - app.lineno + 1 <= 300

@@ -35,7 +35,7 @@ async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
         text, _ = screen_dump(app)
         assert "2024-01-02 Tue ko ●1050 1200" in text and "2024-01-01 Mon ko ●150 150" in text
         app.state.update(ids, read=True)
-        app._rebuild_days()
+        app.view.draw_days()
         await pilot.pause()
         assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue ko  ✓  1200"
 

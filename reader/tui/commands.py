@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Protocol
 
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.core.config import Config
+from reader.core.library import Library
+from reader.core.session import STARRED
+from reader.tui.bindings import BINDINGS, keys_of
 
 # binding id -> the palette's title (the footer's short words do not say enough there)
 TITLES = {
@@ -39,23 +42,29 @@ TITLES = {
     "help": "Keys",
 }
 
-KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
-             "escape": "Esc", "space": "Space"}
+
+class Reader(Protocol):
+    """What the palette's commands reach in the reader (reader.tui.app.ReaderApp is one)."""
+
+    config: Config
+
+    @property
+    def library(self) -> Library: ...
+
+    def run_action(self, action: str) -> Any: ...
+
+    def show_day(self, key: str, keep: str | None = None) -> None: ...
+
+    def go_to_date(self, date: str) -> None: ...
+
+    def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None: ...
+
+    def action_sync(self) -> None: ...
 
 
-def pretty_keys(keys: str) -> str:
-    return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
-
-
-def keys_of(binding: Binding, keymap: dict[str, str]) -> str:
-    return pretty_keys(keymap.get(binding.id or "", binding.key))
-
-
-def palette_commands(app: "ReaderApp") -> Iterable[SystemCommand]:
-    from reader.tui.widgets.days import STARRED
-
+def palette_commands(app: Reader) -> Iterable[SystemCommand]:
     keymap = app.config.keymap
-    for binding in app.BINDINGS:
+    for binding in BINDINGS:
         if isinstance(binding, Binding) and binding.id in TITLES:
             help_text = f"{binding.tooltip or binding.description} ({keys_of(binding, keymap)})"
             yield SystemCommand(TITLES[binding.id], help_text, partial(app.run_action, binding.action))

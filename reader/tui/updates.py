@@ -10,7 +10,8 @@
   `summarizer.auto_summarize` summarises the new days right after a sync.
 
 Only the user's own library is synced or summarised (`library_path`): a reader opened on other folders
-(`daily-papers PATH`) never writes into them. Everything here talks to the app through `Host`.
+(`daily-papers PATH`) never writes into them. Updates talks to the app through `Host`; `Updating` is the app's
+side of it (a mixin, as the loader and the sharing are).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from textual import work
+
 from reader.core.freshness import age, behind, local_time, today_utc
+from reader.core.session import STARRED, ReadingSession
 from reader.core.words import count
 
 if TYPE_CHECKING:
@@ -39,7 +43,7 @@ class Host(Protocol):
     def from_worker(self, callback: Callable[..., object], *args: object) -> None: ...
     def notify(self, message: str, *, severity: str = ..., timeout: float | None = ..., markup: bool = ...) -> None: ...
     def show_status(self) -> None: ...
-    def days_landed(self, dates: list[str], new_dates: set[str], ids: set[str]) -> None: ...
+    def files_changed(self, parsed_files: list["ParsedFile"]) -> None: ...
     def updates_done(self, metadata_changed: bool) -> None: ...
     def reload_library(self) -> None: ...
     def showing_own_library(self) -> bool: ...
@@ -164,14 +168,7 @@ class Updates:
             self._take(waiting)
 
     def _take(self, parsed_files: Iterable["ParsedFile"]) -> None:
-        existing = set(self.host.library.dates())
-        dates: set[str] = set()
-        ids: set[str] = set()
-        for parsed in parsed_files:
-            self.host.library.refresh_file(parsed)
-            dates.update(p.date for p in parsed.papers)
-            ids.update(p.arxiv_id for p in parsed.papers)
-        self.host.days_landed(sorted(dates, reverse=True), dates - existing, ids)
+        self.host.files_changed(list(parsed_files))
 
     def _finished(self, result, failed: str | None) -> None:
         self.syncing = False
@@ -279,3 +276,109 @@ class Updates:
             text += f"; first failure {result.failed[0]}"
         self.host.notify(f"Summaries: {text}", severity="warning" if failed else "information", timeout=10,
                          markup=False)
+
+
+class Updating:
+    """The app's side of Updates: where its news go on screen, and the keys S, K and l."""
+
+    session: ReadingSession
+    updates: Updates
+    sync_library: Path | None
+
+    def exit(self, *args, **kwargs) -> None:
+        self.updates.cancel.set()  # a sync or summaries in flight stop at their next step
+        super().exit(*args, **kwargs)
+
+    def from_worker(self, callback: Callable[..., object], *args: object) -> None:
+        self._from_worker(callback, *args)
+
+    def run_in_thread(self, work: Callable[[], None], group: str) -> None:
+        self.run_worker(work, thread=True, group=group, exit_on_error=False)
+
+    # -- how fresh, on screen --------------------------------------------------------------------------
+    def _sidebar_shown(self) -> bool:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        return self.width_class(self.size.width) == "-wide" or (screen is not None and screen.has_class("-show-days"))
+
+    def list_note(self) -> str:
+        """What the paper list adds to its bottom line while the days are folded away."""
+        if self._sidebar_shown():
+            return ""
+        return self.updates.status or self.updates.freshness()
+
+    def show_status(self) -> None:
+        if self.view.days.is_attached:
+            self.view.show_freshness(self.updates.freshness(), self.updates.status)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_status)  # the days may have folded away, or come back
+
+    # -- what landed -----------------------------------------------------------------------------------
+    def files_changed(self, parsed_files: list) -> None:
+        self.apply(self.session.files_changed(parsed_files))
+        self.show_status()
+
+    def updates_done(self, metadata_changed: bool) -> None:
+        """A sync or a summarising run ended: the search index covers what landed; after a sync, the pane
+        shows what the Hub now knows."""
+        detail = self.view.detail
+        if metadata_changed:
+            detail.known_version += 1
+            if detail.lookup is None:
+                self._open_known()  # the first sync has just made the store
+            elif detail.paper is not None:
+                self.view.draw_detail(detail.paper, reset=False)
+        self._build_search_index()
+
+    @work(thread=True, group="metadata")
+    def _open_known(self) -> None:
+        """The metadata store (what the Hub knows of each paper), opened read-only off the first screen's way
+        and only once a sync has made it (showing a paper never writes); the pane shows it from then on."""
+        from reader.core.metadata import MetadataStore, default_path
+
+        try:
+            store = MetadataStore(readonly=True) if default_path().is_file() else None
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the digests alone
+            store = None
+        if store is not None:
+            self._from_worker(self._known_ready, store)
+
+    def _known_ready(self, store) -> None:
+        detail = self.view.detail
+        detail.lookup = store.paper
+        detail.known_version += 1
+        if detail.paper is not None:
+            self.view.draw_detail(detail.paper, reset=False)
+
+    def reload_library(self) -> None:
+        if self.library_factory is not None:
+            self._reload_library()
+
+    def showing_own_library(self) -> bool:
+        if self.sync_library is None:
+            return False
+        own = str(self.sync_library)
+        return any(root == own for root in getattr(self.session.library, "roots", ()))
+
+    def summary_target(self) -> tuple[str, list[str]] | None:
+        """What K summarises: the day, when the day list has the focus; else the shown paper."""
+        key = self.session.key
+        if self.focused is self.view.days and key not in (None, STARRED):
+            return "day", [key]
+        paper = self.session.current
+        return ("paper", [paper.arxiv_id]) if paper is not None else None
+
+    # -- keys -------------------------------------------------------------------------------------------
+    def action_sync_now(self) -> None:
+        self.updates.sync()
+
+    def action_summarize(self) -> None:
+        self.updates.summarize()
+
+    def action_links(self) -> None:
+        from reader.tui.screens.links import open_links
+
+        paper = self.session.current
+        if paper is not None:
+            known = self.view.detail.lookup(paper.arxiv_id) if self.view.detail.lookup else None
+            open_links(self, paper, known)

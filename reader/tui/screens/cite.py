@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -88,3 +90,20 @@ class CiteChooser(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def choose_citation(app: App, cited: Citable, default: str, note: str | None,
+                    copy: Callable[[str, str], None]) -> None:
+    """C : the chooser over cited; copy(format, text) with the one Enter picked."""
+
+    def done(choice: tuple[str, str] | None) -> None:
+        if choice is not None:
+            copy(*choice)
+
+    app.push_screen(CiteChooser(cited, default, note=note), done)
+
+
+def open_chooser(app: App, arxiv_id: str) -> CiteChooser | None:
+    """The chooser open on top for this paper, if there is one."""
+    screen = app.screen
+    return screen if isinstance(screen, CiteChooser) and screen.paper.arxiv_id == arxiv_id else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.screen import Screen
@@ -37,3 +37,8 @@ class EmptyScreen(Screen[None]):
             with Center():
                 yield Static(text, id="empty-message")
         yield Footer()
+
+
+def show_empty(app: App, where: str) -> None:
+    """The library holds no day: how to get digests, in place of the empty panes."""
+    app.push_screen(EmptyScreen(where))

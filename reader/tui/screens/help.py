@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -45,3 +45,10 @@ class HelpScreen(ModalScreen[None]):
     def action_scroll(self, direction: str) -> None:
         box = self.query_one("#help-box", VerticalScroll)
         box.scroll_down() if direction == "down" else box.scroll_up()
+
+
+def open_help(app: App, keymap: dict[str, str], config_path: str) -> None:
+    """? : every key as the user has it (reader.tui.bindings.help_rows)."""
+    from reader.tui.bindings import help_rows
+
+    app.push_screen(HelpScreen(help_rows(keymap), config_path))

@@ -91,3 +91,18 @@ class LinksScreen(ModalScreen[tuple[str, str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def open_links(app, paper, known) -> None:
+    """l: the paper's links; Enter opens one (as o does), y copies it (as y does)."""
+
+    def chosen(choice: tuple[str, str, str] | None) -> None:
+        if choice is None:
+            return
+        how, name, url = choice
+        if how == "copy":
+            app.copy(url, f"the {name} link {url}")
+        else:
+            app._open_in_thread(url, f"the {name} link")
+
+    app.push_screen(LinksScreen(paper.arxiv_id, links_of(paper, known)), chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -113,3 +113,16 @@ class SearchScreen(ModalScreen[Paper | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def open_search(app: App, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content],
+                status: Callable[[], str], chosen: Callable[[Paper], None]) -> None:
+    """/ : the search screen (once: / in it is typed); chosen(paper) with the paper Enter picked."""
+    if isinstance(app.screen, SearchScreen):
+        return
+
+    def done(paper: Paper | None) -> None:
+        if paper is not None:
+            chosen(paper)
+
+    app.push_screen(SearchScreen(search, prompt_for, status=status), done)

@@ -1,6 +1,6 @@
 """Quitting while changes to the marks could not be saved: retry, save them to another file, or quit anyway.
 
-The reader shows this only after a retry on quitting has failed (reader.tui.app ReaderApp.action_quit). It
+The reader shows this only after a retry on quitting has failed (quit_or_ask, on q). It
 dismisses with None (back to reading), "saved" (a retry worked: quit), a Path (every mark was written there,
 in the `daily-papers state export` format, so `daily-papers state import PATH` takes them back: quit), or
 "quit" (quit anyway: the reader then says on stderr how many changes were not saved, and exits 1).
@@ -9,10 +9,11 @@ in the `daily-papers state export` format, so `daily-papers state import PATH` t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -139,3 +140,24 @@ def save_marks(state: StateStore, target: Path) -> str | None:
     except OSError as exc:
         return f"Cannot write {target}: {exc.strerror or exc}; type another name."
     return None
+
+
+def quit_or_ask(app: App, state: StateStore, saved_to: Callable[[Path], None]) -> None:
+    """q, Ctrl+Q, the palette: quit; with changes the disk refused, first retry, and if that fails ask
+    (retry, save them to another file: saved_to(path), quit anyway)."""
+    if isinstance(app.screen, UnsavedScreen):
+        return
+    if state.unsaved_ids() and not state.flush():
+        app.clear_notifications()  # the dialog says why; toasts over it would hide it
+        state.notices.clear()
+
+        def chosen(choice: "str | Path | None") -> None:
+            if choice is None:
+                return
+            if isinstance(choice, Path):
+                saved_to(choice)
+            app.exit()
+
+        app.push_screen(UnsavedScreen(state), chosen)
+        return
+    app.exit()

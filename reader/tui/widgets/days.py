@@ -10,10 +10,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.core.session import STARRED  # noqa: F401 - the Starred row's key, named here too
 from reader.tui.widgets.keys import list_bindings
 from reader.tui.widgets.steady_list import SteadyOptionList
-
-STARRED = "starred"
 
 
 def day_prompt(day: str, total: int, unread: int, language: str = "") -> Content:

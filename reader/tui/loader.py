@@ -1,0 +1,174 @@
+"""The library behind the first screen: the rest of the archive read in a worker once the newest day is
+shown, the search index built, the marks settled under the lock, the library read again (R) or after an
+in-app sync, and the digest warnings said once everything is read.
+
+A mixin of the app. Work done in a worker thread comes back through _from_worker: the call is queued in the
+app's own message loop, never run straight from the thread (App.call_from_thread runs it on the event loop
+whatever the app is doing, even while it takes its screens apart on the way out). The app passes news on to
+its screens the same way, each in its own loop (_library_changed): a screen that was just pushed is built
+(composed and mounted) before the call runs, and one that is closing or gone drops it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import work
+
+from reader.core.config import Config
+from reader.core.library import Library
+from reader.core.session import Change, ReadingSession
+from reader.core.words import count
+from reader.tui.view import View
+
+
+class Loading:
+    session: ReadingSession
+    view: View
+    config: Config
+    where: str
+    library_factory: Callable[[], Library] | None
+    on_first_screen: Callable[[], None] | None
+    on_library_loaded: Callable[[], None] | None
+
+    apply: Callable[[Change], None]  # the app's: a session's Change onto the widgets
+
+    def _first_screen_shown(self) -> None:
+        if self.on_first_screen is not None:
+            self.on_first_screen()
+        self._settle_state()
+        self._open_known()
+        self.updates.after_first_screen()
+        if self.session.library.pending:
+            # Read the rest once the first screen is up: a worker thread started earlier would share the
+            # interpreter with the first paint and slow it down.
+            self.set_timer(0.05, self._load_rest)
+
+    def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
+        there already; never once the reader is closing (then the call is dropped). Thread-safe; never waits."""
+        self.call_later(callback, *args, **kwargs)
+
+    @work(thread=True, exclusive=True, group="state")
+    def _settle_state(self) -> None:
+        """The state store's locked load, when the first screen was drawn from its lock-free read
+        (StateStore settle_later): marks another process wrote in between are redrawn."""
+        state = self.session.state
+        changed = state.settle()
+        if changed or state.notices:
+            self._from_worker(self._redraw_marks)
+
+    def _redraw_marks(self) -> None:
+        self.apply(self.session.marks_changed())
+
+    def _report_warnings(self) -> None:
+        warnings = self.session.library.warnings
+        if warnings:
+            self.notify(f"{count(len(warnings), 'digest warning')}; first: {warnings[0]}", severity="warning",
+                        markup=False, timeout=8)
+
+    def _show_empty(self) -> None:
+        from reader.tui.screens.empty import show_empty  # screens load when first used: a faster first screen
+
+        show_empty(self, self.where)
+
+    def _set_loading_title(self, done: int, total: int) -> None:
+        self.view.set_status(f"loading {done}/{total}")
+
+    # -- the rest of the archive ----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def _load_rest(self) -> None:
+        parsed = self.session.library.parse_pending(
+            lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
+        )
+        self._from_worker(self._merge_loaded, parsed)
+
+    def _merge_loaded(self, parsed) -> None:
+        self.view.set_status("")
+        change = self.session.library_grew(parsed)
+        self.apply(change)
+        if change.empty:
+            return
+        self._build_search_index()
+        self._report_warnings()
+        self.updates.library_loaded()
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def _build_search_index(self) -> None:
+        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
+        then an open search covers the new papers too."""
+        self.session.library.search_index()
+        self._from_worker(self._library_changed)
+
+    def _library_changed(self) -> None:
+        """The library is read (whole, again, or with a sync's new days) and indexed: let the process settle
+        its memory, and tell an open search that there is more to search."""
+        if self.on_library_loaded is not None:
+            self.on_library_loaded()
+        for screen in self.screen_stack:
+            changed = getattr(screen, "library_changed", None)
+            if changed is not None:
+                screen.call_later(changed)  # in the screen's own loop: once it is built, never once it is gone
+
+    def _search_status(self) -> str:
+        pending = self.session.library.pending
+        return f"still reading the archive ({count(pending, 'file')} left): results grow" if pending else ""
+
+    # -- reading it again -----------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        """R: pick up marks other processes wrote, and digests added or changed on disk."""
+        self.apply(self.session.reload_marks())
+        if self.library_factory is None:
+            self.notify("Reading state reloaded", timeout=2)
+            return
+        self.view.set_status("reloading…")
+        self._reload_library()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _reload_library(self) -> None:
+        assert self.library_factory is not None
+        library = self.library_factory()
+        library.merge(library.parse_pending())
+        self._from_worker(self._swap_library, library)
+
+    def _swap_library(self, library: Library) -> None:
+        self.view.set_status("")
+        change = self.session.swap_library(library)
+        self.apply(change)
+        self.show_status()
+        if not change.empty:
+            self._build_search_index()
+
+    def action_sync(self) -> None:
+        """Palette "Sync archive": fetch the upstream archive in a worker, then show the new days."""
+        if any(w.group == "sync" and w.is_running for w in self.workers):
+            self.notify("A sync is already running", timeout=3)
+            return
+        self.view.set_status("sync: starting…")
+        self._sync_archive()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync_archive(self) -> None:
+        from reader.sources.archive import DEFAULT_SOURCE, sync
+
+        source = self.config.sync_source or DEFAULT_SOURCE
+
+        def progress(phase: str, fraction: float | None) -> None:
+            text = f"sync: {phase}" + (f" {fraction:.0%}" if fraction is not None else "…")
+            self._from_worker(self.view.set_status, text)
+
+        try:
+            result = sync(source, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - SyncError and anything else: one line, the reader goes on
+            self._from_worker(self._sync_failed, str(exc) or exc.__class__.__name__)
+            return
+        self._from_worker(self._synced, result.summary())
+
+    def _sync_failed(self, reason: str) -> None:
+        self.view.set_status("")
+        self.notify(f"Sync failed: {reason}", severity="error", markup=False, timeout=12)
+
+    def _synced(self, summary: str) -> None:
+        self.view.set_status("")
+        self.notify(f"Synced: {summary}", markup=False, timeout=10)
+        if self.library_factory is not None:
+            self._reload_library()
