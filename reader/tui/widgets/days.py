@@ -27,14 +27,14 @@ def day_prompt(day: str, total: int, unread: int) -> Content:
         total_text = " " + total_text  # counts wider than their columns: "●1050 1200", never "●10501200"
     return Content.assemble(
         (day, "bold" if unread else ""),
-        (f" {weekday} ", "$text-muted"),
-        (unread_text, "$accent" if unread else "$text-muted"),
-        (total_text, "$text-muted"),
+        (f" {weekday} ", "$reader-muted"),
+        (unread_text, "$reader-accent" if unread else "$reader-muted"),
+        (total_text, "$reader-muted"),
     )
 
 
 def starred_prompt(count: int) -> Content:
-    return Content.assemble(("★ Starred", "bold $warning"), (f"  {count}", "$text-muted"))
+    return Content.assemble(("★ Starred", "bold $reader-warning"), (f"  {count}", "$reader-muted"))
 
 
 class DayList(SteadyOptionList):

@@ -21,12 +21,12 @@ from reader.tui.widgets.steady_list import SteadyOptionList
 def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = False) -> Content:
     votes = "-" if paper.votes is None else str(paper.votes)
     parts: list[str | tuple[str, str]] = [
-        ("●" if not read else " ", "$accent"),
-        ("★" if starred else " ", "$warning"),
-        (f"{votes:>4} ", "$text-muted"),
+        ("●" if not read else " ", "$reader-accent"),
+        ("★" if starred else " ", "$reader-warning"),
+        (f"{votes:>4} ", "$reader-muted"),
     ]
     if show_date:
-        parts.append((f"{paper.date} ", "$text-muted"))
+        parts.append((f"{paper.date} ", "$reader-muted"))
     # A row shows a few dozen characters of the title (then "…"); the rest never needs laying out.
     parts.append((clean_line(paper.title[:SHOWN_ROW_CHARS]), "bold" if not read else ""))
     return Content.assemble(*parts)
