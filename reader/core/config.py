@@ -18,10 +18,14 @@ from typing import Any, NamedTuple
 
 DEFAULT_CITATION_FORMAT = "bibtex"
 DEFAULT_READ_DELAY = 1.5
+# The paper list's share (percent) of the width beside the day list; the summary takes the rest, up to a
+# comfortable measure (styles/reader.tcss).
+DEFAULT_LIST_WIDTH = 55
+LIST_WIDTH_RANGE = (30, 80)
 
 # The settings config.json may hold, in the order README lists them.
-SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "sync_source", "arxiv_api",
-                             "summarizer")
+SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "sync_source",
+                             "arxiv_api", "summarizer")
 # The citation formats (reader.core.cite.FORMATS: tests/test_config.py checks they are the same; cite is
 # not imported here, the reader's start does without it).
 CITATION_FORMATS: tuple[str, ...] = ("bibtex", "apa", "markdown", "arxiv", "ris")
@@ -68,6 +72,7 @@ class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's st
     read_delay: float = DEFAULT_READ_DELAY  # seconds a paper stays shown before it counts as read
     sync_source: str | None = None  # a git URL for "Sync archive" (default: the public archive)
     arxiv_api: str | None = None  # arXiv's query API (default: export.arxiv.org; DAILY_PAPERS_ARXIV_API wins)
+    list_width: int = DEFAULT_LIST_WIDTH  # the paper list's percent of the width beside the day list
     problems: tuple[str, ...] = ()
 
 
@@ -160,6 +165,14 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
                         f"using {DEFAULT_READ_DELAY}")
         delay = DEFAULT_READ_DELAY
 
+    list_width = data.get("list_width", DEFAULT_LIST_WIDTH)
+    low, high = LIST_WIDTH_RANGE
+    if isinstance(list_width, bool) or not isinstance(list_width, (int, float)) or not math.isfinite(list_width) \
+            or not low <= list_width <= high:
+        problems.append(f"{path}: list_width {_shown(list_width)} is not a percentage from {low} to {high} (the paper "
+                        f"list's share of the width beside the days); using {DEFAULT_LIST_WIDTH}")
+        list_width = DEFAULT_LIST_WIDTH
+
     source = data.get("sync_source")
     if source is not None and not isinstance(source, str):
         problems.append(f"{path}: sync_source must be a git URL; using the public archive")
@@ -171,7 +184,7 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
 
     keymap = _valid_keymap(data.get("keymap", {}), path, problems)
     return Config(keymap=MappingProxyType(keymap), citation_format=fmt, theme=theme, read_delay=float(delay),
-                  sync_source=source, arxiv_api=arxiv_api, problems=tuple(problems))
+                  sync_source=source, arxiv_api=arxiv_api, list_width=round(list_width), problems=tuple(problems))
 
 
 def _valid_keymap(keymap: Any, path: Path, problems: list[str]) -> dict[str, str]:

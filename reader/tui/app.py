@@ -34,7 +34,7 @@ from reader.core.library import Library
 from reader.core.model import Paper
 from reader.core.state import StateStore, Undo
 from reader.core.words import count
-from reader.tui.palette import ReadableColors
+from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
@@ -51,7 +51,7 @@ LINKS = {
 }
 
 
-class ReaderApp(ReadableColors, App[None]):
+class ReaderApp(ReaderVariables, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]

@@ -3,7 +3,7 @@
 Textual's themes pick their accent, warning and muted text for their own widgets, not for the reader's text:
 the light themes put an orange accent on light grey (about 1.4:1), and the cursor row paints the unread mark
 in the accent on the primary colour (about 1:1 in dracula). So the reader never shows the theme's colours as
-they are: ReadableColors (mixed into the app) adds to the theme's CSS variables the reader's own, each the
+they are: ReaderVariables (mixed into the app) adds to the theme's CSS variables the reader's own, each the
 theme's colour moved just far enough towards white or black (its hue kept) to be readable on every
 background it is shown on:
 
@@ -33,6 +33,8 @@ from typing import NamedTuple
 from rich.color import Color as RichColor
 from rich.terminal_theme import TerminalTheme
 from textual.color import Color
+
+from reader.core.config import DEFAULT_LIST_WIDTH
 
 AA = 4.5
 # The colours are chosen a little above the goal: Textual blends and rounds colours to whole numbers on the
@@ -192,12 +194,30 @@ def rich_colors(variables: dict[str, str]) -> RichColors:
     return RichColors(get("reader-text"), get("reader-muted"), get("reader-accent"), get("reader-warning"))
 
 
-class ReadableColors:
-    """Mixed into the App before textual.app.App: the theme's CSS variables and the reader's own."""
+def layout_variables(list_width: int) -> dict[str, str]:
+    """The panes' proportions: the paper list takes list_width percent of the width beside the day list, the
+    summary the rest (and no more than its comfortable measure: styles/reader.tcss)."""
+    return {"reader-list-width": f"{list_width}fr", "reader-summary-width": f"{100 - list_width}fr"}
+
+
+class ReaderVariables:
+    """Mixed into the App before textual.app.App: the theme's CSS variables and the reader's own (its colours
+    in the theme, the panes' proportions from config.json)."""
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()  # type: ignore[misc]
         theme = self.current_theme  # type: ignore[attr-defined]
         variables.update(reader_variables(variables, ansi=theme.ansi, terminal=self.ansi_theme))  # type: ignore[attr-defined]
+        variables.update(layout_variables(self._list_width()))
         self.theme_variables = variables
         return variables
+
+    def _list_width(self) -> int:
+        config = getattr(self, "config", None)  # (Textual asks for the variables before the app has its config)
+        return config.list_width if config is not None else DEFAULT_LIST_WIDTH
+
+    def on_mount(self) -> None:
+        # Textual read the variables before the app had its config: a list width of the user's is applied
+        # now (the default needs nothing, and a start without the setting pays nothing).
+        if self.theme_variables.get("reader-list-width") != layout_variables(self._list_width())["reader-list-width"]:
+            self.refresh_css(animate=False)  # type: ignore[attr-defined]

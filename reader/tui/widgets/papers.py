@@ -1,4 +1,6 @@
-"""The paper list of a day: unread and starred marks, votes, the title cut with an ellipsis."""
+"""The paper list of a day: unread and starred marks, votes, the title cut with an ellipsis (by cells: a
+Korean title is cut where the row ends, not after so many characters); the highlighted row shows its whole
+title, wrapped under itself."""
 
 from __future__ import annotations
 
@@ -28,8 +30,30 @@ def paper_prompt(paper: Paper, read: bool, starred: bool, show_date: bool = Fals
     if show_date:
         parts.append((f"{paper.date} ", "$reader-muted"))
     # A row shows a few dozen characters of the title (then "…"); the rest never needs laying out.
-    parts.append((clean_line(paper.title[:SHOWN_ROW_CHARS]), "bold" if not read else ""))
+    parts.append((row_title(paper), "bold" if not read else ""))
     return Content.assemble(*parts)
+
+
+def row_title(paper: Paper) -> str:
+    """The title as a row holds it (the highlighted row shows all of it, wrapped, up to SHOWN_ROW_CHARS)."""
+    return clean_line(paper.title[:SHOWN_ROW_CHARS])
+
+
+def wrapped_prompt(prompt: Content, title_chars: int, width: int) -> Content | None:
+    """prompt (a row: marks, votes, the title last, title_chars characters of it) on as many lines as its title
+    needs at width cells, the title's lines under its start; None when it fits on one line."""
+    if prompt.cell_length <= width or width <= 0:
+        return None
+    split = len(prompt.plain) - title_chars
+    lead, title = prompt[:split], prompt[split:]
+    indent = lead.cell_length
+    if width - indent < 10:  # too narrow to wrap under the title: the row as it is (cut)
+        return None
+    lines = title.wrap(width - indent, overflow="fold")
+    if len(lines) <= 1:
+        return None
+    rows = [lead + lines[0], *(Content(" " * indent) + line.rstrip() for line in lines[1:])]
+    return Content("\n").join(rows)
 
 
 class PaperList(SteadyOptionList):
@@ -49,6 +73,8 @@ class PaperList(SteadyOptionList):
         # in the same frame as the cursor, where a message would cost a second frame.
         self.on_highlight = on_highlight
         self._reported: Paper | None = None
+        # The highlighted row wrapped: (option, its prompt, the width, the visual or None where it fits).
+        self._wrapped: tuple[object, object, int, Content | None] | None = None
 
     def show(self, papers: list[Paper], prompts: list[Content], keep: str | None = None) -> None:
         """Show papers; highlight the one with id keep if present, else the first."""
@@ -74,11 +100,48 @@ class PaperList(SteadyOptionList):
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:
-        super().watch_highlighted(new)
-        for index in (old, new):
-            if index is not None:
-                self.refresh_line(index)
+        if self._wraps(old) or self._wraps(new):
+            # A row of more than one line comes or goes: the rows below it move (and the scroll follows).
+            self._line_cache.clear()
+            self.refresh()
+            super().watch_highlighted(new)
+        else:
+            super().watch_highlighted(new)
+            for index in (old, new):
+                if index is not None:
+                    self.refresh_line(self._index_to_line.get(index, index))
         self._report()
+
+    def _row_width(self) -> int:
+        padding = self.get_component_styles("option-list--option").padding
+        return self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
+
+    def _wrapped_visual(self, index: int) -> Content | None:
+        """The row at index on the lines its whole title needs (None: it fits on one)."""
+        option = self.options[index]
+        width = self._row_width()
+        found = self._wrapped
+        if found is not None and found[0] is option and found[1] is option.prompt and found[2] == width:
+            return found[3]
+        prompt = option.prompt
+        wrapped = None
+        if isinstance(prompt, Content) and index < len(self.papers):
+            wrapped = wrapped_prompt(prompt, len(row_title(self.papers[index])), width)
+        self._wrapped = (option, prompt, width, wrapped)
+        return wrapped
+
+    def _wraps(self, index: int | None) -> bool:
+        return index is not None and index < self.option_count and self._wrapped_visual(index) is not None
+
+    def _get_visual(self, option: Option):
+        # OptionList asks each row's visual for its height and its render: the highlighted row's is its whole
+        # title, wrapped (its cached renders are keyed by the highlighted style, so they never mix).
+        if self.highlighted is not None and self.highlighted < self.option_count \
+                and self.options[self.highlighted] is option:
+            wrapped = self._wrapped_visual(self.highlighted)
+            if wrapped is not None:
+                return wrapped
+        return super()._get_visual(option)
 
     @property
     def current(self) -> Paper | None:
