@@ -298,7 +298,8 @@ def test_mark_read_until_latest_and_a_day_between_days(capsys, state_file, tmp_p
     (["mark", "--read", "--until", "2024-02-30"], 2, "is not a date"),
     (["mark", "--read", "--until", "2024-03-02", "--all"], 2, "not allowed with"),
     (["mark", "--read", "--all", "2403.00001"], 2, "takes PATHs, not ids"),
-    (["mark", "--undo", "2403.00001"], 2, "--undo takes no ids"),
+    (["mark", "--undo", "2403.00001"], 2, "--undo takes no action, ids"),
+    (["mark", "--undo", "--read"], 2, "--undo takes no action, ids"),
     (["mark", "--read", "--until", "2020-01-01"], 1, "no day up to 2020-01-01: the oldest is 2024-03-01"),
 ])
 def test_mark_days_bad_input_is_one_line_and_nothing_is_written(capsys, state_file, tmp_path, argv, code, words):

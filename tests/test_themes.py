@@ -126,7 +126,7 @@ async def test_every_theme_keeps_the_main_screen_readable(tmp_path):
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
         await pilot.pause()
         shown = "".join(strip.text for strip in app.screen._compositor.render_strips())
-        for text in ("● ", "★", "What's New", "2408.07246", "+6 more", "✓", "1. ", "[image: 그림]"):
+        for text in ("● ", "★", "What's New", "2408.07246", "(a: all authors)", "✓", "1. ", "[image: 그림]"):
             assert text in shown  # what is measured is on the screen
         for name in _offered(app):
             app.theme = name
@@ -186,3 +186,19 @@ async def test_the_summary_follows_a_theme_change(tmp_path):
         heading = next(segment for strip in app.screen._compositor.render_strips() for segment in strip
                        if "What's New" in segment.text)
         assert heading.style.color.name.lower() == accent.lower()
+
+
+async def test_a_theme_whose_colours_cannot_be_read_keeps_its_own(tmp_path):
+    """A theme of someone's own with a colour the reader cannot work with (an ANSI colour at 50% in a
+    true-colour theme): the reader still starts and uses the theme's colours as they are."""
+    from textual.theme import Theme
+
+    app = _digest(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.register_theme(Theme(name="odd", primary="#336699", foreground="#dddddd", background="#111111",
+                                 variables={"text-muted": "ansi_default 50%"}))
+        app.theme = "odd"
+        await pilot.pause()
+        assert app.theme_variables["reader-accent"] == app.theme_variables["accent"]
+        assert app.theme_variables["reader-muted"] == app.theme_variables["foreground"]
+        assert "What's New" in "".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -38,12 +38,12 @@ def register(subparsers) -> None:
         "--read --until D marks every paper of every day up to D read (--all: of every day), in one write; "
         "--undo takes back the last of those (the papers it marked, but for those changed since).",
     )
-    action = p.add_mutually_exclusive_group(required=True)
+    action = p.add_mutually_exclusive_group()
     for name in ACTIONS:
         action.add_argument(f"--{name}", dest="action", action="store_const", const=name,
                             help=f"mark them {name}" + ("red" if name.endswith("star") else ""))
-    action.add_argument("--undo", dest="action", action="store_const", const="undo",
-                        help="undo the last 'mark --read --until/--all' that marked any paper")
+    p.add_argument("--undo", action="store_true",
+                   help="undo the last 'mark --read --until/--all' that marked any paper")
     days = p.add_mutually_exclusive_group()
     days.add_argument("--until", metavar="D", type=parse_date,
                       help="with --read: every paper of every day up to D (YYYY-MM-DD or 'latest'), D included")
@@ -104,10 +104,13 @@ def split_ids_and_paths(items: list[str]) -> tuple[list[str], list[str]]:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    if args.action == "undo":
-        if args.items or args.until or args.all:
-            raise UsageError(f"mark --undo takes no ids, paths, --until or --all (usage: {DAYS_USAGE})")
+    if args.undo:
+        if args.action or args.items or args.until or args.all:
+            raise UsageError(f"mark --undo takes no action, ids, paths, --until or --all (usage: {DAYS_USAGE})")
         return _run_undo(args)
+    if args.action is None:
+        raise UsageError("mark: one of the arguments --read --unread --star --unstar is required (or --undo) "
+                         f"(usage: {MARK_USAGE})")
     if args.until or args.all:
         if args.action != "read":
             raise UsageError(f"--until and --all go with --read (usage: {DAYS_USAGE})")

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from rich.color import Color as RichColor
 from rich.terminal_theme import TerminalTheme
-from textual.color import Color
+from textual.color import Color, ColorParseError
 
 from reader.core.config import DEFAULT_LIST_WIDTH
 
@@ -194,6 +194,19 @@ def rich_colors(variables: dict[str, str]) -> RichColors:
     return RichColors(get("reader-text"), get("reader-muted"), get("reader-accent"), get("reader-warning"))
 
 
+# Each variable of the reader, from the theme's own (a theme reader_variables cannot read).
+FALLBACK = {
+    "reader-text": ("foreground", "ansi_default"), "reader-muted": ("foreground", "ansi_default"),
+    "reader-accent": ("accent", "ansi_default"), "reader-warning": ("warning", "ansi_default"),
+    "reader-cursor": ("block-cursor-background", "ansi_default"),
+    "reader-cursor-style": ("block-cursor-text-style", "bold"),
+    "reader-cursor-blurred": ("block-cursor-blurred-background", "ansi_default"),
+    "reader-cursor-blurred-style": ("block-cursor-blurred-text-style", "none"),
+    "reader-notice-text": ("foreground", "ansi_default"), "reader-notice-information": ("text-success", "ansi_default"),
+    "reader-notice-warning": ("text-warning", "ansi_default"), "reader-notice-error": ("text-error", "ansi_default"),
+}
+
+
 def layout_variables(list_width: int) -> dict[str, str]:
     """The panes' proportions: the paper list takes list_width percent of the width beside the day list, the
     summary the rest (and no more than its comfortable measure: styles/reader.tcss)."""
@@ -207,7 +220,11 @@ class ReaderVariables:
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()  # type: ignore[misc]
         theme = self.current_theme  # type: ignore[attr-defined]
-        variables.update(reader_variables(variables, ansi=theme.ansi, terminal=self.ansi_theme))  # type: ignore[attr-defined]
+        try:
+            reader = reader_variables(variables, ansi=theme.ansi, terminal=self.ansi_theme)  # type: ignore[attr-defined]
+        except (KeyError, ValueError, ColorParseError):  # colours not read here: the theme's own, as they are
+            reader = {name: variables.get(source, fallback) for name, (source, fallback) in FALLBACK.items()}
+        variables.update(reader)
         variables.update(layout_variables(self._list_width()))
         self.theme_variables = variables
         return variables
