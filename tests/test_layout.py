@@ -134,3 +134,28 @@ async def test_korean_titles_are_cut_by_cells(tmp_path):
         start = next(i for i, r in enumerate(rows) if "한국어" in r)
         lines = _title_lines(rows, start, 8)
         assert len(lines) > 1 and " ".join(lines) == KOREAN
+
+
+async def test_a_long_list_scrolls_to_the_whole_highlighted_row(tmp_path):
+    """More rows than the pane holds, most of them wrapping when highlighted: at each step down and up, the
+    highlighted row's whole title is on the screen, and the rows stay in order."""
+    titles = [f"Paper {n:02d} on Scaling Laws for Sparse Mixture of Experts in Very Large Vision Encoders end{n:02d}"
+              for n in range(40)]
+    app = _app(tmp_path, titles=titles)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        papers = app.query_one(PaperList)
+        for step in [*["j"] * 39, *["k"] * 39]:
+            await pilot.press(step)
+            await pilot.pause()
+            n = papers.highlighted
+            text = "\n".join(_rows(app))
+            assert f"Paper {n:02d} on" in text and f"end{n:02d}" in text, (n, text)
+            numbers = [int(r.split("Paper ")[1][:2]) for r in _rows(app) if "Paper " in r]
+            assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
+        await pilot.press("G")
+        await pilot.pause()
+        assert "end39" in "\n".join(_rows(app))
+        await pilot.press("g")
+        await pilot.pause()
+        assert "end00" in "\n".join(_rows(app))

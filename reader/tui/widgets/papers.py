@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from textual import on
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
@@ -73,8 +74,9 @@ class PaperList(SteadyOptionList):
         # in the same frame as the cursor, where a message would cost a second frame.
         self.on_highlight = on_highlight
         self._reported: Paper | None = None
-        # The highlighted row wrapped: (option, its prompt, the width, the visual or None where it fits).
-        self._wrapped: tuple[object, object, int, Content | None] | None = None
+        # Rows wrapped as the highlighted row shows them: (option, id of its prompt, width) -> (the prompt,
+        # the visual, None where it fits on one line).
+        self._wrapped: dict[tuple, tuple] = {}
 
     def show(self, papers: list[Paper], prompts: list[Content], keep: str | None = None) -> None:
         """Show papers; highlight the one with id keep if present, else the first."""
@@ -100,17 +102,57 @@ class PaperList(SteadyOptionList):
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:
-        if self._wraps(old) or self._wraps(new):
-            # A row of more than one line comes or goes: the rows below it move (and the scroll follows).
-            self._line_cache.clear()
-            self.refresh()
-            super().watch_highlighted(new)
+        moved = self._relayout(old, new)
+        super().watch_highlighted(new)
+        if moved is not None:
+            # A row of more than one line came or went: repaint from there (to the end of the two rows, or,
+            # when the rows below moved, of the list).
+            self.refresh_lines(moved[0], moved[1] - moved[0])
         else:
-            super().watch_highlighted(new)
             for index in (old, new):
                 if index is not None:
-                    self.refresh_line(self._index_to_line.get(index, index))
+                    self.refresh_line(self._line_cache.index_to_line.get(index, index))
         self._report()
+
+    def _relayout(self, old: int | None, new: int | None) -> tuple[int, int] | None:
+        """The rows old and new take the lines they need now (the highlighted one its whole title); the
+        other rows keep theirs, unmeasured (one line each: the list never wraps). Returns the lines to
+        repaint (first, end), None when no row changed its height."""
+        cache = self._line_cache
+        if not cache.lines:
+            return None  # nothing laid out yet: OptionList measures every row when it lays them out
+        heights = cache.heights
+        changed: list[int] = []
+        for index in (old, new):
+            if index is None or index not in heights:
+                continue
+            wrapped = self._wrapped_visual(index) if index == new else None
+            height = 1 if wrapped is None else wrapped.plain.count("\n") + 1
+            if heights[index] != height:
+                heights[index] = height
+                changed.append(index)
+        if not changed:
+            return None
+        lines, index_to_line = cache.lines, cache.index_to_line
+        first, last = min(changed), max(changed)
+        start, before = index_to_line[first], len(lines)
+        del lines[start:]
+        for index in range(first, len(heights)):
+            index_to_line[index] = len(lines)
+            lines.extend([(index, line) for line in range(heights[index])])
+        if len(lines) == before:  # the rows below stay where they were
+            return start, index_to_line[last] + heights[last]
+        size = Size(self.virtual_size.width, len(lines))
+        height = self.scrollable_content_region.height
+        if (size.height > height) == (self.virtual_size.height > height):
+            # No scrollbar comes or goes: no layout of the screen for it (that is what the reactive would
+            # cost: a layout pass on every cursor move).
+            self.set_reactive(OptionList.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
+            self._scroll_update(size)
+        return start, max(len(lines), before)
 
     def _row_width(self) -> int:
         padding = self.get_component_styles("option-list--option").padding
@@ -119,19 +161,18 @@ class PaperList(SteadyOptionList):
     def _wrapped_visual(self, index: int) -> Content | None:
         """The row at index on the lines its whole title needs (None: it fits on one)."""
         option = self.options[index]
-        width = self._row_width()
-        found = self._wrapped
-        if found is not None and found[0] is option and found[1] is option.prompt and found[2] == width:
-            return found[3]
         prompt = option.prompt
+        key = (option, id(prompt), self._row_width())
+        found = self._wrapped.get(key, self)
+        if found is not self and found[0] is prompt:
+            return found[1]
         wrapped = None
         if isinstance(prompt, Content) and index < len(self.papers):
-            wrapped = wrapped_prompt(prompt, len(row_title(self.papers[index])), width)
-        self._wrapped = (option, prompt, width, wrapped)
+            wrapped = wrapped_prompt(prompt, len(row_title(self.papers[index])), key[2])
+        self._wrapped[key] = (prompt, wrapped)
+        if len(self._wrapped) > 256:
+            self._wrapped.pop(next(iter(self._wrapped)))
         return wrapped
-
-    def _wraps(self, index: int | None) -> bool:
-        return index is not None and index < self.option_count and self._wrapped_visual(index) is not None
 
     def _get_visual(self, option: Option):
         # OptionList asks each row's visual for its height and its render: the highlighted row's is its whole
