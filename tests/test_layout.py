@@ -159,3 +159,23 @@ async def test_a_long_list_scrolls_to_the_whole_highlighted_row(tmp_path):
         await pilot.press("g")
         await pilot.pause()
         assert "end00" in "\n".join(_rows(app))
+
+
+async def test_the_row_the_cursor_leaves_is_drawn_as_not_highlighted(tmp_path):
+    """Jumping from a short row to one that wraps: the row left behind loses the cursor's look at once."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        papers = app.query_one(PaperList)
+        top = papers.region.y + 1
+        strips = app.screen._compositor.render_strips()
+        cursor_bg = strips[top].crop(papers.region.x + 1, papers.region.right - 1)
+        await pilot.press("G")  # the Korean row, which wraps
+        await pilot.pause()
+        strips = app.screen._compositor.render_strips()
+        first = strips[top].crop(papers.region.x + 1, papers.region.right - 1)
+        second = strips[top + 1].crop(papers.region.x + 1, papers.region.right - 1)
+        # The first row now looks like the second (a plain row), not as it did under the cursor.
+        background = {seg.style.bgcolor for seg in first if seg.style is not None}
+        assert background == {seg.style.bgcolor for seg in second if seg.style is not None}
+        assert background != {seg.style.bgcolor for seg in cursor_bg if seg.style is not None}

@@ -108,10 +108,10 @@ class PaperList(SteadyOptionList):
             # A row of more than one line came or went: repaint from there (to the end of the two rows, or,
             # when the rows below moved, of the list).
             self.refresh_lines(moved[0], moved[1] - moved[0])
-        else:
-            for index in (old, new):
-                if index is not None:
-                    self.refresh_line(self._line_cache.index_to_line.get(index, index))
+        for index in (old, new):  # the row the cursor left and the one it reached
+            if index is not None:
+                line = self._line_cache.index_to_line.get(index, index)
+                self.refresh_lines(line, self._line_cache.heights.get(index, 1))
         self._report()
 
     def _relayout(self, old: int | None, new: int | None) -> tuple[int, int] | None:
