@@ -145,7 +145,8 @@ def build(workdir: Path, n: int) -> tuple[Path, Path]:
     sys.path.insert(0, str(ROOT))
     from tinydb import TinyDB
 
-    from reader.core.state_storage import JournalStorage, parse_doc
+    from reader.core.state_format import parse_doc
+    from reader.core.state_storage import JournalStorage
 
     docs = docs_for(n)
     ours = workdir / "ours" / "state.json"

@@ -42,7 +42,7 @@ def bare_command() -> list[str]:
 def tmux_time(command: list[str], text: str, env: dict[str, str], size=(160, 45), timeout=60.0) -> float:
     sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
     tmux = ["tmux", "-S", str(sock)]
-    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME")))
+    exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME", "HF_")))
     shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
     start = time.perf_counter()
     subprocess.run(tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), shell],

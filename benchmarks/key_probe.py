@@ -20,7 +20,7 @@ def main() -> None:
     log = open(sys.argv[1], "w", buffering=1)
     ids = [i for i in os.environ.get("IDS", "").split(",") if i]
     if sys.argv[2] == "reader":  # the reader's own process settings come before Textual is imported
-        from reader.cli import prepare_tui_process
+        from reader.startup import prepare_tui_process
 
         prepare_tui_process()
     from textual import events

@@ -99,6 +99,53 @@ def first_screen_figures(scale: int, library: Path, repeats: int, warm: bool) ->
     return figures
 
 
+def auto_sync_figures(repeats: int) -> list[Figure]:
+    """The first screen of `daily-papers` with no argument on a library behind today (a copy of the real
+    archive as the user's library), auto_sync on against a loopback Hub answering in 50 ms, beside the same
+    reader with auto_sync off and a bare Textual app, in pairs (tmux). The sync starts after the first
+    screen: the ratios must be the same within the machine's noise."""
+    import json
+    import shutil
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from hub_server import HubServer
+
+    home = Path(tempfile.mkdtemp(prefix="bench-autosync-"))
+    env = first_screen.env_with_home(home)
+    library = home / "data" / "daily-papers" / "library"
+    shutil.copytree(corpus.real(), library)  # a copy in a temporary folder: the sync writes into it
+    title = first_screen.newest_top_title(library)
+    config = home / "config" / "daily-papers" / "config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    command = [first_screen.PYTHON, "-m", "reader"]
+    times: dict[str, list[float]] = {"on": [], "off": [], "bare": []}
+    with HubServer(delay=0.05) as hub:
+        env["HF_ENDPOINT"] = hub.url
+
+        def reader_time(auto: bool) -> float:
+            config.write_text(json.dumps({"auto_sync": auto}), encoding="utf-8")
+            shutil.rmtree(library / "huggingface", ignore_errors=True)  # behind today again, every run
+            (home / "data" / "daily-papers" / "metadata.sqlite3").unlink(missing_ok=True)
+            return first_screen.tmux_time(command, title, env)
+
+        reader_time(False)  # fills the parse cache and the OS's file cache
+        for i in range(repeats):
+            order = ["on", "off", "bare"] if i % 2 else ["bare", "off", "on"]
+            for kind in order:
+                times[kind].append(first_screen.tmux_time(first_screen.bare_command(), first_screen.BARE_TEXT, env)
+                                   if kind == "bare" else reader_time(kind == "on"))
+        asked = len(hub.requests)
+    on = median([a / b for a, b in zip(times["on"], times["bare"])])
+    off = median([a / b for a, b in zip(times["off"], times["bare"])])
+    return [
+        Figure("first screen, tmux, 1x warm, no PATH, auto_sync off", median(times["off"]) * 1000, "ms",
+               "<= 1.3x bare", median(times["bare"]) * 1000, "bare Textual app", off <= 1.3, paired_ratio=off),
+        Figure(f"first screen, tmux, 1x warm, no PATH, auto_sync on (loopback Hub, {asked} requests made)",
+               median(times["on"]) * 1000, "ms", "<= 1.3x bare and auto_sync off's ratio + 0.1",
+               median(times["bare"]) * 1000, "bare Textual app", on <= 1.3 and on <= off + 0.1, paired_ratio=on),
+    ]
+
+
 # -- search, state, export, memory, CLI ------------------------------------------------------------------
 def search_figure(library: Path, label: str, queries: list[str]) -> Figure:
     times = figures_module.search_keystrokes(library, queries)
@@ -247,6 +294,7 @@ def main() -> int:
         lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
         lambda: cli_figures(corpus.real()),
         lambda: hf_figures(args.smoke),
+        lambda: auto_sync_figures(1 if args.smoke else 9),
         lambda: summarize_figures(args.smoke),
     ]
     for step in steps:

@@ -8,7 +8,6 @@ Errors are one line on stderr; --debug (or DAILY_PAPERS_DEBUG=1) shows the trace
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -16,21 +15,18 @@ from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.errors import UserError
+from reader.startup import COMMAND_NAMES, prepare_tui_process, simple_tui_args
 
 if TYPE_CHECKING:
     import argparse
 
 PROG = "daily-papers"
 DEBUG_ENV = "DAILY_PAPERS_DEBUG"
-# The subcommands' names, known without importing them: the reader's start (no command) must not pay for
-# building every subcommand's parser (about 140 ms of imports). tests/test_cli.py checks it against them.
-COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show", "state",
-                           "summarize", "sync"})
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":
     """argparse that reports a usage error in one line (and exit code 2). argparse is imported here: the
-    reader's usual start does without it (see _simple_tui_args)."""
+    reader's usual start does without it (reader.startup.simple_tui_args)."""
     return _parser_class()(**kwargs)
 
 
@@ -119,42 +115,6 @@ def build_tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _simple_tui_args(argv: list[str]) -> argparse.Namespace | None:
-    """The reader's usual command lines (PATHs, --state FILE, --debug) read without argparse, whose import
-    the first screen would wait for; None for anything else (help, errors, --): argparse reads those."""
-    from types import SimpleNamespace
-
-    paths: list[str] = []
-    state = None
-    debug = False
-    args = iter(argv)
-    for arg in args:
-        if arg == "--debug":
-            debug = True
-        elif arg == "--state" or arg.startswith("--state="):
-            value = arg.partition("=")[2] if "=" in arg else next(args, None)
-            if not value or value.startswith("-") or state is not None:
-                return None
-            state = value
-        elif arg.startswith("-") or not arg:
-            return None
-        else:
-            paths.append(arg)
-    return SimpleNamespace(paths=paths, state=state, debug=debug)  # type: ignore[return-value]
-
-
-def prepare_tui_process() -> None:
-    """What the reader's process sets before Textual is imported (Textual reads its settings then)."""
-    # No cyclic garbage collection until the first screen is up (reader.tui.launch turns it back on): a
-    # full collection over Textual's freshly imported objects cost ~30 ms in the middle of the first frame.
-    gc.disable()
-    # Textual paints at most TEXTUAL_FPS frames a second, on a fixed grid: a key that lands just after a
-    # tick waits for the next one. At 60 a cursor move took two frames one time in ten (p90 26 ms, p95 31 ms
-    # over 400 moves); at 120, p90 17 ms and p95 19 ms. Frames are only sent when something changed. The
-    # user's own TEXTUAL_FPS wins.
-    os.environ.setdefault("TEXTUAL_FPS", "120")
-
-
 def run_tui(args: argparse.Namespace) -> int:
     prepare_tui_process()
     try:
@@ -213,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG}: error: {_one_line(repr(first))} is not a command, nor a file or folder: did you mean "
                   f"'{meant}'? (see: {PROG} --help)", file=sys.stderr)
             return 2
-        return run_tui(_simple_tui_args(argv) or build_tui_parser().parse_intermixed_args(argv))
+        return run_tui(simple_tui_args(argv) or build_tui_parser().parse_intermixed_args(argv))
     except UserError as exc:
         if debug:
             raise

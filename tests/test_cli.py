@@ -172,7 +172,8 @@ def test_list_state_from_the_environment_and_the_default_location(capsys, tmp_pa
 
 
 def test_the_static_command_names_match_the_registered_subcommands():
-    from reader.cli import COMMAND_NAMES, build_parser
+    from reader.cli import build_parser
+    from reader.startup import COMMAND_NAMES
 
     _, registered = build_parser()
     assert registered == COMMAND_NAMES
@@ -221,9 +222,9 @@ def test_no_cyclic_gc_until_the_first_screen_then_it_is_back(monkeypatch, fixtur
 @pytest.mark.parametrize("argv", [[], ["a"], ["a", "b/c"], ["--state", "s.json", "a"], ["a", "--state=s.json"],
                                   ["--debug", "a"], ["a", "--debug", "--state", "s.json", "b"]])
 def test_the_usual_reader_command_lines_read_as_argparse_reads_them(argv):
-    from reader import cli
+    from reader import cli, startup
 
-    simple = cli._simple_tui_args(argv)
+    simple = startup.simple_tui_args(argv)
     parsed = cli.build_tui_parser().parse_intermixed_args(argv)
     assert simple is not None
     assert (simple.paths, simple.state, simple.debug) == (parsed.paths, parsed.state, parsed.debug)
@@ -232,9 +233,9 @@ def test_the_usual_reader_command_lines_read_as_argparse_reads_them(argv):
 @pytest.mark.parametrize("argv", [["-x"], ["--state"], ["--state", "--debug"], ["--", "-odd-name"], ["--help"],
                                   ["--state", "a", "--state", "b"], ["--stat", "a"]])
 def test_other_reader_command_lines_go_to_argparse(argv, capsys, monkeypatch):
-    from reader import cli
+    from reader import cli, startup
 
-    assert cli._simple_tui_args(argv) is None
+    assert startup.simple_tui_args(argv) is None
     monkeypatch.setattr(cli, "run_tui", lambda args: 0)
     try:
         code = cli.main(argv)
@@ -248,15 +249,15 @@ def test_other_reader_command_lines_go_to_argparse(argv, capsys, monkeypatch):
 def test_the_reader_asks_textual_for_120_frames_a_second_unless_the_user_set_it(monkeypatch, fixtures):
     import gc
 
-    from reader import cli
+    from reader import cli, startup
 
     monkeypatch.delenv("TEXTUAL_FPS", raising=False)
-    monkeypatch.setattr(cli, "run_tui", lambda args: (cli.prepare_tui_process(), 0)[1])
+    monkeypatch.setattr(cli, "run_tui", lambda args: (startup.prepare_tui_process(), 0)[1])
     try:
         assert cli.main([str(fixtures)]) == 0
         assert os.environ["TEXTUAL_FPS"] == "120"
         monkeypatch.setenv("TEXTUAL_FPS", "30")
-        cli.prepare_tui_process()
+        startup.prepare_tui_process()
         assert os.environ["TEXTUAL_FPS"] == "30"
     finally:
         gc.enable()

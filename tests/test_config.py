@@ -116,6 +116,7 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     from reader.tui.screens.cite import CiteChooser
     from reader.tui.screens.empty import EmptyScreen
     from reader.tui.screens.help import HelpScreen
+    from reader.tui.screens.links import LinksScreen
     from reader.tui.screens.search import SearchScreen
     from reader.tui.widgets.days import DayList
     from reader.tui.widgets.detail import PaperDetail
@@ -125,7 +126,8 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     assert config_module.CITATION_FORMATS == FORMATS
     found = {}
     for scope, owner in [("app", ReaderApp), ("day", DayList), ("list", PaperList), ("detail", PaperDetail),
-                         ("cite", CiteChooser), ("help", HelpScreen), ("search", SearchScreen), ("empty", EmptyScreen)]:
+                         ("cite", CiteChooser), ("help", HelpScreen), ("search", SearchScreen), ("empty", EmptyScreen),
+                             ("links", LinksScreen)]:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 found[binding.id] = (scope, binding.key)

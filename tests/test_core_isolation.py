@@ -22,15 +22,14 @@ def test_core_and_cli_commands_do_not_import_textual():
 
 def test_the_readers_first_screen_imports_neither_the_lock_nor_the_markdown_parser(tmp_path):
     # filelock (~10 ms), mistune (~12 ms) and argparse (~3 ms) are imported after the first screen, if at
-    # all: the state is read without the lock (StateStore settle_later), plain sections skip the parser, and
+    # all: the state is read without the lock (reader.startup.first_state), plain sections skip the parser, and
     # the usual command line is read by hand.
     code = (
         "import sys\n"
-        "import reader.cli, reader.tui.launch, reader.tui.app\n"
-        "reader.cli._simple_tui_args(['some/folder', '--state', 'x.json'])\n"
-        "from reader.core.state import StateStore\n"
+        "import reader.cli, reader.startup, reader.tui.launch, reader.tui.app\n"
+        "reader.startup.simple_tui_args(['some/folder', '--state', 'x.json'])\n"
         "from reader.tui.markdown import SectionText\n"
-        f"StateStore({str(tmp_path / 'state.json')!r}, settle_later=True)\n"
+        f"reader.startup.first_state({str(tmp_path / 'state.json')!r})\n"
         "SectionText('평범한 문장입니다.\\n다음 줄도 그렇습니다.')\n"
         "print(sorted(m for m in ('argparse', 'filelock', 'mistune') if m in sys.modules))\n"
     )

@@ -177,7 +177,8 @@ def test_rewriting_a_day_keeps_the_korean_summaries_already_written(tmp_path):
 # -- planning -----------------------------------------------------------------------------------------------
 def test_the_plan_runs_from_the_day_after_the_archive_to_today():
     p = plan(today="2025-05-14", archive_dates=["2025-05-08", "2025-05-09"], known={})
-    assert p.live == ["2025-05-10", "2025-05-11", "2025-05-12", "2025-05-13", "2025-05-14"]
+    # newest first: the reader shows each day as it lands, today's before the older ones
+    assert p.live == ["2025-05-14", "2025-05-13", "2025-05-12", "2025-05-11", "2025-05-10"]
     assert p.archive == ["2025-05-08", "2025-05-09"]
 
 
@@ -187,10 +188,10 @@ def test_the_plan_skips_days_known_except_the_last_two_and_incomplete_ones(tmp_p
         store.put_day(day, [], complete=day != "2025-05-11")
     store.put_day("2025-05-09", [])
     p = plan(today="2025-05-14", archive_dates=["2025-05-09"], known=store.days())
-    assert p.live == ["2025-05-11", "2025-05-13", "2025-05-14"] and p.archive == []
+    assert p.live == ["2025-05-14", "2025-05-13", "2025-05-11"] and p.archive == []
     assert plan(today="2025-05-14", archive_dates=["2025-05-09"], known=store.days(), refresh=True).requests == 6
     bounded = plan(today="2025-05-14", archive_dates=["2025-05-09"], known={}, since="2025-05-12", until="2025-05-13")
-    assert bounded.live == ["2025-05-12", "2025-05-13"] and bounded.archive == []
+    assert bounded.live == ["2025-05-13", "2025-05-12"] and bounded.archive == []
 
 
 # -- syncing ------------------------------------------------------------------------------------------------
@@ -216,6 +217,20 @@ def test_a_sync_brings_every_day_after_the_archive_and_an_up_to_date_one_makes_a
         _, _, again = synced(tmp_path, hub, store=store)
         assert len(hub.requests) - before <= 3
         assert again.new_days == [] and again.new_papers == 0
+
+
+def test_each_day_is_announced_as_it_lands_newest_first_and_only_when_its_digest_changed(tmp_path):
+    landed: list[tuple[str, Path]] = []
+    with HubServer() as hub:
+        library, store, result = synced(tmp_path, hub, since="2025-05-10", workers=1,
+                                        landed=lambda date, path: landed.append((date, path)))
+        recorded = [d for d in RECORDED if "2025-05-10" <= d <= "2025-05-31"]
+        assert [d for d, _ in landed] == sorted(recorded, reverse=True)
+        for date, path in landed:  # written whole when announced
+            assert path == digest_path(library, date) and len(read_file(path).papers) == len(RECORDED[date])
+        landed.clear()
+        synced(tmp_path, hub, store=store, landed=lambda date, path: landed.append((date, path)))
+        assert landed == []  # the last two days fetched again, unchanged: nothing new to show
 
 
 def test_archive_days_get_their_metadata_once_and_no_digest(tmp_path, corpus):

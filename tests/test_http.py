@@ -195,6 +195,55 @@ def test_requests_name_the_project_and_its_version():
     assert agent.startswith(f"daily-papers/{__version__}")
 
 
+class _Proxy:
+    """A forward proxy on loopback that answers every request itself and records the request line (a client
+    that goes through a proxy names the whole address there: GET http://host/path HTTP/1.1)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                outer.lines.append(self.requestline)
+                body = b'{"through": "the proxy"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_requests_go_through_the_proxy_the_environment_names(monkeypatch):
+    proxy = _Proxy()
+    try:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        # .invalid never resolves (RFC 6761): only the proxy can answer, and nothing leaves the machine.
+        with Http("http://papers.example.invalid/", attempts=1) as http:
+            answer = http.get("api/daily_papers", params={"date": "2024-08-07"}).json()
+    finally:
+        proxy.close()
+    assert answer == {"through": "the proxy"}
+    assert proxy.lines == ["GET http://papers.example.invalid/api/daily_papers?date=2024-08-07 HTTP/1.1"]
+
+
 class _Redirector:
     """A server that redirects every request to `target` and records what it received."""
 

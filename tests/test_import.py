@@ -10,8 +10,9 @@ import pytest
 from digest_factory import day_text, readme_text, write_day
 from reader import paths as app_paths
 from reader.cli import main
-from reader.commands.common import default_library_paths, open_library, sample_notice
-from reader.core.importer import ImportFailed, import_paths
+from reader.commands.common import open_library
+from reader.core.opening import default_library_paths, sample_notice
+from reader.sources.importer import ImportFailed, import_paths
 
 
 def run(capsys, *argv):

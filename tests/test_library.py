@@ -148,3 +148,43 @@ def test_discovery_dates_files_as_date_from_path_does(tmp_path):
     assert len(files) == len(names)
     assert {f.file: f.date_hint for f in files} == {f.file: date_from_path(f.file) for f in files}
     assert {os.path.relpath(f.file, tmp_path): f.date_hint for f in files}["2024/02/29.md"] == "2024-02-29"
+
+
+def test_a_rewritten_day_replaces_what_its_file_gave_and_nothing_else(tmp_path):
+    from reader.core.parse import read_file
+
+    hf = tmp_path / "huggingface" / "2026" / "12"
+    hf.mkdir(parents=True)
+    day = hf / "02.md"
+    day.write_text("## Daily Papers (2026-12-02)\n### [Old](https://arxiv.org/abs/2612.00001)\nVote: 1\n- a\n"
+                   "### [Gone](https://arxiv.org/abs/2612.00002)\nVote: 2\n- b\n", encoding="utf-8")
+    other = tmp_path / "2024-01-05.md"
+    other.write_text("## Daily Papers (2024-01-05)\n### [Kept](https://arxiv.org/abs/2401.00001)\nVote: 3\n- c\n",
+                     encoding="utf-8")
+    lib = Library.open([tmp_path]).load_all()
+    files = lib.files
+    day.write_text("## Daily Papers (2026-12-02)\n### [New title](https://arxiv.org/abs/2612.00001)\nVote: 9\n- a\n"
+                   "### [Added](https://arxiv.org/abs/2612.00003)\nVote: 4\n- d\n", encoding="utf-8")
+    # the sync names the file its own way: the same file by another path is still the same file
+    added = lib.refresh_file(read_file(str(tmp_path / "huggingface" / "2026" / ".." / "2026" / "12" / "02.md")))
+    assert added == 2
+    assert [p.title for p in lib.day("2026-12-02").papers] == ["New title", "Added"]
+    assert lib.get("2612.00002") is None and lib.get("2612.00001").title == "New title"
+    assert [p.title for p in lib.day("2024-01-05").papers] == ["Kept"]
+    assert lib.files == files
+    assert [p.arxiv_id for p in lib.search("added")] == ["2612.00003"]  # the search follows
+
+
+def test_a_new_day_file_refreshed_before_the_rest_was_read_is_read_once(tmp_path):
+    from reader.core.parse import read_file
+
+    for n, date in enumerate(["2024-01-05", "2024-01-06"]):
+        (tmp_path / f"{date}.md").write_text(
+            f"## Daily Papers ({date})\n### [P{n}](https://arxiv.org/abs/2401.0000{n})\nVote: 1\n- a\n", encoding="utf-8")
+    lib = Library.open([tmp_path])
+    lib.load_newest()
+    assert lib.pending == 1
+    lib.refresh_file(read_file(str(tmp_path / "2024-01-05.md")))
+    assert lib.pending == 0 and lib.files == 2
+    lib.load_rest()
+    assert [len(lib.day(d)) for d in lib.dates()] == [1, 1]

@@ -1,4 +1,4 @@
-"""A non-editable wheel carries data/ and styles/ and finds them at run time, from any folder."""
+"""A non-editable wheel carries data/, styles/ and the summarizer's prompt and finds them at run time, from any folder."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def test_wheel_ships_data_and_styles_and_runs_from_elsewhere(tmp_path):
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
     assert {"reader/_data/2024-08-07.md", "reader/_data/2024-08-15.md", "reader/_styles/reader.tcss"} <= names
+    assert "reader/sources/summarize/summary_prompt.txt" in names  # the summarizer's default prompt, beside its code
     assert any(n.endswith("entry_points.txt") for n in names)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

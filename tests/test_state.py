@@ -14,13 +14,8 @@ from tinydb import TinyDB
 
 from reader.core import state_storage
 from reader.core.state import Mark, StateSchemaError, StateStore, export_data, marks_from_export
-from reader.core.state_storage import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    JournalStorage,
-    StateError,
-    migrate,
-)
+from reader.core.state_format import MIGRATIONS, SCHEMA_VERSION, StateError, migrate
+from reader.core.state_storage import JournalStorage
 
 
 @pytest.fixture

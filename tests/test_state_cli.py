@@ -11,7 +11,7 @@ import pytest
 from reader import paths
 from reader.cli import main
 from reader.core.state import Mark, StateStore
-from reader.core.state_storage import SCHEMA_VERSION
+from reader.core.state_format import SCHEMA_VERSION
 
 # on the bundled sample days (the default library while the user's is empty)
 A, B, C = "2408.03326", "2408.02718", "2408.07246"

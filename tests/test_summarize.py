@@ -24,6 +24,8 @@ from reader.core.metadata import MetadataStore
 from reader.core.parse import read_file
 from reader.core.summarizer_config import read_summarizer_setting, summarizer_setting
 from reader.sources import summarize as engine
+from reader.sources.summarize import request as engine_request
+from reader.sources.summarize import run as engine_run
 from reader.sources.hf import parse_page
 from reader.sources.hf_digest import with_korean
 from reader.sources.hf_sync import digest_path, write_day_digest
@@ -58,7 +60,7 @@ def model():
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr(engine, "BACKOFF", 0.01)  # retries after a 5xx, a timeout: no real second of waiting
+    monkeypatch.setattr(engine_request, "BACKOFF", 0.01)  # retries after a 5xx, a timeout: no real second of waiting
 
 
 def configure(**setting) -> None:
@@ -282,7 +284,7 @@ def test_json_mode_is_asked_for_and_a_server_without_it_is_asked_again_for_json_
 def test_a_killed_run_loses_only_the_papers_in_flight_and_the_next_does_only_the_rest(library, capsys):
     script = textwrap.dedent("""
         import sys
-        from reader.sources import summarize as engine
+        from reader.sources.summarize import run as engine
         from reader.cli import main
         real = engine.write_summary
         def written(*a, **k):
@@ -320,17 +322,17 @@ def test_a_killed_run_loses_only_the_papers_in_flight_and_the_next_does_only_the
 
 
 def test_a_write_waits_for_a_sync_holding_the_library_and_both_changes_stay(library, model, monkeypatch):
-    from reader.core import sync as sync_module
+    from reader.core import library_lock as lock_module
 
     use(model)
     asked = threading.Event()
-    real = sync_module.lock_library
+    real = lock_module.lock_library
 
     def lock_library(*a, **k):
         asked.set()
         return real(*a, **k)
 
-    monkeypatch.setattr(sync_module, "lock_library", lock_library)
+    monkeypatch.setattr(lock_module, "lock_library", lock_library)
     held = real(library)  # a sync is running
     path = digest_path(library, "2026-08-04")
     before = path.read_bytes()
@@ -357,9 +359,9 @@ def test_a_write_waits_for_a_sync_holding_the_library_and_both_changes_stay(libr
 def test_a_sync_started_while_a_summary_is_written_waits_for_it_instead_of_failing(library, monkeypatch):
     from filelock import FileLock
 
-    from reader.core import sync as sync_module
+    from reader.core import library_lock as lock_module
 
-    writer = FileLock(str(library.parent / sync_module.LOCK_NAME))
+    writer = FileLock(str(library.parent / lock_module.LOCK_NAME))
     writer.acquire()  # a summary being written
     waits = []
 
@@ -367,14 +369,14 @@ def test_a_sync_started_while_a_summary_is_written_waits_for_it_instead_of_faili
         waits.append(seconds)
         writer.release()
 
-    monkeypatch.setattr(sync_module.time, "sleep", sleep)
-    lock = sync_module.lock_library(library)
+    monkeypatch.setattr(lock_module.time, "sleep", sleep)
+    lock = lock_module.lock_library(library)
     lock.release()
     assert waits  # it waited, then took the lock
     writer.acquire()
     try:
-        with pytest.raises(sync_module.SyncError, match="another sync or import is running"):
-            sync_module.lock_library(library, wait=0)
+        with pytest.raises(lock_module.LibraryLockError, match="another sync or import is running"):
+            lock_module.lock_library(library, wait=0)
     finally:
         writer.release()
 
@@ -832,7 +834,7 @@ def no_pdf_pause(monkeypatch):
         http.pace.gap = 0.0  # arXiv's politeness gap is for arXiv; this one is on loopback
         return http
 
-    monkeypatch.setattr(engine, "open_pdfs", open_pdfs)
+    monkeypatch.setattr(engine_run, "open_pdfs", open_pdfs)
 
 
 def test_fulltext_sends_the_pdfs_text_cut_to_max_input_chars_and_keeps_the_pdf_in_the_cache(

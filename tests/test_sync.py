@@ -17,9 +17,10 @@ import pytest
 from digest_factory import Upstream, day_text, git, write_day
 from reader import paths as app_paths
 from reader.cli import main
-from reader.commands.common import default_library_paths, open_library, sample_notice
-from reader.core import sync as sync_module
-from reader.core.sync import SyncError, sync
+from reader.commands.common import open_library
+from reader.core.opening import default_library_paths, sample_notice
+from reader.sources.archive import days as days_module
+from reader.sources.archive import SyncError, sync
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -187,7 +188,7 @@ def test_a_disk_error_while_writing_changes_nothing(upstream, capsys, monkeypatc
     upstream.add_day("2024-01-05", ["2401.00007"])
     upstream.commit()
     before = snapshot(app_paths.library_dir())
-    real_write = sync_module._write_new
+    real_write = days_module._write_new
     calls = []
 
     def failing(path, data):
@@ -196,14 +197,14 @@ def test_a_disk_error_while_writing_changes_nothing(upstream, capsys, monkeypatc
             raise OSError(28, "No space left on device", str(path))
         real_write(path, data)
 
-    monkeypatch.setattr(sync_module, "_write_new", failing)
+    monkeypatch.setattr(days_module, "_write_new", failing)
     assert main(["sync", "--archive-only", "--source", upstream.url]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "the library is unchanged" in err
     assert len(calls) == 2
     assert snapshot(app_paths.library_dir()) == before
     assert not [p for p in app_paths.data_dir().iterdir() if p.name.startswith(".")]  # no staging left
-    monkeypatch.setattr(sync_module, "_write_new", real_write)
+    monkeypatch.setattr(days_module, "_write_new", real_write)
     assert sync(upstream.url).new_days == 2  # and the next sync takes it from there
 
 
@@ -224,10 +225,10 @@ def test_a_failed_swap_puts_the_library_back(upstream, monkeypatch):
                 raise OSError(5, "Input/output error")
         return real_rename(src, dst)
 
-    monkeypatch.setattr(sync_module.os, "rename", rename)
+    monkeypatch.setattr(days_module.os, "rename", rename)
     with pytest.raises(SyncError, match="Input/output error"):
         sync(upstream.url)
-    monkeypatch.setattr(sync_module.os, "rename", real_rename)
+    monkeypatch.setattr(days_module.os, "rename", real_rename)
     assert len(into_place) == 2
     assert snapshot(app_paths.library_dir()) == before
     assert sorted(p.name for p in app_paths.data_dir().iterdir()) == ["library", "library.lock", "upstream.git"]

@@ -185,7 +185,8 @@ def test_the_real_terminal_receives_no_foreign_control_sequence(tmp_path, user_d
         term.keys("s")
         term.wait("kept in memory")
         screen = term.screen()
-        assert "[@click=app.quit]click[/]" in screen or "[link=https://evil.example]link[/link]" in screen
+        # markup from the digest shows as the text it is (the list may cut the row's end: "[/…")
+        assert "[@click=app.quit]click[/" in screen or "[link=https://evil.example]link[/link]" in screen
         title = subprocess.run(term.tmux + ["display", "-p", "-t", "t", "#{pane_title}"], capture_output=True,
                                text=True).stdout
         assert "PWNED" not in title

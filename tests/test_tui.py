@@ -548,7 +548,7 @@ async def test_palette_exports_starred_and_says_where(tmp_path, monkeypatch):
 
 async def test_palette_sync_fetches_in_a_worker_and_shows_new_days_without_restart(tmp_path):
     from digest_factory import Upstream
-    from reader.commands.common import open_library
+    from reader.core.opening import open_library
 
     upstream = Upstream(tmp_path / "upstream")
     upstream.add_day("2025-01-02", ["2501.00001", "2501.00002"])

@@ -21,7 +21,7 @@ async def probe(paths: list[str], keys: list[str]) -> dict:
     from rich.console import Console
     from textual.app import App
 
-    from reader.commands.common import open_library
+    from reader.core.opening import open_library
     from reader.core.config import Config
     from reader.core.state import StateStore
     from reader.tui.app import make_app

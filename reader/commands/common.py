@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
-from reader.core.library import Library, LibraryError
+from reader.core import opening
+from reader.core.library import Library
+from reader.core.opening import default_library_paths, sample_notice
 from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.words import count
@@ -32,44 +34,12 @@ def add_paths_argument(parser: "argparse.ArgumentParser") -> None:
     )
 
 
-def default_library_paths() -> tuple[list[Path], bool]:
-    """The user's library folder if it holds any digest, else the bundled sample days (and True)."""
-    library = app_paths.library_dir()
-    if library.is_dir() and any(library.rglob("*.md")):
-        return [library], False
-    return [app_paths.bundled_data_dir()], True
-
-
-def sample_notice() -> str | None:
-    """The one line to show while the library is empty and the bundled sample days stand in, else None."""
-    if not default_library_paths()[1]:
-        return None
-    count = sum(1 for _ in app_paths.bundled_data_dir().rglob("*.md"))
-    return (f"showing the {count} bundled sample days; run 'daily-papers sync' to get the archive "
-            f"(or 'daily-papers import PATH' for digests you have)")
-
-
 def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
-    """The library at PATHs (default: the user's library, or the sample days while it is empty).
-
-    Files are read through the shared parse cache, which is saved once everything is read. With load=True
-    (the subcommands) everything is read now and warnings go to stderr; with load=False nothing is read or
-    printed (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker
-    opens the cache and reads the rest). The subcommands say nothing about the sample days (their stderr is
-    for warnings and one-line errors); the reader shows sample_notice().
-    """
-    from reader.core.cache import shared_cache  # not on the reader's way to its first screen
-
-    targets = list(paths) if paths else default_library_paths()[0]
-    try:
-        if load:
-            library = Library.open(targets, cache=shared_cache())
-        else:
-            library = Library.open(targets, cache_factory=shared_cache)
-    except LibraryError as exc:
-        raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
+    """The library at PATHs (reader.core.opening.open_library); with load=True (the subcommands) everything
+    is read now and its warnings go to stderr. The subcommands say nothing about the sample days (their
+    stderr is for warnings and one-line errors); the reader shows sample_notice()."""
+    library = opening.open_library(paths, load=load)
     if load:
-        library.load_all()
         print_warnings(library)
     return library
 
@@ -230,6 +200,7 @@ __all__ = [
     "UserError",
     "add_paths_argument",
     "citations",
+    "default_library_paths",
     "named_state_file",
     "open_library",
     "open_metadata",

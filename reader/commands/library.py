@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from reader.commands.common import MAX_WARNINGS, warn
-from reader.core.importer import import_paths
+from reader.sources.importer import import_paths
 from reader.core.sanitize import visible_line
 from reader.core.words import count
-from reader.core.sync import DEFAULT_SOURCE, sync
+from reader.sources.archive import DEFAULT_SOURCE, sync
 from reader.errors import UsageError, UserError
 
 
@@ -121,8 +121,8 @@ def run_sync(args: argparse.Namespace) -> int:
         from reader.sources.hf_sync import open_hub, sync_hf
 
         progress = _DaysProgress(sys.stderr)
-        http = open_hub(endpoint_setting=getattr(config, "hf_endpoint", None),
-                        per_5min=getattr(config, "hf_requests_per_5min", 450))
+        http = open_hub(endpoint_setting=config.hf_endpoint,
+                        per_5min=config.hf_requests_per_5min)
         try:
             hf = sync_hf(http=http, since=args.since, until=args.until, refresh=args.refresh, progress=progress.days)
         finally:

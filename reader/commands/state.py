@@ -14,6 +14,7 @@ from reader.core.limits import MAX_STATE_BYTES
 from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
+from reader.core.state_export import dump_export
 from reader.core.words import count
 from reader.errors import UsageError, UserError
 
@@ -211,14 +212,6 @@ def _run_undo(args: argparse.Namespace) -> int:
     kept = len(marks) - len(ids)
     print(f"marked {count(len(ids), 'paper')} unread again" + (f" ({kept:,} kept: changed since)" if kept else ""))
     return 0
-
-
-def dump_export(data: dict) -> str:
-    """JSON with one mark per line: easy to read, diff and merge by hand."""
-    head = {k: v for k, v in data.items() if k != "marks"}
-    lines = [json.dumps(m, ensure_ascii=False) for m in data["marks"]]
-    body = ",\n".join(lines)
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "marks": [\n' + body + ("\n" if lines else "") + "]}\n"
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -1,1 +1,2 @@
-"""The reader's core: pure Python, never imports Textual (tests/test_core_isolation.py checks)."""
+"""The reader's core: pure Python, never imports Textual, the sources, the subcommands or the TUI (the import
+contracts in pyproject.toml and tests/test_core_isolation.py check)."""

@@ -24,8 +24,9 @@ DEFAULT_LIST_WIDTH = 55
 LIST_WIDTH_RANGE = (30, 80)
 
 # The settings config.json may hold, in the order README lists them.
-SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "sync_source",
-                             "arxiv_api", "summarizer")
+SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "auto_sync",
+                             "hf_endpoint", "hf_requests_per_5min", "sync_source", "arxiv_api", "summarizer")
+DEFAULT_HF_REQUESTS_PER_5MIN = 450  # under the Hub's anonymous limit (500 per 5 minutes)
 # The citation formats (reader.core.cite.FORMATS: tests/test_config.py checks they are the same; cite is
 # not imported here, the reader's start does without it).
 CITATION_FORMATS: tuple[str, ...] = ("bibtex", "apa", "markdown", "arxiv", "ris")
@@ -40,7 +41,7 @@ THEMES: tuple[str, ...] = (
 # Every binding id of the reader: where it acts and its default keys (tests/test_config.py checks this
 # against the bindings of the app, its widgets and its screens). "app" keys act everywhere; "day", "list"
 # and "detail" are the panes of the main screen, where they take precedence over the app's keys; "cite",
-# "help", "search" and "empty" are screens of their own.
+# "help", "search", "empty" and "links" are screens of their own.
 BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "quit": ("app", "q"), "help": ("app", "question_mark"), "search": ("app", "slash"),
     "older_day": ("app", "left_square_bracket"), "newer_day": ("app", "right_square_bracket"),
@@ -49,6 +50,7 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "copy_link": ("app", "y"), "unread_only": ("app", "u"), "all_authors": ("app", "a"),
     "next_unread": ("app", "n"), "previous_unread": ("app", "N"), "mark_day_read": ("app", "A"),
     "undo": ("app", "z"), "reload": ("app", "R"), "toggle_sidebar": ("app", "b"), "back": ("app", "escape"),
+    "sync_now": ("app", "S"), "summarize": ("app", "K"), "links": ("app", "l"),
     "day.down": ("day", "j"), "day.up": ("day", "k"), "day.first": ("day", "g"), "day.last": ("day", "G"),
     "list.down": ("list", "j"), "list.up": ("list", "k"), "list.first": ("list", "g"), "list.last": ("list", "G"),
     "detail.down": ("detail", "j"), "detail.up": ("detail", "k"), "detail.top": ("detail", "g"),
@@ -58,6 +60,8 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
     "empty.quit": ("empty", "q"),
+    "links.cancel": ("links", "escape,q"), "links.copy": ("links", "y"), "links.down": ("links", "j"),
+    "links.up": ("links", "k"),
 })
 _MAIN_SCREEN = frozenset({"app", "day", "list", "detail"})
 # Keys that move around the reader: a binding may keep the ones it has, never take one over.
@@ -72,6 +76,9 @@ class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's st
     read_delay: float = DEFAULT_READ_DELAY  # seconds a paper stays shown before it counts as read
     sync_source: str | None = None  # a git URL for "Sync archive" (default: the public archive)
     arxiv_api: str | None = None  # arXiv's query API (default: export.arxiv.org; DAILY_PAPERS_ARXIV_API wins)
+    auto_sync: bool = True  # fetch the days after the library's newest from Hugging Face once the reader is up
+    hf_endpoint: str | None = None  # the Hub (default huggingface.co; HF_ENDPOINT wins)
+    hf_requests_per_5min: int = DEFAULT_HF_REQUESTS_PER_5MIN
     list_width: int = DEFAULT_LIST_WIDTH  # the paper list's percent of the width beside the day list
     problems: tuple[str, ...] = ()
 
@@ -182,9 +189,24 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
         problems.append(f"{path}: arxiv_api {_shown(arxiv_api)} is not an http(s) URL; using arXiv's own")
         arxiv_api = None
 
+    auto_sync = data.get("auto_sync", True)
+    if not isinstance(auto_sync, bool):
+        problems.append(f"{path}: auto_sync {_shown(auto_sync)} is not true or false; using true")
+        auto_sync = True
+    hf_endpoint = data.get("hf_endpoint")
+    if hf_endpoint is not None and not (isinstance(hf_endpoint, str) and re.fullmatch(r"https?://\S+", hf_endpoint)):
+        problems.append(f"{path}: hf_endpoint {_shown(hf_endpoint)} is not an http(s) URL; using huggingface.co")
+        hf_endpoint = None
+    per_5min = data.get("hf_requests_per_5min", DEFAULT_HF_REQUESTS_PER_5MIN)
+    if isinstance(per_5min, bool) or not isinstance(per_5min, int) or not 1 <= per_5min <= 100_000:
+        problems.append(f"{path}: hf_requests_per_5min {_shown(per_5min)} is not a whole number from 1 to 100000; "
+                        f"using {DEFAULT_HF_REQUESTS_PER_5MIN}")
+        per_5min = DEFAULT_HF_REQUESTS_PER_5MIN
+
     keymap = _valid_keymap(data.get("keymap", {}), path, problems)
     return Config(keymap=MappingProxyType(keymap), citation_format=fmt, theme=theme, read_delay=float(delay),
-                  sync_source=source, arxiv_api=arxiv_api, list_width=round(list_width), problems=tuple(problems))
+                  sync_source=source, arxiv_api=arxiv_api, auto_sync=auto_sync, hf_endpoint=hf_endpoint,
+                  hf_requests_per_5min=per_5min, list_width=round(list_width), problems=tuple(problems))
 
 
 def _valid_keymap(keymap: Any, path: Path, problems: list[str]) -> dict[str, str]:

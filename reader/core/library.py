@@ -158,14 +158,17 @@ class Library:
         self._generation = 0  # bumped whenever papers are added
         self.warnings: list[ParseWarning] = []
         self._loaded_files = 0
+        self.roots: tuple[str, ...] = ()  # the files and folders it was opened on
 
     # -- building ---------------------------------------------------------------------------------------
     @classmethod
     def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file,
              cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> "Library":
+        paths = list(paths)
         files, warnings = discover(paths)
         library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
         library.warnings.extend(warnings)
+        library.roots = tuple(os.fspath(p) for p in paths)
         return library
 
     @property
@@ -195,6 +198,47 @@ class Library:
             self._by_id.setdefault(paper.arxiv_id, []).append(paper)
             added += 1
         return added
+
+    def refresh_file(self, parsed: ParsedFile) -> int:
+        """Hold what `parsed` gives in place of what its file gave before (a day a sync wrote or rewrote, a
+        summary written into it): that file's papers are dropped, then parsed is added. A file not read yet
+        leaves the pending list. Returns how many papers were new to their day."""
+        real = os.path.realpath(parsed.path)
+        name = os.path.basename(real)
+        same: dict[str, bool] = {}
+
+        def from_file(source: str) -> bool:  # the same file, whichever name the library found it by
+            if source not in same:
+                same[source] = source == parsed.path or (
+                    os.path.basename(source) == name and os.path.realpath(source) == real)
+            return same[source]
+
+        was_read = False
+        for date in list(self._days):
+            bucket = self._days[date]
+            kept = [p for p in bucket.papers if not from_file(p.source)]
+            if len(kept) == len(bucket.papers):
+                continue
+            was_read = True
+            for paper in bucket.papers:
+                if from_file(paper.source):
+                    others = [q for q in self._by_id.get(paper.arxiv_id, ()) if q is not paper]
+                    if others:
+                        self._by_id[paper.arxiv_id] = others
+                    else:
+                        self._by_id.pop(paper.arxiv_id, None)
+            if kept:
+                bucket.papers = kept
+                bucket.ids = {p.arxiv_id for p in kept}
+                bucket.ordered = None
+            else:
+                del self._days[date]
+                self._dates = None
+            self._generation += 1
+        self._pending = [f for f in self._pending if not from_file(f.file)]
+        if was_read:
+            self._loaded_files -= 1  # add counts it again
+        return self.add(parsed)
 
     def _take(self, files: list[DigestFile], progress: Callable[[int, int], None] | None = None) -> int:
         added = 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import threading
 import time
 import weakref
@@ -24,14 +23,10 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from reader.core.state_storage import (
-    SCHEMA_VERSION,
-    JournalStorage,
-    Mark,
-    StateError,
-    StateSchemaError,
-    parse_doc,
-)
+from reader.core.state_format import SCHEMA_VERSION, Mark, StateError, StateSchemaError
+from reader.core.state_export import EXPORT_FORMAT, export_data, marks_from_export
+from reader.core.state_storage import JournalStorage, failure_reason, is_lock_timeout
+from reader.core.state_undo import Undo
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -45,52 +40,8 @@ __all__ = [
     "marks_from_export",
 ]
 
-EXPORT_FORMAT = "daily-papers-state"
 #: A change is stamped at least this much later than the mark it replaces (see StateStore._stamp).
 STAMP_STEP = 1e-6
-
-
-class Undo(dict):
-    """What update_undoable() returns: the marks it replaced ({arxiv id: Mark as it was just before}), plus
-    what restore() needs to undo only that change: the flags it set (read, starred: the value set, or None)
-    and the ids whose flag someone changed since (in this process or another, as the store saw it)."""
-
-    def __init__(self, previous: Mapping[str, Mark], read: bool | None, starred: bool | None) -> None:
-        super().__init__(previous)
-        self.read = read
-        self.starred = starred
-        self.touched: set[str] = set()
-
-    def _flags(self) -> list[tuple[int, bool]]:
-        return [(i, bool(v)) for i, v in enumerate((self.read, self.starred)) if v is not None]
-
-    def note(self, arxiv_id: str, old: Mark, new: Mark, exact: bool) -> None:
-        """A change of this mark, old -> new. exact: seen as one change (not two changes or more seen only
-        as their sum, as after another process compacted the file): then a change that leaves our flags
-        alone (a star given after "mark day read") does not touch them."""
-        if arxiv_id not in self or arxiv_id in self.touched or old == new:
-            return
-        if not exact or any(new[i] != old[i] for i, _ in self._flags()):
-            self.touched.add(arxiv_id)
-
-
-def _is_lock_timeout(exc: BaseException) -> bool:
-    """filelock's Timeout (a TimeoutError, so an OSError too), known without importing filelock: it is
-    imported with the first lock, and no lock, no Timeout."""
-    filelock = sys.modules.get("filelock")
-    return filelock is not None and isinstance(exc, filelock.Timeout)
-
-
-def _why(exc: BaseException, path: Path | None = None) -> str:
-    from reader.core.files import FileRefused
-
-    if _is_lock_timeout(exc):
-        return "another daily-papers holds its lock"
-    if isinstance(exc, FileRefused) and path is not None and exc.filename == os.fspath(path):
-        return exc.reason  # the state file itself: the message names it already
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or exc.__class__.__name__
 
 
 class StateStore:
@@ -202,7 +153,7 @@ class StateStore:
                 lock = self._storage.lock
                 lock.acquire()
             except OSError as exc:
-                if _is_lock_timeout(exc):  # (a TimeoutError, hence an OSError: not the case below)
+                if is_lock_timeout(exc):  # (a TimeoutError, hence an OSError: not the case below)
                     raise
                 lock = None  # cannot even create the lock file (read-only folder): read without it
             try:
@@ -220,7 +171,7 @@ class StateStore:
         except OSError as exc:  # (filelock's Timeout is an OSError)
             self._take_storage_notices()
             if initial:
-                self.unreadable = f"cannot read the reading state {self.path} ({_why(exc, self._real_path)})"
+                self.unreadable = f"cannot read the reading state {self.path} ({failure_reason(exc, self._real_path)})"
                 self._notice(
                     f"{self.unreadable}: starting with empty marks; "
                     "changes are kept in memory until it can be read"
@@ -347,7 +298,7 @@ class StateStore:
             message = f"{exc}; changes are kept in memory only"
         else:
             message = (
-                f"cannot save the reading state to {self.path} ({_why(exc, self._real_path)}); "
+                f"cannot save the reading state to {self.path} ({failure_reason(exc, self._real_path)}); "
                 "changes are kept in memory and saving is retried with the next one"
             )
         if self._failing != message:
@@ -499,18 +450,8 @@ class StateStore:
             changes: dict[str, Mark] = {}
             for arxiv_id, old in previous.items():
                 mark = self.mark(arxiv_id)
-                if undo is None:
-                    wanted = (old.read, old.starred)
-                else:
-                    if arxiv_id in undo.touched:
-                        continue
-                    flags = [mark.read, mark.starred]
-                    if any(flags[i] != value for i, value in undo._flags()):
-                        continue  # not what the change set (a change we could not see): leave it
-                    for i, _ in undo._flags():
-                        flags[i] = old[i]
-                    wanted = (flags[0], flags[1])
-                if wanted != (mark.read, mark.starred):
+                wanted = (old.read, old.starred) if undo is None else undo.put_back(arxiv_id, mark, old)
+                if wanted is not None and wanted != (mark.read, mark.starred):
                     changes[arxiv_id] = Mark(wanted[0], wanted[1], self._stamp(mark, now))
             return changes
 
@@ -533,57 +474,3 @@ class StateStore:
             }
 
         return self._write(compute)
-
-
-# -- export and import ----------------------------------------------------------------------------------------
-def export_data(marks: Mapping[str, Mark]) -> dict:
-    """Every mark, unmarked ones too (their time lets a later import know an unstar is newer)."""
-    return {
-        "format": EXPORT_FORMAT,
-        "schema": SCHEMA_VERSION,
-        "exported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "count": len(marks),
-        "marks": [marks[k].to_dict(k) for k in sorted(marks)],
-    }
-
-
-def _preview(value: Any) -> str:
-    """A short look at a value from a file, however deep it nests (str() of a deep one recurses)."""
-    import reprlib
-
-    short = reprlib.Repr()
-    short.maxlevel, short.maxstring, short.maxother = 3, 40, 40
-    return short.repr(value)[:60]
-
-
-def marks_from_export(data: Any, source: str = "the file") -> dict[str, Mark]:
-    """An export (or a state file, or a bare list of marks) -> marks; one bad mark refuses the whole file.
-    When an id appears twice, the newer mark counts."""
-    if isinstance(data, dict):
-        schema = data.get("schema")
-        meta = data.get("_meta")
-        if isinstance(meta, dict) and isinstance(meta.get("1"), dict):
-            schema = meta["1"].get("schema")
-        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
-            raise StateSchemaError(
-                f"{source} was written by a newer daily-papers (schema {schema}; this one knows "
-                f"{SCHEMA_VERSION}): upgrade daily-papers to import it"
-            )
-        if "format" in data and data["format"] != EXPORT_FORMAT:
-            raise StateError(f"{source} is not a daily-papers state export (format {data['format']!r})")
-        docs = data.get("marks")
-        if isinstance(docs, dict):  # a state file: TinyDB's table {doc_id: doc}
-            docs = list(docs.values())
-    else:
-        docs = data
-    if not isinstance(docs, list):
-        raise StateError(f"{source} holds no list of marks (expected a 'daily-papers state export' file)")
-    result: dict[str, Mark] = {}
-    for number, doc in enumerate(docs, 1):
-        parsed = parse_doc(doc)
-        if parsed is None:
-            raise StateError(f"{source}: mark {number} is not valid ({_preview(doc)}); nothing was imported")
-        arxiv_id, mark = parsed
-        if arxiv_id not in result or mark.updated > result[arxiv_id].updated:
-            result[arxiv_id] = mark
-    return result

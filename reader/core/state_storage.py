@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import errno
 import json
-import math
 import os
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tinydb.storages import Storage
 
@@ -39,103 +37,38 @@ if TYPE_CHECKING:
 from reader.core.atomic import write_bytes_atomic
 from reader.core.files import check_regular, load_json, open_regular, read_regular
 from reader.core.limits import MAX_STATE_BYTES
+from reader.core.state_format import (JOURNAL_KEY, JOURNAL_VERSION, MARKS_TABLE, META_TABLE, SCHEMA_VERSION, Docs,
+                                      Mark, StateSchemaError, clean_doc, journal_header, journal_lines, migrate,
+                                      parse_doc)
+from reader.core.state_recovery import backup_before_migration, move_aside
 from reader.core.words import count
-from reader.errors import UserError
 
-SCHEMA_VERSION = 1
-JOURNAL_VERSION = 1
-MARKS_TABLE = "marks"
-META_TABLE = "_meta"
-JOURNAL_KEY = "daily_papers_journal"
 LOCK_TIMEOUT = 15.0
 #: Compact once the journal is bigger than this, or than a quarter of state.json, whichever is larger.
 JOURNAL_MIN_LIMIT = 256 * 1024
 
 
-class StateError(UserError):
-    """The reading state cannot be used as it is (one line for the user)."""
-
-
-class StateSchemaError(StateError):
-    """The state file was written by a newer daily-papers: it is left untouched."""
-
-
-class Mark(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
-    read: bool = False
-    starred: bool = False
-    updated: float = 0.0
-
-    def to_dict(self, arxiv_id: str) -> dict:
-        return {"arxiv_id": arxiv_id, "read": self.read, "starred": self.starred, "updated": self.updated}
-
-
-_INF = float("inf")
-
-
-def clean_doc(doc: Any) -> dict | None:
-    """A stored mark document as exactly {"arxiv_id", "read", "starred", "updated"} (the same object when
-    it already is), or None when it is not a valid mark."""
-    if type(doc) is dict and len(doc) == 4:  # the fast path: exactly what we write
-        arxiv_id, read, starred = doc.get("arxiv_id"), doc.get("read"), doc.get("starred")
-        updated = doc.get("updated")
-        if (type(arxiv_id) is str and type(read) is bool and type(starred) is bool and type(updated) is float
-                and 0 < len(arxiv_id) <= 200 and arxiv_id == arxiv_id.strip() and -_INF < updated < _INF):
-            return doc
-    if not isinstance(doc, Mapping):
-        return None
-    arxiv_id = doc.get("arxiv_id")
-    if not isinstance(arxiv_id, str) or not arxiv_id.strip() or len(arxiv_id) > 200:
-        return None
-    flags = []
-    for key in ("read", "starred"):
-        value = doc.get(key, False)
-        if isinstance(value, bool):
-            flags.append(value)
-        elif type(value) is int and value in (0, 1):
-            flags.append(bool(value))
-        else:
-            return None
-    updated = doc.get("updated", 0.0)
-    if isinstance(updated, bool) or not isinstance(updated, (int, float)) or not math.isfinite(updated):
-        return None
-    return {"arxiv_id": arxiv_id.strip(), "read": flags[0], "starred": flags[1], "updated": float(updated)}
-
-
-def parse_doc(doc: Any) -> tuple[str, Mark] | None:
-    """One stored mark document -> (arxiv id, Mark), or None when it is not a valid one."""
-    clean = clean_doc(doc)
-    if clean is None:
-        return None
-    return clean["arxiv_id"], Mark(clean["read"], clean["starred"], clean["updated"])
-
-
-Docs = dict[str, dict]  # arxiv id -> clean mark document
-
-
-# -- migrations ---------------------------------------------------------------------------------------------
-def _migrate_0_to_1(data: dict) -> dict:
-    """Schema 0 is the first StateStore: TinyDB's plain JSON file with a "marks" table and no "_meta".
-    Schema 1 adds "_meta" (schema, generation) and the journal; the mark documents are unchanged."""
-    out = dict(data)
-    if not out.get("_default"):
-        out.pop("_default", None)  # TinyDB's empty default table, never used by us
-    out[META_TABLE] = {"1": {"schema": 1}}
-    out.setdefault(MARKS_TABLE, {})
-    return out
-
-
-#: MIGRATIONS[n] turns a schema-n document (already parsed JSON) into a schema-(n+1) one.
-MIGRATIONS = {0: _migrate_0_to_1}
-
-
-def migrate(data: dict, version: int) -> dict:
-    while version < SCHEMA_VERSION:
-        data = MIGRATIONS[version](data)
-        version += 1
-    return data
-
-
 # -- small file helpers -------------------------------------------------------------------------------------
+def is_lock_timeout(exc: BaseException) -> bool:
+    """filelock's Timeout (a TimeoutError, so an OSError too), known without importing filelock: it is
+    imported with the first lock, and no lock, no Timeout."""
+    filelock = sys.modules.get("filelock")
+    return filelock is not None and isinstance(exc, filelock.Timeout)
+
+
+def failure_reason(exc: BaseException, path: Path | None = None) -> str:
+    """Why reading or writing the state failed, in a few words (`path`: the state file, named already)."""
+    from reader.core.files import FileRefused
+
+    if is_lock_timeout(exc):
+        return "another daily-papers holds its lock"
+    if isinstance(exc, FileRefused) and path is not None and exc.filename == os.fspath(path):
+        return exc.reason  # the state file itself: the message names it already
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__
+
+
 def _fsync(fd: int) -> None:
     if sys.platform == "darwin":  # pragma: no cover - macOS: fsync does not reach the platter
         import fcntl
@@ -155,27 +88,6 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def move_aside(path: Path, label: str) -> Path:
-    """Rename path to PATH.LABEL-YYYYmmdd-HHMMSS (next to it), never replacing an existing file."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in range(1, 1000):
-        target = path.with_name(f"{path.name}.{label}-{stamp}" + ("" if n == 1 else f"-{n}"))
-        try:
-            os.link(path, target)  # fails if target exists: never overwrites
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-                raise
-            if target.exists():
-                continue
-            os.rename(path, target)  # no hard links on this file system
-            return target
-        os.unlink(path)
-        return target
-    raise OSError(errno.EEXIST, f"no free name to move {path} aside")
 
 
 def _bad(path: Path, why: str) -> str:
@@ -294,10 +206,10 @@ class JournalStorage(Storage):
             return marks
         except OSError:
             return None
-        header, start = self._header(journal)
+        header, start = journal_header(journal)
         if header is None or header.get(JOURNAL_KEY) != JOURNAL_VERSION or header.get("gen") != gen:
             return None
-        entries, valid_end, bad = self._parse_lines(journal, start)
+        entries, valid_end, bad = journal_lines(journal, start)
         if bad or valid_end != len(journal):
             return None
         for change in entries:
@@ -361,7 +273,7 @@ class JournalStorage(Storage):
             return self._damaged(_bad(self.path, count(bad, "invalid mark")), marks)
         self._extra = {k: v for k, v in data.items() if k not in (META_TABLE, MARKS_TABLE)}
         if migrated:
-            self._backup_before_migration(version)
+            backup_before_migration(self.path, version)
             self.needs_compaction = True
         return marks, True
 
@@ -383,17 +295,6 @@ class JournalStorage(Storage):
         self.needs_compaction = True
         return recovered, False
 
-    def _backup_before_migration(self, version: int) -> None:
-        target = self.path.with_name(f"{self.path.name}.schema{version}-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            if not target.exists():
-                try:
-                    os.link(self.path, target)
-                except OSError:
-                    shutil.copy2(self.path, target)
-        except OSError:
-            return  # the migration is lossless; the copy is only a courtesy
-
     def _load_journal(self, marks: Docs, main_ok: bool) -> None:
         self._journal_ok, self._jpos = False, 0
         stats: list[os.stat_result] = []
@@ -407,7 +308,7 @@ class JournalStorage(Storage):
         if not data.strip():
             self.needs_compaction = True  # an empty journal: replace it with a proper one
             return
-        header, end = self._header(data)
+        header, end = journal_header(data)
         if header is None:
             # no valid first line: salvage what can be read, keep the file aside
             self._journal_damaged("no valid first line", data, 0, marks)
@@ -423,7 +324,7 @@ class JournalStorage(Storage):
             # written before the last compaction, which already holds it (a crash between the two renames)
             self.needs_compaction = True
             return
-        entries, valid_end, bad = self._parse_lines(data, end)
+        entries, valid_end, bad = journal_lines(data, end)
         for docs in entries:
             marks.update(docs)
         if bad:
@@ -435,53 +336,9 @@ class JournalStorage(Storage):
             return
         self._journal_ok, self._jpos = True, valid_end
 
-    @staticmethod
-    def _header(data: bytes) -> tuple[dict | None, int]:
-        newline = data.find(b"\n")
-        if newline < 0:
-            return None, 0
-        try:
-            header = load_json(data[:newline])
-        except ValueError:
-            return None, 0
-        if not isinstance(header, dict) or JOURNAL_KEY not in header:
-            return None, 0
-        return header, newline + 1
-
-    @staticmethod
-    def _parse_lines(data: bytes, start: int) -> tuple[list[Docs], int, int]:
-        """Complete lines from start -> (changes, offset after the last complete line, invalid lines)."""
-        newline = data.rfind(b"\n", start)
-        valid_end = newline + 1 if newline >= 0 else start
-        entries: list[Docs] = []
-        bad = 0
-        for line in data[start:valid_end].split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                obj = load_json(line)
-            except ValueError:
-                bad += 1
-                continue
-            docs = obj.get("marks") if isinstance(obj, dict) else None
-            if not isinstance(docs, list):
-                bad += 1
-                continue
-            change: Docs = {}
-            for doc in docs:
-                clean = clean_doc(doc)
-                if clean is None:
-                    bad += 1
-                    change = {}
-                    break
-                change[clean["arxiv_id"]] = clean
-            if change:
-                entries.append(change)
-        return entries, valid_end, bad
-
     def _journal_damaged(self, why: str, data: bytes | None, start: int, marks: Docs | None) -> None:
         if data is not None and marks is not None:
-            for docs in self._parse_lines(data, start)[0]:
+            for docs in journal_lines(data, start)[0]:
                 marks.update(docs)
         try:
             target = move_aside(self.journal_path, "corrupt")
@@ -510,7 +367,7 @@ class JournalStorage(Storage):
                 size = os.fstat(handle.fileno()).st_size
                 if size < self._jpos:
                     return None
-                header, _ = self._header(handle.read(4096))
+                header, _ = journal_header(handle.read(4096))
                 if header is None or header.get("gen") != self._gen:
                     return None
                 if size == self._jpos:
@@ -519,7 +376,7 @@ class JournalStorage(Storage):
                 data = handle.read()
         except FileNotFoundError:
             return None
-        entries, valid_end, bad = self._parse_lines(data, 0)
+        entries, valid_end, bad = journal_lines(data, 0)
         if bad:
             return None  # load() will keep the valid lines and move the file aside
         self._jpos += valid_end

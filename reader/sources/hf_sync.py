@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from reader.core.atomic import write_text_atomic
+from reader.core.freshness import today_utc
 from reader.core.metadata import HFPaper, MetadataStore
 from reader.core.parse import read_file
 from reader.sources.hf import HFFormatError, fetch_day
@@ -43,10 +44,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def today_utc(now: float | None = None) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(time.time() if now is None else now))
-
-
 def digest_path(library: Path, date: str) -> Path:
     year, month, day = date.split("-")
     return library / HF_FOLDER / year / month / f"{day}.md"
@@ -59,7 +56,7 @@ def _days(first: str, last: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    live: list[str]  # days to fetch and write as digests (oldest first)
+    live: list[str]  # days to fetch and write as digests (newest first: the reader shows them as they land)
     archive: list[str]  # archive days to fetch for their metadata only
     first_live: str | None  # the live range (for messages)
     last_live: str | None
@@ -83,7 +80,7 @@ def plan(*, today: str, archive_dates: Iterable[str], known: dict, since: str | 
         return refresh or record is None or not record.complete or day in recent
 
     archive_set = set(archive)
-    live = [d for d in _days(first, last) if d not in archive_set and wanted(d)] if first <= last else []
+    live = [d for d in reversed(_days(first, last)) if d not in archive_set and wanted(d)] if first <= last else []
     in_range = [d for d in archive if (since is None or d >= since) and (until is None or d <= until)]
     metadata_only = [d for d in in_range if wanted(d) and d not in recent] if archive_metadata else []
     # archive days inside the live range (a --since reaching back) are metadata-only too: the archive stands
@@ -170,8 +167,10 @@ def write_day_digest(library: Path, date: str, papers: list[HFPaper]) -> tuple[b
 
 def sync_days(http, store: MetadataStore, library: Path, the_plan: Plan, *, workers: int = 4,
               progress: Callable[[Progress], None] | None = None,
-              cancel: threading.Event | None = None) -> HFSyncResult:
-    """Fetch the plan's days; see the module's docstring. Never raises for one day's failure."""
+              cancel: threading.Event | None = None,
+              landed: Callable[[str, Path], None] | None = None) -> HFSyncResult:
+    """Fetch the plan's days; see the module's docstring. Never raises for one day's failure. `landed(date,
+    path)` is called (in a worker thread) as soon as a live day's digest is written or rewritten."""
     result = HFSyncResult()
     jobs = [(d, True) for d in the_plan.live] + [(d, False) for d in the_plan.archive]
     state = Progress(days_total=len(jobs))
@@ -188,6 +187,8 @@ def sync_days(http, store: MetadataStore, library: Path, the_plan: Plan, *, work
             existed = path.is_file()
             if answer.papers:
                 changed, added = write_day_digest(library, date, answer.papers)
+                if changed and landed is not None:
+                    landed(date, path)
                 with lock:
                     if not existed:
                         result.new_days.append(date)
@@ -292,14 +293,15 @@ def sync_hf(*, library: Path | None = None, store: MetadataStore | None = None, 
             today: str | None = None, since: str | None = None, until: str | None = None,
             refresh: bool = False, archive_metadata: bool = True, workers: int = 4,
             progress: Callable[[Progress], None] | None = None,
-            cancel: threading.Event | None = None) -> HFSyncResult:
+            cancel: threading.Event | None = None,
+            landed: Callable[[str, Path], None] | None = None) -> HFSyncResult:
     """Everything `daily-papers sync` does with Hugging Face, under the library's lock (as the archive's
-    sync and import hold it). Raises SyncError (one line) when the library cannot be used at all."""
+    sync and import hold it). Raises LibraryLockError (one line) when the library cannot be used at all."""
     from reader import paths as app_paths
-    from reader.core.sync import lock_library
+    from reader.core.library_lock import lock_library
 
     library = Path(library) if library is not None else app_paths.library_dir()
-    lock = lock_library(library)  # first: a library that cannot be used stops here, having written nothing
+    lock = lock_library(library, cancel=cancel)  # first: a library that cannot be used stops here, having written nothing
     own_store = store is None
     own_http = http is None
     try:
@@ -308,7 +310,8 @@ def sync_hf(*, library: Path | None = None, store: MetadataStore | None = None, 
         archive = archive_dates(library)
         the_plan = plan(today=today or today_utc(), archive_dates=archive, known=store.days(), since=since,
                         until=until, refresh=refresh, archive_metadata=archive_metadata)
-        result = sync_days(http, store, library, the_plan, workers=workers, progress=progress, cancel=cancel)
+        result = sync_days(http, store, library, the_plan, workers=workers, progress=progress, cancel=cancel,
+                           landed=landed)
         result.warnings.extend(remove_shadowed(library, archive))
         result.warnings.extend(store.notices)
         return result

@@ -39,6 +39,7 @@ from reader.tui.system import System
 from reader.tui.widgets.days import STARRED, DayList, day_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList, paper_prompt
+from reader.tui.updates import Updates
 
 
 LARGE_CITATION_CHARS = 20_000  # a citation of more text than this is built in a worker thread
@@ -84,6 +85,12 @@ class ReaderApp(ReaderVariables, App[None]):
                 tooltip="Read the library and the reading state from disk again"),
         Binding("b", "toggle_sidebar", "Days", show=False, id="toggle_sidebar", tooltip="Show or hide the days on narrow terminals"),
         Binding("escape", "back", "Back", show=False, id="back", tooltip="Go back: summary → papers → days"),
+        Binding("S", "sync_now", "Sync", show=False, id="sync_now",
+                tooltip="Fetch the days since the newest one from Hugging Face now"),
+        Binding("K", "summarize", "Summarize", show=False, id="summarize",
+                tooltip="Write the Korean summary of this paper (or, from the day list, of the whole day) with your model"),
+        Binding("l", "links", "Links", show=False, id="links",
+                tooltip="Every link of the paper (arXiv, PDF, HF, code, project page), to open or copy"),
     ]
 
     def __init__(
@@ -99,8 +106,12 @@ class ReaderApp(ReaderVariables, App[None]):
         library_factory: Callable[[], Library] | None = None,
         on_first_screen: Callable[[], None] | None = None,
         on_library_loaded: Callable[[], None] | None = None,
+        sync_library: Path | None = None,
+        today: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
+        self.sync_library = sync_library  # the user's own library, which S, K and the automatic sync update
+        self.updates = Updates(self, sync_library, **({"today": today} if today else {}))
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
@@ -123,6 +134,7 @@ class ReaderApp(ReaderVariables, App[None]):
         self.failure: BaseException | None = None  # the error that ended the reader, if one did (see launch)
         self._prepare_pending = False  # _prepare_neighbours is queued for after the next frame
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
+        self._languages: dict[str, tuple[tuple[Paper, ...], str]] = {}
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -187,7 +199,9 @@ class ReaderApp(ReaderVariables, App[None]):
     def _first_screen_shown(self) -> None:
         if self.on_first_screen is not None:
             self.on_first_screen()
+        self._open_known()
         self._settle_state()
+        self.updates.after_first_screen()
         if self.library.pending:
             # Read the rest once the first screen is up: a worker thread started earlier would share the
             # interpreter with the first paint and slow it down.
@@ -251,6 +265,7 @@ class ReaderApp(ReaderVariables, App[None]):
             self._refresh_paper_list(keep_current=True)
         self._build_search_index()
         self._report_warnings()
+        self.updates.library_loaded()
 
     # -- rows -----------------------------------------------------------------------------------------
     def _unread_count(self, date: str) -> tuple[int, int]:
@@ -260,18 +275,31 @@ class ReaderApp(ReaderVariables, App[None]):
         read = self.state.is_read
         return len(day), sum(1 for p in day.papers if not read(p.arxiv_id))
 
+    def _language(self, date: str) -> str:
+        """ko, en or ke (reader.core.freshness.day_language), kept per day until the day's papers change."""
+        from reader.core.freshness import day_language
+
+        day = self.library.day(date)
+        if day is None:
+            return ""
+        found = self._languages.get(date)
+        if found is None or found[0] is not day.papers:
+            found = self._languages[date] = (day.papers, day_language(day.papers))
+        return found[1]
+
     def _rebuild_days(self) -> None:
         rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self._starred_papers())))]
         for date in self.library.dates():
             total, unread = self._unread_count(date)
-            rows.append((date, day_prompt(date, total, unread)))
+            rows.append((date, day_prompt(date, total, unread, self._language(date))))
         self.query_one(DayList).show(rows, keep=self.current_key)
+        self.show_status()
 
     def _refresh_day_row(self, date: str) -> None:
         days = self.query_one(DayList)
         if date in self.library.dates():
             total, unread = self._unread_count(date)
-            days.update_prompt(date, day_prompt(date, total, unread))
+            days.update_prompt(date, day_prompt(date, total, unread, self._language(date)))
         days.update_prompt(STARRED, starred_prompt(len(self._starred_papers())))
 
     def prompt_for(self, paper: Paper) -> Content:
@@ -318,7 +346,7 @@ class ReaderApp(ReaderVariables, App[None]):
         if self.unread_only:
             title += " · unread only"
         plist.border_title = title
-        plist.border_subtitle = count(len(papers), "paper")
+        plist.border_subtitle = self._list_subtitle(len(papers))
         plist.show(papers, [self.prompt_for(p) for p in papers], keep=keep)
 
     def _refresh_paper_list(self, keep_current: bool = True) -> None:
@@ -472,8 +500,12 @@ class ReaderApp(ReaderVariables, App[None]):
             if days.region.width:  # the sidebar folds away on narrow terminals
                 days.focus()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_status)  # the sidebar may have folded away, or come back
+
     def action_toggle_sidebar(self) -> None:
         self.screen.toggle_class("-show-days")
+        self.show_status()
         if self.screen.has_class("-show-days"):
             self.query_one(DayList).focus()
 
@@ -595,7 +627,7 @@ class ReaderApp(ReaderVariables, App[None]):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync_archive(self) -> None:
-        from reader.core.sync import DEFAULT_SOURCE, sync
+        from reader.sources.archive import DEFAULT_SOURCE, sync
 
         source = self.config.sync_source or DEFAULT_SOURCE
 
@@ -675,6 +707,124 @@ class ReaderApp(ReaderVariables, App[None]):
             return
         self._theme_in_config = theme.name
         self.notify(f"Theme {theme.name} saved to {self.config_path}", timeout=4)
+
+    # -- bringing the library up to date (reader.tui.updates) ----------------------------------------
+    def exit(self, *args, **kwargs) -> None:
+        self.updates.cancel.set()  # a sync or summaries in flight stop at their next step
+        super().exit(*args, **kwargs)
+
+    def from_worker(self, callback: Callable[..., object], *args: object) -> None:
+        self._from_worker(callback, *args)
+
+    def run_in_thread(self, work: Callable[[], None], group: str) -> None:
+        self.run_worker(work, thread=True, group=group, exit_on_error=False)
+
+    def _sidebar_shown(self) -> bool:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        return self.width_class(self.size.width) == "-wide" or (screen is not None and screen.has_class("-show-days"))
+
+    def _list_subtitle(self, papers: int) -> str:
+        """The paper list's bottom line: how many papers; where the sidebar is folded away, also what the
+        sidebar would say (how fresh the library is, a sync's progress or what it could not do)."""
+        text = count(papers, "paper")
+        if not self._sidebar_shown():
+            extra = self.updates.status or self.updates.freshness()
+            if extra:
+                text += f" · {extra}"
+        return text
+
+    def show_status(self) -> None:
+        """The sidebar's title says how fresh the library is; its bottom line what is under way (loading,
+        a sync, summaries) or what the last sync could not do."""
+        try:
+            days = self.query_one(DayList)
+            plist = self.query_one(PaperList)
+        except NoMatches:
+            return
+        freshness = self.updates.freshness()
+        days.border_title = f"Days · {freshness}" if freshness else "Days"
+        if self.library.pending and not self.updates.status:
+            return  # the loading progress stays
+        days.border_subtitle = self.updates.status
+        plist.border_subtitle = self._list_subtitle(len(plist.papers) if hasattr(plist, "papers") else 0)
+
+    @work(thread=True, group="metadata")
+    def _open_known(self) -> None:
+        """The metadata store (what the Hub knows of each paper), opened off the first screen's way; the
+        pane shows what it knows from then on."""
+        from reader.core.metadata import MetadataStore, default_path
+
+        try:  # read-only: showing a paper never writes (the store is made by the first sync)
+            store = MetadataStore(readonly=True) if default_path().is_file() else None
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the digests alone
+            store = None
+        if store is not None:
+            self._from_worker(self._known_ready, store)
+
+    def _known_ready(self, store) -> None:
+        detail = self.query_one(PaperDetail)
+        detail.lookup = store.paper
+        detail.known_version += 1
+        if detail.paper is not None:
+            self._show_detail(detail.paper, reset=False)
+
+    def days_landed(self, dates: list[str]) -> None:
+        """Days a sync (or the summariser) wrote: their rows, and the list and the pane if one is shown."""
+        detail = self.query_one(PaperDetail)
+        detail.known_version += 1
+        if detail.lookup is None:
+            self._open_known()  # the first sync has just made the store
+        for date in dates:
+            self._languages.pop(date, None)
+        self._rebuild_days()
+        if self.current_key is None and self.library.dates():
+            self.show_day(self.library.dates()[0])
+        elif self.current_key in dates or self.current_key == STARRED:
+            self._refresh_paper_list(keep_current=True)
+            self._show_detail(self.query_one(PaperList).current, reset=False)
+        self._build_search_index()
+
+    def reload_library(self) -> None:
+        if self.library_factory is not None:
+            self._reload_library()
+
+    def showing_own_library(self) -> bool:
+        if self.sync_library is None:
+            return False
+        own = str(self.sync_library)
+        return any(root == own for root in getattr(self.library, "roots", ()))
+
+    def summary_target(self) -> tuple[str, list[str]] | None:
+        """What K summarises: the day, when the day list has the focus; else the shown paper."""
+        if isinstance(self.focused, DayList) and self.current_key not in (None, STARRED):
+            return "day", [self.current_key]
+        paper = self.current_paper
+        return ("paper", [paper.arxiv_id]) if paper is not None else None
+
+    def action_sync_now(self) -> None:
+        self.updates.sync()
+
+    def action_summarize(self) -> None:
+        self.updates.summarize()
+
+    def action_links(self) -> None:
+        from reader.tui.screens.links import LinksScreen, links_of
+
+        paper = self.current_paper
+        if paper is None:
+            return
+        known = self._metadata_store().paper(paper.arxiv_id)
+
+        def chosen(choice: tuple[str, str, str] | None) -> None:
+            if choice is None:
+                return
+            how, name, url = choice
+            if how == "copy":
+                self.copy(url, f"the {name} link {url}")
+            else:
+                self._open_in_thread(url, f"the {name} link")
+
+        self.push_screen(LinksScreen(paper.arxiv_id, links_of(paper, known)), chosen)
 
     # -- screens --------------------------------------------------------------------------------------
     async def action_quit(self) -> None:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 # binding id -> the palette's title (the footer's short words do not say enough there)
 TITLES = {
     "search": "Search",
+    "sync_now": "Sync now: days from Hugging Face",
+    "summarize": "Summarize in Korean (your model)",
+    "links": "Links: open or copy",
     "star": "Star / unstar paper",
     "read": "Toggle read",
     "open_arxiv": "Open on arXiv",

@@ -7,28 +7,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
-from reader.commands.common import default_library_paths, open_library, sample_notice
 from reader.core.config import load_config
+from reader.core.opening import default_library_paths, open_library, sample_notice
 from reader.core.state import StateStore
+from reader.startup import first_library, first_state, settle_library, settle_memory
 
 if TYPE_CHECKING:
     import argparse
-
-
-def settle_memory() -> None:
-    """Once the first screen is shown: what start-up built (modules, classes, the newest day) lives as long
-    as the process, so it is frozen out of the collector's scans, and collection (off since start-up, see
-    reader.cli.run_tui) resumes for everything made from now on."""
-    gc.freeze()
-    gc.enable()
-
-
-def settle_library() -> None:
-    """Once the whole archive is read (and after a reload or a sync): its papers live as long as the library,
-    so after one young-generation pass (the parser's garbage) they are frozen too. Without this a full
-    collection walks them all every so often: a 40 ms pause that landed on a cursor move."""
-    gc.collect(1)
-    gc.freeze()
 
 
 def launch(args: "argparse.Namespace") -> int:
@@ -46,17 +31,15 @@ def launch(args: "argparse.Namespace") -> int:
         notice = sample_notice() if bundled else None
         if notice:
             notices.append(notice[0].upper() + notice[1:])
-    library = open_library(targets, load=False)
-    library.load_newest()
-    # Marks for the first screen are read without the lock (no filelock import before it); the app settles
-    # the store under the lock right after.
-    state = StateStore(app_paths.state_path(getattr(args, "state", None)), settle_later=True)
+    library = first_library(targets)  # the newest day only (reader.startup)
+    state = first_state(app_paths.state_path(getattr(args, "state", None)))  # without the lock (reader.startup)
     config_path = app_paths.config_path()
     app = None
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
                        notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
-                       on_first_screen=settle_memory, on_library_loaded=settle_library)
+                       on_first_screen=settle_memory, on_library_loaded=settle_library,
+                       sync_library=None if given else app_paths.library_dir())
         app.run()
     finally:
         gc.enable()  # whatever happened before the first screen

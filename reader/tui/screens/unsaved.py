@@ -131,9 +131,8 @@ class UnsavedScreen(ModalScreen["str | Path | None"]):
 def save_marks(state: StateStore, target: Path) -> str | None:
     """Every mark (the unsaved ones with them) to target, as `daily-papers state export` writes them; None
     when it worked, else why not (one line)."""
-    from reader.commands.state import dump_export
     from reader.core.atomic import write_text_atomic
-    from reader.core.state import export_data
+    from reader.core.state_export import dump_export, export_data
 
     try:
         write_text_atomic(target, dump_export(export_data(state.marks())))

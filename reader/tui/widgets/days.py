@@ -16,7 +16,9 @@ from reader.tui.widgets.steady_list import SteadyOptionList
 STARRED = "starred"
 
 
-def day_prompt(day: str, total: int, unread: int) -> Content:
+def day_prompt(day: str, total: int, unread: int, language: str = "") -> Content:
+    """"2024-08-15 Thu ko ●7    8": the date, its weekday, in which language it reads (reader.core.freshness:
+    ko, en, or ke for some of each), unread and total papers."""
     try:
         weekday = _date.fromisoformat(day).strftime("%a")
     except ValueError:
@@ -28,6 +30,7 @@ def day_prompt(day: str, total: int, unread: int) -> Content:
     return Content.assemble(
         (day, "bold" if unread else ""),
         (f" {weekday} ", "$reader-muted"),
+        (f"{language:<2} " if language else "", "$reader-muted"),
         (unread_text, "$reader-accent" if unread else "$reader-muted"),
         (total_text, "$reader-muted"),
     )

@@ -34,8 +34,39 @@ def _style(style: Style | str) -> Style:
     return Style.parse(style) if isinstance(style, str) else style
 
 
+def known_lines(paper: Paper, known, accent: Style | None = None, muted: Style | None = None) -> list[Text]:
+    """What the Hub knows beyond the digest (reader.core.metadata.HFPaper): organization, comments, the code's
+    stars; and keywords, code and project links where the digest has no such section (the archive's days)."""
+    if known is None:
+        return []
+    accent = accent if accent is not None else Style(color="cyan")
+    muted = muted if muted is not None else Style(dim=True)
+    lines = []
+    facts = Text(style=muted)
+    if known.organization:
+        facts.append(clean_line(known.organization)[:80])
+    if known.comments:
+        facts.append(("   " if facts else "") + f"{known.comments:,} comment{'s' if known.comments != 1 else ''}")
+    if known.github_stars:
+        facts.append(("   " if facts else "") + f"★ {known.github_stars:,} on GitHub")
+    if facts:
+        lines.append(facts)
+    names = {section.name for section in paper.sections}
+    if "Links" not in names:
+        links = Text()
+        for label, url in (("Code", known.github), ("Project page", known.project_page)):
+            if url:
+                links.append(("   " if links else "") + label + " ", style=muted)
+                links.append(clean_line(url)[:200], style=accent + Style(underline=True, link=url))
+        if links:
+            lines.append(links)
+    if "Keywords" not in names and known.keywords:
+        lines.append(Text("Keywords: " + clean_line(", ".join(known.keywords))[:400], style=muted + Style(italic=True)))
+    return lines
+
+
 def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
-                 colors: RichColors | None = None) -> RenderableType:
+                 colors: RichColors | None = None, known=None) -> RenderableType:
     """Everything from the digest goes in as Text or Markdown: never parsed as console markup. It is cleaned
     again here (a cache file is a file too) and cut where it is longer than anyone reads (reader.core.limits):
     the cut is marked, the data keeps every character. colors: the reader's colours in the theme
@@ -76,6 +107,7 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
             note = " (a: all authors)" if not all_authors else f" (the reader shows {limits.SHOWN_AUTHORS:,})"
             authors.append(f", … +{hidden:,} more{note}", style=muted)
         parts.append(authors)
+    parts.extend(known_lines(paper, known, accent, muted))
     budget = limits.SHOWN_PAPER_CHARS
     for index, section in enumerate(paper.sections):
         if budget <= 0:
@@ -122,6 +154,10 @@ class PaperDetail(ScrollView, can_focus=True):
         self._variables: dict[str, str] | None = None  # the app's CSS variables _colors_now were made from
         self._colors_now: RichColors | None = None
         self._drawn_colors: RichColors | None = None  # the colours the lines shown were rendered in
+        # What the Hub knows of a paper (arXiv id -> HFPaper or None), and a count the app bumps when that
+        # may have changed (a sync landed): part of every rendered paper's key.
+        self.lookup = None
+        self.known_version = 0
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
@@ -145,7 +181,7 @@ class PaperDetail(ScrollView, can_focus=True):
     def _lines_for(self, paper: Paper | None, read: bool, starred: bool, all_authors: bool):
         width = self.scrollable_content_region.width
         colors = self._colors()
-        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, colors)
+        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, colors, self.known_version)
         found = self._rendered.get(key)
         if found is not None and found[0] is paper:
             self._rendered.move_to_end(key)
@@ -153,7 +189,8 @@ class PaperDetail(ScrollView, can_focus=True):
         if paper is None:
             renderable: RenderableType = Text("No paper here.", style=Style(color=colors.muted) if colors else "dim")
         else:
-            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, colors=colors)
+            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, colors=colors,
+                                      known=self._known(paper))
         console = self.app.console
         options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
                                                   height=None)
@@ -171,6 +208,15 @@ class PaperDetail(ScrollView, can_focus=True):
         if variables is not self._variables:  # a new theme (or the first): its colours
             self._variables, self._colors_now = variables, rich_colors(variables)
         return self._colors_now
+
+    def _known(self, paper: Paper):
+        if self.lookup is None:
+            return None
+        try:
+            return self.lookup(paper.arxiv_id)
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the digest alone
+            return None
+
 
     def _render_lines(self) -> None:
         width = self.scrollable_content_region.width

@@ -22,7 +22,7 @@ from reader.core.atomic import write_bytes_atomic
 from reader.core.cache import ParseCache, shared_cache
 from reader.core.library import LibraryError, discover
 from reader.core.parse import read_file
-from reader.core.sync import lock_library
+from reader.core.library_lock import lock_library
 from reader.core.words import count
 from reader.errors import UserError
 

@@ -1,0 +1,54 @@
+"""Which library to open and opening it: what the reader and the subcommands share (neither prints here).
+
+With no PATH the library is the user's library folder once it holds a digest, else the two bundled sample days
+(and the reader says so: sample_notice()). reader.commands.common.open_library wraps open_library() for the
+subcommands, printing the library's warnings on stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader import paths as app_paths
+from reader.core.library import Library, LibraryError
+from reader.errors import UserError
+
+
+def default_library_paths() -> tuple[list[Path], bool]:
+    """The user's library folder if it holds any digest, else the bundled sample days (and True)."""
+    library = app_paths.library_dir()
+    if library.is_dir() and any(library.rglob("*.md")):
+        return [library], False
+    return [app_paths.bundled_data_dir()], True
+
+
+def sample_notice() -> str | None:
+    """The one line to show while the library is empty and the bundled sample days stand in, else None."""
+    if not default_library_paths()[1]:
+        return None
+    count = sum(1 for _ in app_paths.bundled_data_dir().rglob("*.md"))
+    return (f"showing the {count} bundled sample days; run 'daily-papers sync' to get the archive "
+            f"(or 'daily-papers import PATH' for digests you have)")
+
+
+def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
+    """The library at PATHs (default: the user's library, or the sample days while it is empty).
+
+    Files are read through the shared parse cache, which is saved once everything is read. With load=True
+    (the subcommands) everything is read now, its warnings left in `library.warnings`; with load=False
+    nothing is read (the reader: load_newest() parses the newest day directly, then parse_pending() in a
+    worker opens the cache and reads the rest). A PATH that does not exist is a UserError (one line).
+    """
+    from reader.core.cache import shared_cache  # not on the reader's way to its first screen
+
+    targets = list(paths) if paths else default_library_paths()[0]
+    try:
+        if load:
+            library = Library.open(targets, cache=shared_cache())
+        else:
+            library = Library.open(targets, cache_factory=shared_cache)
+    except LibraryError as exc:
+        raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
+    if load:
+        library.load_all()
+    return library

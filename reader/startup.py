@@ -1,0 +1,114 @@
+"""The reader's start-up tricks, in one place, each with the measurement that earned it.
+
+`daily-papers [PATH ...]` must show its first screen within 1.3x of a bare Textual app's (benchmarks/run.py,
+"first screen"). Everything here serves that figure and is used in this order:
+
+1. COMMAND_NAMES / simple_tui_args (reader.cli.main): the usual command line is read without argparse and
+   without building the subcommands' parsers;
+2. prepare_tui_process (reader.cli.run_tui, before Textual is imported): the cyclic collector off, the frame
+   rate;
+3. first_library / first_state (reader.tui.launch): only the newest day parsed, the marks read without the
+   lock;
+4. settle_memory (once the first frame is drawn) and settle_library (once the whole archive is read): the
+   collector back on, with what lives as long as the process frozen out of its scans.
+
+Other choices on the way to the first screen live where they act: mistune is imported on first need
+(reader.tui.markdown renders plain sections without it), httpx on the first request (reader.sources.http),
+the screens when first opened (reader.tui.app), the parse cache in the worker (reader.core.opening).
+
+Importing this module costs nothing: what it needs is imported inside each function (a subcommand such as
+`daily-papers dates` imports it too).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from reader.core.library import Library
+    from reader.core.state import StateStore
+
+# The subcommands' names, known without importing them: the reader's start (no command) must not pay for
+# building every subcommand's parser (measured: build_parser() takes 133 ms, nearly all of it imports).
+# tests/test_cli.py checks it against the registered subcommands.
+COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show",
+                           "state", "summarize", "sync"})
+
+
+def simple_tui_args(argv: list[str]) -> "argparse.Namespace | None":
+    """The reader's usual command lines (PATHs, --state FILE, --debug) read without argparse, whose import
+    the first screen would wait for (measured: 3 ms with Textual already imported); None for anything else
+    (help, errors, --): argparse reads those (reader.cli.build_tui_parser), and tests/test_cli.py checks that
+    both read the usual ones alike."""
+    from types import SimpleNamespace
+
+    paths: list[str] = []
+    state = None
+    debug = False
+    args = iter(argv)
+    for arg in args:
+        if arg == "--debug":
+            debug = True
+        elif arg == "--state" or arg.startswith("--state="):
+            value = arg.partition("=")[2] if "=" in arg else next(args, None)
+            if not value or value.startswith("-") or state is not None:
+                return None
+            state = value
+        elif arg.startswith("-") or not arg:
+            return None
+        else:
+            paths.append(arg)
+    return SimpleNamespace(paths=paths, state=state, debug=debug)  # type: ignore[return-value]
+
+
+def prepare_tui_process() -> None:
+    """What the reader's process sets before Textual is imported (Textual reads its settings then)."""
+    # No cyclic garbage collection until the first screen is up (settle_memory turns it back on): a full
+    # collection over Textual's freshly imported objects (about 37,000) cost 30 ms or more (31-77 ms measured
+    # on the 2-core machine under load) in the middle of the first frame.
+    gc.disable()
+    # Textual paints at most TEXTUAL_FPS frames a second, on a fixed grid: a key that lands just after a
+    # tick waits for the next one. At 60 a cursor move took two frames one time in ten (p90 26 ms, p95 31 ms
+    # over 400 moves); at 120, p90 17 ms and p95 19 ms. Frames are only sent when something changed. The
+    # user's own TEXTUAL_FPS wins.
+    os.environ.setdefault("TEXTUAL_FPS", "120")
+
+
+def first_library(targets: list[str]) -> "Library":
+    """The library with only its newest day parsed (directly, without opening the parse cache): the first
+    screen shows that day, and the reader's worker reads the rest (Library.parse_pending) right after it."""
+    from reader.core.opening import open_library
+
+    library = open_library(targets, load=False)
+    library.load_newest()
+    return library
+
+
+def first_state(path: "os.PathLike[str] | str") -> "StateStore":
+    """The reading marks for the first screen, read without the lock (StateStore settle_later): no filelock
+    import before it (measured: 18 ms with Textual already imported; 10 ms when first measured). The app
+    settles the store under the lock right after the first frame, and redraws any mark another process
+    wrote in between; files that need repair get the locked load at once."""
+    from reader.core.state import StateStore
+
+    return StateStore(path, settle_later=True)
+
+
+def settle_memory() -> None:
+    """Once the first screen is shown: what start-up built (modules, classes, the newest day) lives as long
+    as the process, so it is frozen out of the collector's scans, and collection (off since
+    prepare_tui_process) resumes for everything made from now on."""
+    gc.freeze()
+    gc.enable()
+
+
+def settle_library() -> None:
+    """Once the whole archive is read (and after a reload or a sync): its papers live as long as the library,
+    so after one young-generation pass (the parser's garbage) they are frozen too. Without this a full
+    collection walks them all every so often: a 40 ms pause that landed on a cursor move."""
+    gc.collect(1)
+    gc.freeze()
