@@ -241,7 +241,7 @@ async def test_a_theme_that_cannot_be_saved_is_used_and_the_palette_says_why(tmp
 @pytest.mark.parametrize("value", ['"wide"', "10", "95", "NaN", "Infinity", "true", "null", "[60]"])
 def test_a_list_width_that_is_not_a_percentage_from_30_to_80_is_one_notice_and_the_default(tmp_path, value):
     config = load_config(write(tmp_path, f'{{"list_width": {value}, "theme": "nord"}}'))
-    assert config.list_width == 55 and config.theme == "nord"
+    assert config.list_width == 57 and config.theme == "nord"
     (problem,) = config.problems
     assert "config.json" in problem and "list_width" in problem and "30 to 80" in problem
 

@@ -55,7 +55,7 @@ async def test_a_60_character_title_shows_whole_at_160_columns(tmp_path):
 
 async def test_the_summary_keeps_a_comfortable_measure_and_the_list_takes_the_rest(tmp_path):
     measured = {}
-    for size in [(250, 50), (200, 50), (160, 45), (120, 35), (100, 30)]:
+    for size in [(300, 50), (200, 50), (160, 45), (120, 35), (100, 30)]:
         app = _app(tmp_path)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
@@ -64,9 +64,10 @@ async def test_the_summary_keeps_a_comfortable_measure_and_the_list_takes_the_re
         assert days + papers + detail == width
         assert detail <= 96
         assert papers >= detail  # the list gets the larger share
-    assert measured[250][2] == 96 and measured[250][1] == 250 - 29 - 96  # the summary capped, the list the rest
+    days = measured[300][0]
+    assert measured[300][2] == 96 and measured[300][1] == 300 - days - 96  # the summary capped, the list the rest
     # The list grows with the terminal: more of each title shows.
-    assert measured[100][1] < measured[120][1] < measured[160][1] < measured[200][1] < measured[250][1]
+    assert measured[100][1] < measured[120][1] < measured[160][1] < measured[200][1] < measured[300][1]
 
 
 async def test_list_width_widens_the_list(tmp_path):

@@ -20,7 +20,7 @@ DEFAULT_CITATION_FORMAT = "bibtex"
 DEFAULT_READ_DELAY = 1.5
 # The paper list's share (percent) of the width beside the day list; the summary takes the rest, up to a
 # comfortable measure (styles/reader.tcss).
-DEFAULT_LIST_WIDTH = 55
+DEFAULT_LIST_WIDTH = 57
 LIST_WIDTH_RANGE = (30, 80)
 
 # The settings config.json may hold, in the order README lists them.
