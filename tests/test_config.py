@@ -236,3 +236,29 @@ async def test_a_theme_that_cannot_be_saved_is_used_and_the_palette_says_why(tmp
         messages = [n.message for n in app._notifications]
     assert app.theme == "gruvbox" and path.read_text(encoding="utf-8") == "[1, 2]"
     assert any("gruvbox" in m and "not saved" in m for m in messages)
+
+
+@pytest.mark.parametrize("value", ['"wide"', "10", "95", "NaN", "Infinity", "true", "null", "[60]"])
+def test_a_list_width_that_is_not_a_percentage_from_30_to_80_is_one_notice_and_the_default(tmp_path, value):
+    config = load_config(write(tmp_path, f'{{"list_width": {value}, "theme": "nord"}}'))
+    assert config.list_width == 57 and config.theme == "nord"
+    (problem,) = config.problems
+    assert "config.json" in problem and "list_width" in problem and "30 to 80" in problem
+
+
+@pytest.mark.parametrize("value, taken", [(30, 30), (70, 70), (80, 80), (62.4, 62)])
+def test_a_list_width_in_range_is_taken(tmp_path, value, taken):
+    config = load_config(write(tmp_path, {"list_width": value}))
+    assert config.problems == () and config.list_width == taken
+
+
+async def test_the_list_width_of_config_json_widens_the_reader_s_list(tmp_path):
+    """The reader started with list_width (read from config.json) lays its panes out with it."""
+    config = load_config(write(tmp_path, {"list_width": 75}))
+    library = Library.open([p for p in FIXTURES.glob("*.md")])
+    library.load_all()
+    app = make_app(library, StateStore.in_memory(), system=FakeSystem(), config=config._replace(read_delay=60))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        days, papers = app.query_one("#days").region.width, app.query_one("#papers").region.width
+        assert abs(papers - (160 - days) * 0.75) <= 1

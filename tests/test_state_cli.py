@@ -223,3 +223,88 @@ def test_import_of_a_missing_file(capsys, state_file, tmp_path):
 def test_state_needs_an_action(capsys):
     code, _, err = run(capsys, "state")
     assert code == 2 and err.count("\n") == 1
+
+
+# -- mark --read --until D / --all, and --undo --------------------------------------------------------------
+def _three_days(tmp_path):
+    """Three days of our own: 2024-03-01 (A1, A2), 2024-03-02 (B1, and A2 again), 2024-03-03 (C1)."""
+    from digest_factory import write_day
+
+    root = tmp_path / "days"
+    write_day(root, "2024-03-01", ["2403.00001", "2403.00002"])
+    write_day(root, "2024-03-02", ["2403.00011", "2403.00002"])
+    write_day(root, "2024-03-03", ["2403.00021"])
+    return root
+
+
+def test_mark_read_until_marks_every_paper_of_every_day_up_to_d_in_one_write(capsys, state_file, tmp_path):
+    root = _three_days(tmp_path)
+    run(capsys, "mark", "--read", "2403.00011", str(root), "--state", str(state_file))  # read already
+    run(capsys, "mark", "--star", "2403.00001", str(root), "--state", str(state_file))
+    before = StateStore(state_file)
+    read_before, star_before = before.mark("2403.00011"), before.mark("2403.00001")
+    before.close()
+    journal = state_file.with_name(state_file.name + ".journal")
+    lines_before = journal.read_text().count("\n")
+    code, out, err = run(capsys, "mark", "--read", "--until", "2024-03-02", str(root), "--state", str(state_file))
+    assert code == 0 and err == ""
+    # Three papers in the two days (2403.00002 is on both), one read already: two marked.
+    assert out.startswith("marked 2 papers read (up to 2024-03-02: 2 days, 3 papers, 1 read already)")
+    store = StateStore(state_file)
+    assert store.mark("2403.00001").read and store.mark("2403.00002").read
+    assert not store.mark("2403.00021").read  # the day after D
+    assert store.mark("2403.00011") == read_before  # read already: its mark as it was (its time too)
+    assert store.mark("2403.00001").starred and not store.mark("2403.00002").starred  # stars as they were
+    assert star_before.starred
+    store.close()
+    assert journal.read_text().count("\n") == lines_before + 1  # one write
+
+
+def test_mark_read_all_marks_every_day_and_undo_takes_back_only_what_it_marked_and_nobody_changed_since(capsys, state_file, tmp_path):
+    root = _three_days(tmp_path)
+    run(capsys, "mark", "--read", "2403.00011", str(root), "--state", str(state_file))
+    code, out, err = run(capsys, "mark", "--read", "--all", str(root), "--state", str(state_file))
+    assert code == 0 and out.startswith("marked 3 papers read (of every day: 3 days, 4 papers, 1 read already)")
+    assert "mark --undo" in out
+    # Since: a star on one it marked, and one of them marked unread and read again in the reader.
+    run(capsys, "mark", "--star", "2403.00002", str(root), "--state", str(state_file))
+    run(capsys, "mark", "--unread", "2403.00021", str(root), "--state", str(state_file))
+    run(capsys, "mark", "--read", "2403.00021", str(root), "--state", str(state_file))
+    code, out, err = run(capsys, "mark", "--undo", "--state", str(state_file))
+    assert code == 0 and err == ""
+    assert out.strip() == "marked 1 paper unread again (2 kept: changed since)"
+    store = StateStore(state_file)
+    assert not store.mark("2403.00001").read  # unread again
+    assert store.mark("2403.00002").read and store.mark("2403.00002").starred  # changed since: kept whole
+    assert store.mark("2403.00011").read  # read before the command: still read
+    assert store.mark("2403.00021").read  # read again since: that newer word stays
+    store.close()
+    code, out, err = run(capsys, "mark", "--undo", "--state", str(state_file))
+    assert code == 1 and "nothing to undo" in err and len(err.splitlines()) == 1
+
+
+def test_mark_read_until_latest_and_a_day_between_days(capsys, state_file, tmp_path):
+    root = _three_days(tmp_path)
+    code, out, _ = run(capsys, "mark", "--read", "--until", "2024-03-01", str(root), "--state", str(state_file))
+    assert out.startswith("marked 2 papers read (up to 2024-03-01: 1 day,")
+    code, out, _ = run(capsys, "mark", "--until", "latest", str(root), "--read", "--state", str(state_file))
+    assert code == 0 and out.startswith("marked 2 papers read (up to 2024-03-03: 3 days, 4 papers, 2 read already)")
+    code, out, _ = run(capsys, "mark", "--read", "--until", "2024-03-03", str(root), "--state", str(state_file))
+    assert code == 0 and out.strip() == "marked 0 papers read (up to 2024-03-03: 3 days, 4 papers, 4 read already)"
+
+
+@pytest.mark.parametrize("argv, code, words", [
+    (["mark", "--star", "--until", "2024-03-02"], 2, "--until and --all go with --read"),
+    (["mark", "--read", "--until", "2024-02-30"], 2, "is not a date"),
+    (["mark", "--read", "--until", "2024-03-02", "--all"], 2, "not allowed with"),
+    (["mark", "--read", "--all", "2403.00001"], 2, "takes PATHs, not ids"),
+    (["mark", "--undo", "2403.00001"], 2, "--undo takes no action, ids"),
+    (["mark", "--undo", "--read"], 2, "--undo takes no action, ids"),
+    (["mark", "--read", "--until", "2020-01-01"], 1, "no day up to 2020-01-01: the oldest is 2024-03-01"),
+])
+def test_mark_days_bad_input_is_one_line_and_nothing_is_written(capsys, state_file, tmp_path, argv, code, words):
+    root = _three_days(tmp_path)
+    got, out, err = run(capsys, *argv, str(root), "--state", str(state_file))
+    assert got == code and out == "" and words in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2  # (argparse adds its usage line)
+    assert not state_file.exists() or all(not m.read for m in StateStore(state_file).marks().values())

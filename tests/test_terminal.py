@@ -34,6 +34,15 @@ def test_narrow_80x24_stacks_and_korean_titles_keep_alignment(fixtures):
 
         assert {cell_len(row) for row in rows} == {80}  # every row exactly as wide as the terminal
         assert "[@click=app.quit]x[/]" in screen and "[/]" in screen
+        # Highlighted, the Korean title shows whole, wrapped under itself: every line as wide as the terminal.
+        lines = screen.splitlines()
+        under = lines[lines.index(rows[2]) + 1]
+        assert "정렬이" in rows[2] and "(Wide Korean Title)" in under and cell_len(under) == 80
+        # Not highlighted, it is cut where the row ends (by cells), with "…".
+        term.keys("k")
+        screen = term.wait("arXiv 2409.00002")
+        rows = [line for line in screen.splitlines() if line.startswith("│ ●")]
+        assert {cell_len(row) for row in rows} == {80}
         assert "정렬이" in screen and "…" in rows[2]
 
 

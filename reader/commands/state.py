@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from reader import paths as app_paths
-from reader.commands.common import open_library, warn
+from reader.commands.common import open_library, parse_date, warn
+from reader.core.atomic import write_text_atomic
+from reader.core.limits import MAX_STATE_BYTES
 from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
@@ -18,6 +21,8 @@ from reader.errors import UsageError, UserError
 ACTIONS = {"read": {"read": True}, "unread": {"read": False}, "star": {"starred": True},
            "unstar": {"starred": False}}
 MARK_USAGE = "daily-papers mark (--read | --unread | --star | --unstar) [--state FILE] ARXIV_ID ... [PATH ...]"
+DAYS_USAGE = "daily-papers mark --read (--until D | --all) [--state FILE] [PATH ...]; daily-papers mark --undo"
+UNDO_FORMAT = "daily-papers-mark-undo"
 
 
 def _add_state_option(parser: argparse.ArgumentParser) -> None:
@@ -28,16 +33,24 @@ def _add_state_option(parser: argparse.ArgumentParser) -> None:
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "mark", help="mark papers read, unread, starred or unstarred",
-        usage=MARK_USAGE,
+        usage=f"{MARK_USAGE}\n       {DAYS_USAGE}",
         description="Mark papers by arXiv id. The ids must be in the library (default: yours; PATHs after the "
-        "ids name other digest files or folders). Unknown ids are an error and nothing is written.",
+        "ids name other digest files or folders). Unknown ids are an error and nothing is written. "
+        "--read --until D marks every paper of every day up to D read (--all: of every day), in one write; "
+        "--undo takes back the last of those (the papers it marked, but for those changed since).",
     )
-    action = p.add_mutually_exclusive_group(required=True)
+    action = p.add_mutually_exclusive_group()
     for name in ACTIONS:
         action.add_argument(f"--{name}", dest="action", action="store_const", const=name,
                             help=f"mark them {name}" + ("red" if name.endswith("star") else ""))
+    p.add_argument("--undo", action="store_true",
+                   help="undo the last 'mark --read --until/--all' that marked any paper")
+    days = p.add_mutually_exclusive_group()
+    days.add_argument("--until", metavar="D", type=parse_date,
+                      help="with --read: every paper of every day up to D (YYYY-MM-DD or 'latest'), D included")
+    days.add_argument("--all", action="store_true", help="with --read: every paper of every day")
     _add_state_option(p)
-    p.add_argument("items", nargs="+", metavar="ARXIV_ID", help="arXiv ids (or links), then optional PATHs")
+    p.add_argument("items", nargs="*", metavar="ARXIV_ID", help="arXiv ids (or links), then optional PATHs")
     p.set_defaults(func=run_mark)
 
     p = subparsers.add_parser("state", help="export or import your read and starred marks (JSON)",
@@ -92,6 +105,17 @@ def split_ids_and_paths(items: list[str]) -> tuple[list[str], list[str]]:
 
 
 def run_mark(args: argparse.Namespace) -> int:
+    if args.undo:
+        if args.action or args.items or args.until or args.all:
+            raise UsageError(f"mark --undo takes no action, ids, paths, --until or --all (usage: {DAYS_USAGE})")
+        return _run_undo(args)
+    if args.action is None:
+        raise UsageError("mark: one of the arguments --read --unread --star --unstar is required (or --undo) "
+                         f"(usage: {MARK_USAGE})")
+    if args.until or args.all:
+        if args.action != "read":
+            raise UsageError(f"--until and --all go with --read (usage: {DAYS_USAGE})")
+        return _run_read_days(args)
     ids, paths = split_ids_and_paths(args.items)
     if not ids:
         raise UsageError(f"mark: no arXiv id given (usage: {MARK_USAGE})")
@@ -105,6 +129,88 @@ def run_mark(args: argparse.Namespace) -> int:
         _require_saved(store)
         _print_notices(store)
     print(f"marked {count(len(ids), 'paper')} {args.action}" + ("red" if args.action.endswith("star") else ""))
+    return 0
+
+
+def _undo_path(args: argparse.Namespace) -> Path:
+    """Where 'mark --read --until/--all' leaves what --undo needs: beside the state file (the one a link
+    points to, as the journal and the lock), private as it is."""
+    state = app_paths.state_path(args.state)
+    try:
+        state = state.resolve()
+    except OSError:
+        pass
+    return state.with_name(state.name + ".mark-undo")
+
+
+def _run_read_days(args: argparse.Namespace) -> int:
+    """mark --read --until D / --all: every paper of every day up to D read, in one write. A paper read
+    already keeps its mark as it is (its time too), a star is never touched; what changed is kept for --undo."""
+    ids, paths = split_ids_and_paths(args.items)
+    if ids:
+        raise UsageError(f"mark --read --until/--all takes PATHs, not ids (usage: {DAYS_USAGE})")
+    library = open_library(paths)
+    if not library.dates():
+        raise UserError("the library holds no digests (nothing was marked)")
+    until = None
+    if args.until:
+        until = library.dates()[0] if args.until == "latest" else args.until
+        if until < library.dates()[-1]:
+            raise UserError(f"no day up to {until}: the oldest is {library.dates()[-1]} (nothing was marked)")
+    days = [day for day in library.days() if until is None or day.date <= until]
+    wanted = list(dict.fromkeys(paper.arxiv_id for day in days for paper in day.papers))
+    undo_path = _undo_path(args)
+    with _open_store(args) as store:
+        changed = store.update_undoable(wanted, read=True)
+        _require_saved(store)
+        stamped = store.snapshot(list(changed))
+        _print_notices(store)
+    if changed:
+        record = {"format": UNDO_FORMAT, "read": True,
+                  "marks": {arxiv_id: mark.updated for arxiv_id, mark in stamped.items()}}
+        try:
+            write_text_atomic(undo_path, json.dumps(record) + "\n", private=True)
+            how = "; daily-papers mark --undo takes it back"
+        except OSError as exc:
+            how = f"; it cannot be undone ({visible_line(str(undo_path))}: {exc.strerror})"
+    else:
+        how = ""
+    already = len(wanted) - len(changed)
+    which = f"up to {until}" if until else "of every day"
+    print(f"marked {count(len(changed), 'paper')} read ({which}: {count(len(days), 'day')}, "
+          f"{count(len(wanted), 'paper')}, {already:,} read already){how}")
+    return 0
+
+
+def _run_undo(args: argparse.Namespace) -> int:
+    """Unread again the papers the last 'mark --read --until/--all' marked, but for those whose mark changed
+    since, here or in the reader (unread and read again, or starred: the file does not say which flag
+    changed, so the newer mark stays whole). Stars are never touched."""
+    from reader.core.files import load_json, read_regular
+
+    undo_path = _undo_path(args)
+    try:
+        record = load_json(read_regular(undo_path, MAX_STATE_BYTES, what="an undo file"))
+    except FileNotFoundError:
+        raise UserError("nothing to undo: no 'mark --read --until/--all' since the last undo") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read {visible_line(str(undo_path))}: {exc}") from None
+    marks = record.get("marks") if isinstance(record, dict) and record.get("format") == UNDO_FORMAT else None
+    if not isinstance(marks, dict):
+        raise UserError(f"{visible_line(str(undo_path))} is not what 'mark --read --until' leaves; nothing undone")
+    with _open_store(args) as store:
+        current = store.snapshot(list(marks))
+        # Only the marks still as that command left them (read, at the time it wrote).
+        ids = [i for i, mark in current.items() if mark.read and mark.updated == marks.get(i)]
+        store.update(ids, read=False)
+        _require_saved(store)
+        _print_notices(store)
+    try:
+        undo_path.unlink()
+    except OSError:
+        pass
+    kept = len(marks) - len(ids)
+    print(f"marked {count(len(ids), 'paper')} unread again" + (f" ({kept:,} kept: changed since)" if kept else ""))
     return 0
 
 

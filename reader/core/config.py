@@ -18,10 +18,14 @@ from typing import Any, NamedTuple
 
 DEFAULT_CITATION_FORMAT = "bibtex"
 DEFAULT_READ_DELAY = 1.5
+# The paper list's share (percent) of the width beside the day list; the summary takes the rest, up to a
+# comfortable measure (styles/reader.tcss).
+DEFAULT_LIST_WIDTH = 57
+LIST_WIDTH_RANGE = (30, 80)
 
 # The settings config.json may hold, in the order README lists them.
-SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "auto_sync", "hf_endpoint",
-                             "hf_requests_per_5min", "sync_source", "arxiv_api", "summarizer")
+SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "auto_sync",
+                             "hf_endpoint", "hf_requests_per_5min", "sync_source", "arxiv_api", "summarizer")
 DEFAULT_HF_REQUESTS_PER_5MIN = 450  # under the Hub's anonymous limit (500 per 5 minutes)
 # The citation formats (reader.core.cite.FORMATS: tests/test_config.py checks they are the same; cite is
 # not imported here, the reader's start does without it).
@@ -75,6 +79,7 @@ class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's st
     auto_sync: bool = True  # fetch the days after the library's newest from Hugging Face once the reader is up
     hf_endpoint: str | None = None  # the Hub (default huggingface.co; HF_ENDPOINT wins)
     hf_requests_per_5min: int = DEFAULT_HF_REQUESTS_PER_5MIN
+    list_width: int = DEFAULT_LIST_WIDTH  # the paper list's percent of the width beside the day list
     problems: tuple[str, ...] = ()
 
 
@@ -167,6 +172,14 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
                         f"using {DEFAULT_READ_DELAY}")
         delay = DEFAULT_READ_DELAY
 
+    list_width = data.get("list_width", DEFAULT_LIST_WIDTH)
+    low, high = LIST_WIDTH_RANGE
+    if isinstance(list_width, bool) or not isinstance(list_width, (int, float)) or not math.isfinite(list_width) \
+            or not low <= list_width <= high:
+        problems.append(f"{path}: list_width {_shown(list_width)} is not a percentage from {low} to {high} (the paper "
+                        f"list's share of the width beside the days); using {DEFAULT_LIST_WIDTH}")
+        list_width = DEFAULT_LIST_WIDTH
+
     source = data.get("sync_source")
     if source is not None and not isinstance(source, str):
         problems.append(f"{path}: sync_source must be a git URL; using the public archive")
@@ -193,7 +206,7 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
     keymap = _valid_keymap(data.get("keymap", {}), path, problems)
     return Config(keymap=MappingProxyType(keymap), citation_format=fmt, theme=theme, read_delay=float(delay),
                   sync_source=source, arxiv_api=arxiv_api, auto_sync=auto_sync, hf_endpoint=hf_endpoint,
-                  hf_requests_per_5min=per_5min, problems=tuple(problems))
+                  hf_requests_per_5min=per_5min, list_width=round(list_width), problems=tuple(problems))
 
 
 def _valid_keymap(keymap: Any, path: Path, problems: list[str]) -> dict[str, str]:

@@ -32,6 +32,7 @@ from reader.tui.bindings import BINDINGS
 from reader.tui.loader import Loading
 from reader.tui.navigation import Navigation
 from reader.tui.sharing import Sharing
+from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
@@ -39,7 +40,7 @@ from reader.tui.widgets.days import DayList
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(Loading, Sharing, Navigation, Updating, App[None]):
+class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]

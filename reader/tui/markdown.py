@@ -36,9 +36,11 @@ class _Block:
 _BOLD = Style(bold=True)
 _ITALIC = Style(italic=True)
 _STRIKE = Style(strike=True)
+_DIM = Style(dim=True)  # the quiet parts (a list marker, an image's text) unless the reader gives its muted colour
 
 
-def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: str, depth: int = 0) -> None:
+def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: str, depth: int = 0,
+            muted: Style = _DIM) -> None:
     if depth > MAX_MARKDOWN_DEPTH:
         out.append(clean(flat_text(tokens)), style)
         return
@@ -48,11 +50,11 @@ def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: s
         if kind == "text":  # clean() again: a character reference must not bring a control character back
             out.append(clean(tok.get("raw", "")), style)
         elif kind == "strong":
-            _inline(tok.get("children", []), out, style + _BOLD, link_color, depth)
+            _inline(tok.get("children", []), out, style + _BOLD, link_color, depth, muted)
         elif kind == "emphasis":
-            _inline(tok.get("children", []), out, style + _ITALIC, link_color, depth)
+            _inline(tok.get("children", []), out, style + _ITALIC, link_color, depth, muted)
         elif kind == "strikethrough":
-            _inline(tok.get("children", []), out, style + _STRIKE, link_color, depth)
+            _inline(tok.get("children", []), out, style + _STRIKE, link_color, depth, muted)
         elif kind == "codespan":
             out.append(clean(tok.get("raw", "")), style + Style(reverse=False, bold=True, dim=False))
         elif kind == "link":
@@ -60,25 +62,25 @@ def _inline(tokens: list[dict[str, Any]], out: Text, style: Style, link_color: s
             if not url.lower().startswith(("https://", "http://")):
                 url = ""  # file:, javascript:, ... a click in the terminal must not open those: shown as text
             link_style = style + Style(color=link_color, underline=True, link=url or None)
-            _inline(tok.get("children", []), out, link_style, link_color, depth)
+            _inline(tok.get("children", []), out, link_style, link_color, depth, muted)
         elif kind == "image":
             alt = Text()
-            _inline(tok.get("children", []), alt, style, link_color, depth)
-            out.append(f"[image: {alt.plain or 'no description'}]", style + Style(dim=True))
+            _inline(tok.get("children", []), alt, style, link_color, depth, muted)
+            out.append(f"[image: {alt.plain or 'no description'}]", style + muted)
         elif kind == "softbreak":
             out.append(" ", style)
         elif kind == "linebreak":
             out.append("\n", style)
         elif kind == "inline_html":
-            out.append(clean(tok.get("raw", "")), style + Style(dim=True))
+            out.append(clean(tok.get("raw", "")), style + muted)
         elif "children" in tok:
-            _inline(tok["children"], out, style, link_color, depth)
+            _inline(tok["children"], out, style, link_color, depth, muted)
         elif "raw" in tok:
             out.append(clean(str(tok["raw"])), style)
 
 
 def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], link_color: str, marker: str = "",
-            depth: int = 0) -> None:
+            depth: int = 0, muted: Style = _DIM) -> None:
     """marker (a list bullet) goes before the first block; the blocks after it hang under its text."""
     if depth > MAX_MARKDOWN_DEPTH:
         blocks.append(_Block(indent, marker, Text(clean(flat_text(tokens)))))
@@ -91,7 +93,7 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
         mark, at = (marker, indent) if first else ("", inner)
         if kind in ("paragraph", "block_text", "heading"):
             text = Text()
-            _inline(tok.get("children", []), text, _BOLD if kind == "heading" else Style(), link_color)
+            _inline(tok.get("children", []), text, _BOLD if kind == "heading" else Style(), link_color, 0, muted)
             blocks.append(_Block(at, mark, text))
         elif kind == "list":
             if mark:  # a list that opens a list item: the item's own marker gets its line
@@ -100,18 +102,18 @@ def _blocks(tokens: list[dict[str, Any]], indent: int, blocks: list[_Block], lin
             number = tok.get("attrs", {}).get("start", 1) or 1
             for item in tok.get("children", []):
                 bullet = f"{number}. " if ordered else ("• " if inner == 0 else "◦ ")
-                _blocks(item.get("children", []), inner, blocks, link_color, bullet, depth)
+                _blocks(item.get("children", []), inner, blocks, link_color, bullet, depth, muted)
                 number += 1
         elif kind == "block_code":
             blocks.append(_Block(at, mark, Text(clean(tok.get("raw", "")).rstrip("\n"), style="bold")))
         elif kind == "block_quote":
-            _blocks(tok.get("children", []), at, blocks, link_color, mark or "│ ", depth)
+            _blocks(tok.get("children", []), at, blocks, link_color, mark or "│ ", depth, muted)
         elif kind == "thematic_break":
-            blocks.append(_Block(at, mark, Text("───", style="dim")))
+            blocks.append(_Block(at, mark, Text("───", style=muted)))
         elif kind in ("blank_line", "block_html"):
             continue
         elif "children" in tok:
-            _blocks(tok["children"], at, blocks, link_color, mark, depth)
+            _blocks(tok["children"], at, blocks, link_color, mark, depth, muted)
         else:
             continue
         first = False
@@ -149,14 +151,16 @@ def plain_blocks(markdown: str) -> list[_Block] | None:
 class SectionText:
     """A rendered section: blocks of Text wrapped to the width with hanging indents."""
 
-    def __init__(self, markdown: str, link_color: str = "cyan") -> None:
+    def __init__(self, markdown: str, link_color: str = "cyan", muted: Style = _DIM) -> None:
+        """link_color: links; muted: list markers and the quiet parts (the reader's colours: reader.tui.palette)."""
+        self.muted = muted
         plain = plain_blocks(markdown)
         if plain is not None:  # no parser needed (nor imported: the first screen is faster without it)
             self.blocks = plain
             return
         self.blocks = []
         try:
-            _blocks(markdown_ast()(markdown), 0, self.blocks, link_color)
+            _blocks(markdown_ast()(markdown), 0, self.blocks, link_color, muted=muted)
         except Exception:  # noqa: BLE001 - RecursionError or a parser bug: the words, unformatted
             self.blocks = [_Block(0, "", Text(line)) for line in clean(markdown).split("\n")]
 
@@ -177,6 +181,6 @@ class SectionText:
             for i, line in enumerate(lines):
                 prefix = " " * block.indent + (block.marker if i == 0 else " " * len(block.marker))
                 if prefix:
-                    yield Segment(prefix, Style(dim=True) if block.marker and i == 0 else None)
+                    yield Segment(prefix, self.muted if block.marker and i == 0 else None)
                 yield from line.render(console)
                 yield new_line

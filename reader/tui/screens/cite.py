@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
@@ -17,6 +18,7 @@ from reader.core.cite import FORMATS, Citable, format_citation
 from reader.core.limits import SHOWN_CITATION_CHARS, cut, marker
 from reader.core.sanitize import clean
 from reader.core.model import Paper
+from reader.tui.palette import rich_colors
 
 LABELS = {"bibtex": "BibTeX", "apa": "APA 7", "markdown": "Markdown", "arxiv": "arXiv id", "ris": "RIS"}
 
@@ -60,7 +62,8 @@ class CiteChooser(ModalScreen[tuple[str, str] | None]):
         shown, more = cut(self.texts[fmt], SHOWN_CITATION_CHARS)
         preview = Text(clean(shown))
         if more:
-            preview.append("\n" + marker(more) + " (copied whole)", style="dim italic")
+            muted = rich_colors(self.app.theme_variables).muted  # readable in the theme (reader.tui.palette)
+            preview.append("\n" + marker(more) + " (copied whole)", style=Style(color=muted, italic=True))
         self.query_one("#cite-preview", Static).update(preview)
 
     def update_citation(self, paper: Paper | Citable, note: str | None) -> None:

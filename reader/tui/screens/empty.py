@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.core.sanitize import visible
+from reader.tui.palette import rich_colors
 
 
 class EmptyScreen(Screen[None]):
@@ -32,7 +34,7 @@ class EmptyScreen(Screen[None]):
         text.append("  daily-papers FOLDER", style="bold")
         text.append("            read digests from a folder\n\n")
         text.append("A digest is a Markdown file with '## Daily Papers (YYYY-MM-DD)' and '### [Title](arXiv link)'.",
-                    style="dim")
+                    style=Style(color=rich_colors(self.app.theme_variables).muted))
         with Middle():
             with Center():
                 yield Static(text, id="empty-message")

@@ -17,6 +17,7 @@ from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.text import fold
 from reader.core.words import count as counted
+from reader.tui.widgets.steady_list import SteadyOptionList
 
 MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
 
@@ -45,7 +46,7 @@ class SearchScreen(ModalScreen[Paper | None]):
             box.border_title = "Search every day: titles, authors, summaries"
             yield Input(value=self._query, placeholder="words to find (all must match)", id="search-input")
             yield Static("", id="search-count", markup=False)
-            yield OptionList(id="search-results", markup=False)
+            yield SteadyOptionList(id="search-results", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

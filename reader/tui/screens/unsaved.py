@@ -31,9 +31,9 @@ class UnsavedScreen(ModalScreen["str | Path | None"]):
     DEFAULT_CSS = """
     UnsavedScreen { align: center middle; background: $background 60%; }
     #unsaved-box { width: 90%; max-width: 100; height: auto; border: round $error; background: $surface;
-                   padding: 1 2; }
+                   padding: 1 2; color: $reader-text; }
     #unsaved-message { height: auto; }
-    #unsaved-status { height: auto; color: $warning; }
+    #unsaved-status { height: auto; color: $reader-warning; }
     #unsaved-buttons { height: auto; margin-top: 1; }
     #unsaved-buttons Button { margin-right: 2; }
     #unsaved-path { display: none; margin-top: 1; }

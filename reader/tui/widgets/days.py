@@ -28,15 +28,15 @@ def day_prompt(day: str, total: int, unread: int, language: str = "") -> Content
         total_text = " " + total_text  # counts wider than their columns: "●1050 1200", never "●10501200"
     return Content.assemble(
         (day, "bold" if unread else ""),
-        (f" {weekday} ", "$text-muted"),
-        (f"{language:<2} " if language else "", "$text-muted"),
-        (unread_text, "$accent" if unread else "$text-muted"),
-        (total_text, "$text-muted"),
+        (f" {weekday} ", "$reader-muted"),
+        (f"{language:<2} " if language else "", "$reader-muted"),
+        (unread_text, "$reader-accent" if unread else "$reader-muted"),
+        (total_text, "$reader-muted"),
     )
 
 
 def starred_prompt(count: int) -> Content:
-    return Content.assemble(("★ Starred", "bold $warning"), (f"  {count}", "$text-muted"))
+    return Content.assemble(("★ Starred", "bold $reader-warning"), (f"  {count}", "$reader-muted"))
 
 
 class DayList(SteadyOptionList):

@@ -17,25 +17,32 @@ from reader.core.limits import cut, cut_report, marker
 from reader.core.model import Paper
 from reader.core.sanitize import clean, clean_line
 from reader.tui.markdown import SectionText
+from reader.tui.palette import RichColors, rich_colors
 
 AUTHORS_SHORT = 6
 
 
-def _cut_text(text: str, limit: int, style: str = "") -> Text:
+def _cut_text(text: str, limit: int, style: Style | str = "", muted: Style | str = "dim") -> Text:
     shown, more = cut(text, limit)
     out = Text(clean(shown), style=style)
     if more:
-        out.append(" " + marker(more), style="dim italic")
+        out.append(" " + marker(more), style=Style.parse("italic") + _style(muted))
     return out
 
 
-def known_lines(paper: Paper, known, accent: str = "cyan") -> list[Text]:
+def _style(style: Style | str) -> Style:
+    return Style.parse(style) if isinstance(style, str) else style
+
+
+def known_lines(paper: Paper, known, accent: Style | None = None, muted: Style | None = None) -> list[Text]:
     """What the Hub knows beyond the digest (reader.core.metadata.HFPaper): organization, comments, the code's
     stars; and keywords, code and project links where the digest has no such section (the archive's days)."""
     if known is None:
         return []
+    accent = accent if accent is not None else Style(color="cyan")
+    muted = muted if muted is not None else Style(dim=True)
     lines = []
-    facts = Text(style="dim")
+    facts = Text(style=muted)
     if known.organization:
         facts.append(clean_line(known.organization)[:80])
     if known.comments:
@@ -49,35 +56,42 @@ def known_lines(paper: Paper, known, accent: str = "cyan") -> list[Text]:
         links = Text()
         for label, url in (("Code", known.github), ("Project page", known.project_page)):
             if url:
-                links.append(("   " if links else "") + label + " ", style="dim")
-                links.append(clean_line(url)[:200], style=Style(color=accent, underline=True, link=url))
+                links.append(("   " if links else "") + label + " ", style=muted)
+                links.append(clean_line(url)[:200], style=accent + Style(underline=True, link=url))
         if links:
             lines.append(links)
     if "Keywords" not in names and known.keywords:
-        lines.append(Text("Keywords: " + clean_line(", ".join(known.keywords))[:400], style="dim italic"))
+        lines.append(Text("Keywords: " + clean_line(", ".join(known.keywords))[:400], style=muted + Style(italic=True)))
     return lines
 
 
-def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, accent: str = "cyan",
-                 known=None) -> RenderableType:
+def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
+                 colors: RichColors | None = None, known=None) -> RenderableType:
     """Everything from the digest goes in as Text or Markdown: never parsed as console markup. It is cleaned
     again here (a cache file is a file too) and cut where it is longer than anyone reads (reader.core.limits):
-    the cut is marked, the data keeps every character."""
-    parts: list[RenderableType] = [_cut_text(clean_line(paper.title), limits.SHOWN_TITLE_CHARS, "bold")]
+    the cut is marked, the data keeps every character. colors: the reader's colours in the theme
+    (reader.tui.palette), readable on the pane; without them, the terminal's dim and plain colours."""
+    if colors is None:
+        muted, accent, warning = Style(dim=True), Style(color="cyan"), Style(color="yellow")
+    else:
+        muted, accent, warning = Style(color=colors.muted), Style(color=colors.accent), Style(color=colors.warning)
+    bold = Style(bold=True)
+    parts: list[RenderableType] = [_cut_text(clean_line(paper.title), limits.SHOWN_TITLE_CHARS, bold, muted)]
     meta = Text()
-    meta.append("arXiv ", style="dim")
-    meta.append(paper.arxiv_id, style=Style(color=accent, underline=True, link=paper.url))
+    meta.append("arXiv ", style=muted)
+    link = accent + Style(underline=True)
+    meta.append(paper.arxiv_id, style=link + Style(link=paper.url))
     meta.append("   ")
-    meta.append("PDF", style=Style(color=accent, underline=True, link=paper.pdf_url))
+    meta.append("PDF", style=link + Style(link=paper.pdf_url))
     meta.append("   ")
-    meta.append("HF", style=Style(color=accent, underline=True, link=paper.hf_url))
-    meta.append("   votes ", style="dim")
-    meta.append("-" if paper.votes is None else str(paper.votes), style="bold")
+    meta.append("HF", style=link + Style(link=paper.hf_url))
+    meta.append("   votes ", style=muted)
+    meta.append("-" if paper.votes is None else str(paper.votes), style=bold)
     meta.append("   ")
-    meta.append(paper.date, style="dim")
+    meta.append(paper.date, style=muted)
     if starred:
-        meta.append("   ★ starred", style="bold yellow")
-    meta.append("   read" if read else "   ● unread", style="dim" if read else f"bold {accent}")
+        meta.append("   ★ starred", style=warning + bold)
+    meta.append("   read" if read else "   ● unread", style=muted if read else accent + bold)
     parts.append(meta)
     # Some digests list every author twice in a row (a glitch of their source): show each name once.
     unique = list(dict.fromkeys(paper.authors))
@@ -87,27 +101,27 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool, 
         names, more_chars = cut(", ".join(shown), limits.SHOWN_AUTHOR_CHARS)
         authors.append(clean_line(names))
         if more_chars:
-            authors.append(" " + marker(more_chars), style="dim")
+            authors.append(" " + marker(more_chars), style=muted)
         hidden = len(unique) - len(shown)
         if hidden > 0:
             note = " (a: all authors)" if not all_authors else f" (the reader shows {limits.SHOWN_AUTHORS:,})"
-            authors.append(f", … +{hidden:,} more{note}", style="dim")
+            authors.append(f", … +{hidden:,} more{note}", style=muted)
         parts.append(authors)
-    parts.extend(known_lines(paper, known, accent))
+    parts.extend(known_lines(paper, known, accent, muted))
     budget = limits.SHOWN_PAPER_CHARS
     for index, section in enumerate(paper.sections):
         if budget <= 0:
             left = len(paper.sections) - index
             parts.append(Text(""))
-            parts.append(Text(marker(left, "section"), style="dim italic"))
+            parts.append(Text(marker(left, "section"), style=muted + Style(italic=True)))
             break
         parts.append(Text(""))
-        parts.append(_cut_text(clean_line(section.name), limits.SHOWN_NAME_CHARS, f"bold {accent}"))
+        parts.append(_cut_text(clean_line(section.name), limits.SHOWN_NAME_CHARS, accent + bold, muted))
         shown, more = cut(section.markdown, min(limits.SHOWN_SECTION_CHARS, budget))
         budget -= len(shown)
-        parts.append(SectionText(shown, link_color=accent))
+        parts.append(SectionText(shown, link_color=accent.color.name if accent.color else "cyan", muted=muted))
         if more:
-            parts.append(Text(marker(more), style="dim italic"))
+            parts.append(Text(marker(more), style=muted + Style(italic=True)))
     return Group(*parts)
 
 
@@ -133,10 +147,13 @@ class PaperDetail(ScrollView, can_focus=True):
         self._styled_with: object = None
         self._frame_style = None
         self._shown: tuple[Paper | None, bool, bool] = (None, False, False)
-        # (id, read, starred, all authors, width, accent) -> (paper, renderable, lines): recent and prepared
+        # (id, read, starred, all authors, width, colours) -> (paper, renderable, lines): recent and prepared
         self._rendered: OrderedDict[tuple, tuple[Paper | None, RenderableType, list[Strip]]] = OrderedDict()
         self._width = 0
         self._warned: set[str] = set()  # papers whose cut was reported (once each)
+        self._variables: dict[str, str] | None = None  # the app's CSS variables _colors_now were made from
+        self._colors_now: RichColors | None = None
+        self._drawn_colors: RichColors | None = None  # the colours the lines shown were rendered in
         # What the Hub knows of a paper (arXiv id -> HFPaper or None), and a count the app bumps when that
         # may have changed (a sync landed): part of every rendered paper's key.
         self.lookup = None
@@ -163,16 +180,16 @@ class PaperDetail(ScrollView, can_focus=True):
 
     def _lines_for(self, paper: Paper | None, read: bool, starred: bool, all_authors: bool):
         width = self.scrollable_content_region.width
-        accent = (self.app.current_theme.accent or "cyan") if self.is_mounted else "cyan"
-        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, accent, self.known_version)
+        colors = self._colors()
+        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, colors, self.known_version)
         found = self._rendered.get(key)
         if found is not None and found[0] is paper:
             self._rendered.move_to_end(key)
             return found[1], found[2]
         if paper is None:
-            renderable: RenderableType = Text("No paper here.", style="dim")
+            renderable: RenderableType = Text("No paper here.", style=Style(color=colors.muted) if colors else "dim")
         else:
-            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, accent=accent,
+            renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, colors=colors,
                                       known=self._known(paper))
         console = self.app.console
         options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
@@ -183,6 +200,15 @@ class PaperDetail(ScrollView, can_focus=True):
             self._rendered.popitem(last=False)
         return renderable, lines
 
+    def _colors(self) -> RichColors | None:
+        """The reader's colours in the app's theme (reader.tui.palette), None before it has one."""
+        if not self.is_mounted:
+            return None
+        variables = self.app.theme_variables
+        if variables is not self._variables:  # a new theme (or the first): its colours
+            self._variables, self._colors_now = variables, rich_colors(variables)
+        return self._colors_now
+
     def _known(self, paper: Paper):
         if self.lookup is None:
             return None
@@ -190,6 +216,7 @@ class PaperDetail(ScrollView, can_focus=True):
             return self.lookup(paper.arxiv_id)
         except Exception:  # noqa: BLE001 - a store that cannot be read: the digest alone
             return None
+
 
     def _render_lines(self) -> None:
         width = self.scrollable_content_region.width
@@ -201,6 +228,7 @@ class PaperDetail(ScrollView, can_focus=True):
             self._lines = []
             return
         before = self._lines
+        self._drawn_colors = self._colors()
         self.renderable, self._lines = self._lines_for(paper, read, starred, self.all_authors)
         # A summary shorter than the pane keeps the pane's height as its virtual size: moving between such
         # papers then changes no size, so no layout pass (the common case, and the cheapest frame).
@@ -231,9 +259,10 @@ class PaperDetail(ScrollView, can_focus=True):
         self.call_after_refresh(self._render_lines)
 
     def render_lines(self, crop):
-        if self.scrollable_content_region.width != self._width:
+        if self.scrollable_content_region.width != self._width or self._colors() != self._drawn_colors:
             # The first frame with a size (or a new width): lay the summary out now, so it is in this very
             # frame rather than in one more after a resize event (the first screen waited ~60 ms for it).
+            # A new theme: the summary in its colours.
             self._render_lines()
         self._frame_style = self.rich_style  # once a frame, not once a line (it walks the CSS each time)
         return super().render_lines(crop)

@@ -18,6 +18,16 @@ class SteadyOptionList(OptionList):
         self._rows_width = None
         super()._clear_caches()
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme) -> None:
+        # The rows' colours are theme variables ($reader-accent ...): a theme that leaves this list's own
+        # styles as they were (ansi-dark to ansi-light: every background the terminal's default) would
+        # otherwise keep the rows drawn in the old theme's colours.
+        self._clear_caches()
+        self.refresh()
+
     def render_lines(self, crop):
         if self._rows_width is None:
             self._rows_width = self.scrollable_content_region.width
