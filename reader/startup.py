@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # The subcommands' names, known without importing them: the reader's start (no command) must not pay for
 # building every subcommand's parser (measured: build_parser() takes 133 ms, nearly all of it imports).
-# tests/test_cli.py checks it against the registered subcommands.
+# tests/system/test_cli.py checks it against the registered subcommands.
 COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show",
                            "state", "summarize", "sync"})
 
@@ -42,7 +42,7 @@ COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list"
 def simple_tui_args(argv: list[str]) -> "argparse.Namespace | None":
     """The reader's usual command lines (PATHs, --state FILE, --debug) read without argparse, whose import
     the first screen would wait for (measured: 3 ms with Textual already imported); None for anything else
-    (help, errors, --): argparse reads those (reader.cli.build_tui_parser), and tests/test_cli.py checks that
+    (help, errors, --): argparse reads those (reader.cli.build_tui_parser), and tests/system/test_cli.py checks that
     both read the usual ones alike."""
     from types import SimpleNamespace
 

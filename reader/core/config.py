@@ -27,10 +27,10 @@ LIST_WIDTH_RANGE = (30, 80)
 SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "auto_sync",
                              "hf_endpoint", "hf_requests_per_5min", "sync_source", "arxiv_api", "summarizer")
 DEFAULT_HF_REQUESTS_PER_5MIN = 450  # under the Hub's anonymous limit (500 per 5 minutes)
-# The citation formats (reader.core.cite.FORMATS: tests/test_config.py checks they are the same; cite is
+# The citation formats (reader.core.cite.FORMATS: tests/tui/test_config.py checks they are the same; cite is
 # not imported here, the reader's start does without it).
 CITATION_FORMATS: tuple[str, ...] = ("bibtex", "apa", "markdown", "arxiv", "ris")
-# The themes Textual ships (textual.theme.BUILTIN_THEMES; tests/test_config.py checks they are the same:
+# The themes Textual ships (textual.theme.BUILTIN_THEMES; tests/tui/test_config.py checks they are the same:
 # core never imports Textual).
 THEMES: tuple[str, ...] = (
     "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
@@ -38,7 +38,7 @@ THEMES: tuple[str, ...] = (
     "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark", "textual-light",
     "tokyo-night",
 )
-# Every binding id of the reader: where it acts and its default keys (tests/test_config.py checks this
+# Every binding id of the reader: where it acts and its default keys (tests/tui/test_config.py checks this
 # against the bindings of the app, its widgets and its screens). "app" keys act everywhere; "day", "list"
 # and "detail" are the panes of the main screen, where they take precedence over the app's keys; "cite",
 # "help", "search", "empty" and "links" are screens of their own.
@@ -92,7 +92,7 @@ def _keys_ok(keys: str) -> bool:
         for k in parts)
 
 
-# As textual.keys names a typed character ("?" -> "question_mark"; tests/test_config.py checks it agrees).
+# As textual.keys names a typed character ("?" -> "question_mark"; tests/tui/test_config.py checks it agrees).
 _KEY_NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
                           "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
 

@@ -40,7 +40,7 @@ _CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _HIDDEN + "]"
 _UNMEASURABLE = ("\u115f\u1160\u200d\u3164\ufe00-\ufe0f\uffa0\U0001f3fb-\U0001f3ff\U000e0100-\U000e01ef")
 # Symbols whose width changed between Unicode versions (Textual's tables are newer than most terminals').
 _WIDTH_CHANGED = "\u2630-\u2637\u268a-\u268f\u3248-\u324f\U0001d300-\U0001d356\U0001d360-\U0001d376"
-# The Unicode blocks that hold spacing combining marks (category Mc; tests/test_sanitize.py checks that
+# The Unicode blocks that hold spacing combining marks (category Mc; tests/tui/test_unicode_text.py checks that
 # none lies outside them): text with none of these characters needs no look-up of categories.
 _MC_BLOCKS = ("\u0900-\u1cff\u302e\u302f\ua800-\uabff\U00011000-\U00011fff\U00016f00-\U00016fff"
               "\U0001d100-\U0001d1ff")

@@ -358,7 +358,7 @@ def test_a_sync_killed_with_its_git_during_the_fetch_is_followed_by_one_that_wor
     upstream.commit()
     repo = app_paths.data_dir() / "upstream.git"
     marker = tmp_path / "stalled"
-    stall = Path(__file__).with_name("stall_ssh.py")
+    stall = Path(__file__).resolve().parents[1] / "stall_ssh.py"
     env = {**os.environ, "GIT_SSH_COMMAND": f'"{sys.executable}" "{stall}"', "STALL_MARKER": str(marker)}
     proc = subprocess.Popen([sys.executable, "-m", "reader", "sync", "--archive-only", "--source", f"ssh://localhost{upstream.path}"],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -55,7 +55,7 @@ def python_file(folder: Path, code: str) -> str:
 
 
 def repo_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
 
 def one_error_line(run, *names: str) -> None:

@@ -19,7 +19,7 @@ from reader.core import text as core_text
 from reader.core.parse import date_from_path, normalize_arxiv_id, parse_text
 from reader.core.sanitize import clean, clean_line, is_safe, visible, visible_line
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NFD = "한국어 토크나이저 연구"  # composed (NFC) here; written decomposed below
 
 

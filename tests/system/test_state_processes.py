@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reader.core.state import StateStore
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 WRITER = textwrap.dedent("""
     import sys

@@ -362,22 +362,3 @@ def test_the_reading_list_carries_no_raw_html_no_foreign_link_and_no_remote_imag
                   "추적", "배지", "<code>", "제목처럼 보이는 줄", "<div>블록 HTML</div>"):
         assert words in text, words
     assert "**굵게**" in out
-
-
-async def test_the_palettes_markdown_export_is_the_same_safe_reading_list(tmp_path):
-    from reader.tui.app import make_app
-    from tui_support import FakeSystem
-
-    state = StateStore.in_memory()
-    for paper in _hostile_papers():
-        state.set_starred(paper.arxiv_id, True)
-    library = Library()
-    from reader.core.parse import ParsedFile
-
-    library.add(ParsedFile("hostile.md", _hostile_papers(), []))
-    app = make_app(library, state, system=FakeSystem())
-    async with app.run_test(size=(160, 45)):
-        written = app.export_starred("markdown", folder=tmp_path)
-    tokens = _rendered(written.read_text(encoding="utf-8"))
-    assert [t for t in tokens if t.type in ("html_inline", "html_block", "image")] == []
-    assert all(str(t.attrGet("href")).startswith("https://") for t in tokens if t.type == "link_open")

@@ -141,9 +141,9 @@ def test_the_real_reader_says_how_many_changes_were_not_saved_and_exits_1(tmp_pa
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")  # so the state folder can never be made, even by root
     state = blocker / "state.json"
-    fixtures = os.path.join(os.path.dirname(__file__), "fixtures")
+    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
     command = [sys.executable, "-m", "reader", "--state", str(state), fixtures]
-    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))}
     config = os.path.join(env["XDG_CONFIG_HOME"], "daily-papers", "config.json")
     os.makedirs(os.path.dirname(config))
     with open(config, "w", encoding="utf-8") as handle:

@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_wheel_ships_data_and_styles_and_runs_from_elsewhere(tmp_path):

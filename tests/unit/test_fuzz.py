@@ -20,7 +20,7 @@ from reader.core.sanitize import clean, is_safe
 from reader.core.text import plain_text
 from reader.tui.markdown import SectionText
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEEDS = sorted(FIXTURES.glob("*.md")) + sorted((FIXTURES / "hostile").glob("*.md"))
 
 # Pieces of the digest format, so that generated text reaches deep into the parser, not just its first line.

@@ -16,7 +16,7 @@ import pytest
 
 from hardening import run_measured
 
-SCRIPT = str(Path(__file__).with_name("disk_scenarios.py"))
+SCRIPT = str(Path(__file__).resolve().parents[1] / "disk_scenarios.py")
 
 
 @functools.cache
