@@ -49,20 +49,25 @@ def sample_notice() -> str | None:
             f"(or 'daily-papers import PATH' for digests you have)")
 
 
-def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
+def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None) -> Library:
     """The library at PATHs (default: the user's library, or the sample days while it is empty).
 
-    Files are read through the shared parse cache, which is saved once everything is read. With load=True
-    (the subcommands) everything is read now and warnings go to stderr; with load=False nothing is read or
-    printed (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker
-    opens the cache and reads the rest). The subcommands say nothing about the sample days (their stderr is
-    for warnings and one-line errors); the reader shows sample_notice().
+    With the index (the default for the subcommands, `index=load`), answers come from the library's index
+    in the cache folder (reader.core.index), which reads only the files that changed since it last looked;
+    if it cannot be used, the library is read through the shared parse cache as before, and one notice
+    says so. With load=True (the subcommands) the library is brought up to date now and its notices and
+    warnings go to stderr; with load=False nothing is read or printed (the reader: load_newest() reads the
+    newest day, then parse_pending() in a worker the rest; it shows `notices` itself). The subcommands say
+    nothing about the sample days (their stderr is for warnings and one-line errors); the reader shows
+    sample_notice().
     """
     from reader.core.cache import shared_cache  # not on the reader's way to its first screen
 
     targets = list(paths) if paths else default_library_paths()[0]
     try:
-        if load:
+        if load if index is None else index:
+            library = Library.open(targets, cache_factory=shared_cache, index=True)
+        elif load:
             library = Library.open(targets, cache=shared_cache())
         else:
             library = Library.open(targets, cache_factory=shared_cache)
@@ -70,8 +75,16 @@ def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
         library.load_all()
+        print_notices(library)
         print_warnings(library)
     return library
+
+
+def print_notices(library: Library, stream=None) -> None:
+    """The library's notices about its index (one line each; at most one there is) on stderr."""
+    for notice in library.notices:
+        warn(notice, stream)
+    library.notices.clear()
 
 
 def warn(message: object, stream=None) -> None:
@@ -237,6 +250,7 @@ __all__ = [
     "output_path",
     "parse_arxiv_id",
     "parse_date",
+    "print_notices",
     "print_warnings",
     "read_config",
     "warn",

@@ -19,7 +19,7 @@ from typing import NamedTuple, Protocol
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
 from reader.core.sanitize import clean_line
-from reader.core.text import fold
+from reader.core.text import fold, search_text
 
 Reader = Callable[[Path], ParsedFile]
 
@@ -138,7 +138,19 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
     return found, warnings
 
 
+class Brief(NamedTuple):
+    """What a one-line listing of a paper shows (`daily-papers search` without --json)."""
+
+    date: str
+    votes: int | None
+    arxiv_id: str
+    title: str
+
+
 class Library:
+    """Days and papers found in digest files. Held in memory, or backed by the library's index
+    (`Library.open(paths, index=True)`: reader.core.index), with the same methods and answers."""
+
     def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file,
                  cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> None:
         # With a cache, files are read through it and it is saved whenever the remaining files have been
@@ -157,14 +169,25 @@ class Library:
         self._last_search: tuple[list[Paper], list[tuple[Paper, str]], list[tuple[Paper, str]]] | None = None
         self._generation = 0  # bumped whenever papers are added
         self.warnings: list[ParseWarning] = []
+        self.notices: list[str] = []  # about the index (rebuilt, or not usable): one line each, for the user
         self._loaded_files = 0
 
     # -- building ---------------------------------------------------------------------------------------
     @classmethod
     def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file,
-             cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> "Library":
+             cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None,
+             index: bool | str | os.PathLike[str] | None = None) -> "Library":
+        """The library of the digest files under `paths`. With `index` (True: the index in the cache folder;
+        a folder: the index there) it is backed by the library's index (reader.core.index): `cache` and
+        `cache_factory` then serve only if the index cannot be used (one line in `notices` says so)."""
+        paths = list(paths)
         files, warnings = discover(paths)
-        library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
+        if index is None or index is False:
+            library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
+        else:
+            from reader.core.index import open_indexed
+
+            library = open_indexed(paths, files, index, reader=reader, cache=cache, cache_factory=cache_factory)
         library.warnings.extend(warnings)
         return library
 
@@ -280,6 +303,10 @@ class Library:
             bucket.ordered = tuple(vote_order(bucket.papers))
         return Day(date, bucket.ordered)
 
+    def day_counts(self) -> list[tuple[str, int]]:
+        """(date, number of papers) for every day, newest first."""
+        return [(date, len(self._days[date].papers)) for date in self.dates()]
+
     def days(self) -> list[Day]:
         return [d for d in (self.day(date) for date in self.dates()) if d is not None]
 
@@ -306,11 +333,7 @@ class Library:
     # -- search -----------------------------------------------------------------------------------------
     @staticmethod
     def _text_of(paper: Paper) -> str:
-        parts = [paper.title, paper.arxiv_id, " ".join(paper.authors)]
-        for section in paper.sections:
-            parts.append(section.name)
-            parts.append(section.markdown)
-        return fold("\n".join(parts))
+        return search_text(paper.title, paper.arxiv_id, paper.authors, paper.sections)
 
     def search_index(self) -> list[tuple[Paper, str]]:
         """Each paper once (at its newest day), newest first, with its folded text (reader.core.text.fold:
@@ -358,6 +381,14 @@ class Library:
         results = [paper for paper, _ in matched]
         self._last_search = (results, matched, index)
         return results
+
+    def search_brief(self, query: str) -> list[Brief]:
+        """What search(query) finds, as one-line listings (the index reads no summary for them)."""
+        return [Brief(p.date, p.votes, p.arxiv_id, p.title) for p in self.search(query)]
+
+    def ranked_ids(self, query: str, limit: int = 50) -> list[str]:
+        """The ids search finds, best first (the index ranks by BM25; here, newest first)."""
+        return [p.arxiv_id for p in self.search(query, limit=limit)]
 
     @staticmethod
     def _matching(entries: list[tuple[Paper, str]], terms: list[str]) -> list[tuple[Paper, str]]:
