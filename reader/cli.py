@@ -207,7 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             with _guarded_output():
                 parser, _ = build_parser()
                 args = parser.parse_args(argv)
-                return int(args.func(args) or 0)
+                try:
+                    return int(args.func(args) or 0)
+                finally:
+                    from reader.commands.common import close_libraries
+
+                    close_libraries()
         meant = mistyped_command(first)
         if meant is not None:
             print(f"{PROG}: error: {_one_line(repr(first))} is not a command, nor a file or folder: did you mean "

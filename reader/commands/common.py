@@ -74,10 +74,24 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     except LibraryError as exc:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
+        _opened.append(library)
         library.load_all()
         print_notices(library)
         print_warnings(library)
     return library
+
+
+_opened: list[Library] = []
+
+
+def close_libraries() -> None:
+    """Close what the subcommands opened (the index's connections: its write-ahead log is folded into the
+    file and removed as the last one closes), saying what went wrong with the index after loading (damage
+    found by a question: the answers came from the digests). reader.cli calls it when a subcommand is done."""
+    while _opened:
+        library = _opened.pop()
+        print_notices(library)
+        library.close()
 
 
 def print_notices(library: Library, stream=None) -> None:

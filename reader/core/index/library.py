@@ -122,7 +122,8 @@ class IndexedLibrary(Library):
     _published = False
 
     def close(self) -> None:
-        """Close the index's connections (the library answers from memory afterwards, loaded as far as it was)."""
+        """Close the index's connections (the last one folds the write-ahead log into the file); a question
+        asked afterwards opens one again."""
         if self._store is not None:
             self._store.close()
 

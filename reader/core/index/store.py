@@ -129,7 +129,6 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self.closed = False
 
     # -- opening ----------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -210,8 +209,6 @@ class Store:
         """This thread's connection (autocommit: transactions are explicit, BEGIN IMMEDIATE for writes)."""
         con = getattr(self._local, "con", None)
         if con is None:
-            if self.closed:
-                raise sqlite3.ProgrammingError("the library index is closed")
             con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
             try:
                 con.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses at most the last commits
@@ -225,6 +222,7 @@ class Store:
         return con
 
     def close(self) -> None:
+        """Close every thread's connection (a thread that asks again gets a new one)."""
         with self._lock:
             connections, self._connections = self._connections, []
         for con in connections:

@@ -39,6 +39,7 @@ BATCH_SECONDS = 0.25  # ... and about this much parsing: a writer holds the lock
 HOOK: Callable[[str], None] | None = None
 
 Key = Callable[[str], bytes]
+clock: Callable[[], int] = time.time_ns  # when a file is read or checked (tests move it)
 
 
 def _hash(data: bytes) -> str:
@@ -83,7 +84,7 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, co
             if row is not None:
                 known[row[0]] = row[1:]
     last_rank = None
-    now = time.time_ns()
+    now = clock()
     for path, rank in files:
         row = known.pop(key(path), None)
         if row is None:
@@ -139,7 +140,7 @@ def _read(path: str, rank: int, reader: Callable[[str], ParsedFile]) -> _Read:
     except OSError:
         st = None
     if st is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_DIGEST_BYTES:
-        checked = time.time_ns()
+        checked = clock()
         try:
             data = read_regular(path, MAX_DIGEST_BYTES, what="a digest")
         except OSError:
