@@ -27,6 +27,7 @@ import corpus  # noqa: E402
 import figures as figures_module  # noqa: E402
 import first_screen  # noqa: E402
 import bench_hf  # noqa: E402
+import bench_index  # noqa: E402
 import bench_summarize  # noqa: E402
 
 
@@ -133,6 +134,35 @@ def cli_figures(library: Path) -> list[Figure]:
         warm = figures_module.cli_seconds(args, library, cold=False) * 1000
         out.append(Figure(f"daily-papers {args[0]} over the archive, cold (warm: {warm:.0f} ms)", cold, "ms", "report"))
     return out
+
+
+def index_figures(smoke: bool, repeats: int) -> list[Figure]:
+    """The library's index (issue 18): `list` of the newest day and `search WORD` at 10x, each beside its own
+    time at 1x (goal: at most 1.3x, cost independent of the archive's size) and search beside `grep -ri WORD`
+    over the same folder (at most 3x); the index built from nothing at 10x; the commands' peak memory. The
+    smoke run measures the archive against itself (no goal)."""
+    one = corpus.real()
+    ten = one if smoke else corpus.scaled(10)
+    big = "1x" if smoke else "10x"
+    words = bench_index.WORDS[:1] if smoke else bench_index.WORDS
+    found = bench_index.run(one, ten, 1 if smoke else repeats, words)
+    small, large, ratio = found["list"][1] * 1000, found["list"][0] * 1000, found["list"][2]
+    figures = [
+        Figure(f"index built from nothing, {big} (a first daily-papers dates; {found['index_mb']:.0f} MB on disk; "
+               f"then {found['fresh_dates_seconds'] * 1000:.0f} ms)", found["build_seconds"], "s", "report"),
+        Figure(f"daily-papers list (newest day), {big}, index fresh", large, "ms", "<= 1.3x 1x", small,
+               "the same at 1x", None if smoke else ratio <= 1.3, paired_ratio=ratio),
+    ]
+    for word in words:
+        large, small, ratio, ours, grep, against_grep = found[f"search {word}"]
+        figures.append(Figure(f"daily-papers search {word}, {big}, index fresh", large * 1000, "ms", "<= 1.3x 1x",
+                              small * 1000, "the same at 1x", None if smoke else ratio <= 1.3, paired_ratio=ratio))
+        figures.append(Figure(f"daily-papers search {word}, {big}, vs grep -ri {word} over the same folder",
+                              ours * 1000, "ms", "<= 3x grep", grep * 1000, "grep -ri",
+                              None if smoke else against_grep <= 3, paired_ratio=against_grep))
+    figures.append(Figure(f"peak RSS, daily-papers list, {big}", found["peak list"], "MB", "report"))
+    figures.append(Figure(f"peak RSS, daily-papers search {words[0]}, {big}", found["peak search"], "MB", "report"))
+    return figures
 
 
 def hf_figures(smoke: bool) -> list[Figure]:
@@ -246,6 +276,7 @@ def main() -> int:
         lambda: export_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x"),
         lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
         lambda: cli_figures(corpus.real()),
+        lambda: index_figures(args.smoke, args.repeats),
         lambda: hf_figures(args.smoke),
         lambda: summarize_figures(args.smoke),
     ]

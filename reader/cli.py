@@ -26,6 +26,11 @@ DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 # building every subcommand's parser (about 140 ms of imports). tests/test_cli.py checks it against them.
 COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show", "state",
                            "summarize", "sync"})
+# ... and the module of reader.commands that registers each: a command builds its own parser alone (the
+# others' imports cost `daily-papers search` a third of its time). tests/test_cli.py checks it too.
+COMMAND_MODULES = {"cite": "cite", "dates": "reading", "enrich": "enrich", "export": "export", "import": "library",
+                   "list": "reading", "mark": "state", "paths": "paths", "search": "reading", "show": "reading",
+                   "state": "state", "summarize": "summarize", "sync": "library"}
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":
@@ -81,13 +86,16 @@ def _add_debug(parser: "argparse.ArgumentParser") -> None:
                 _add_debug(sub)
 
 
-def _command_modules():
-    """Every module in reader.commands with a register(subparsers) function, in name order."""
+def _command_modules(only: str | None = None):
+    """Every module in reader.commands with a register(subparsers) function, in name order (`only`: the
+    one that registers that command)."""
     import importlib
     import pkgutil
 
     import reader.commands as package
 
+    if only is not None:
+        return [importlib.import_module(f"reader.commands.{COMMAND_MODULES[only]}")]
     modules = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"reader.commands.{info.name}")
@@ -96,7 +104,9 @@ def _command_modules():
     return modules
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:
+    """The command line's parser: every subcommand, or (`only`) the one about to run and those its module
+    registers beside it."""
     parser = _Parser(
         prog=PROG,
         description="Read the Korean digests of Hugging Face Daily Papers. With no command, open the reader.",
@@ -105,7 +115,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser_class())
-    for module in _command_modules():
+    for module in _command_modules(only):
         module.register(subparsers)
     _add_debug(parser)
     return parser, set(subparsers.choices)
@@ -205,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = next((a for a in argv if a != "--debug"), None)
         if first in COMMAND_NAMES or first in ("-h", "--help", "--version"):
             with _guarded_output():
-                parser, _ = build_parser()
+                parser, _ = build_parser(first if first in COMMAND_NAMES else None)
                 args = parser.parse_args(argv)
                 try:
                     return int(args.func(args) or 0)

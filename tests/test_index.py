@@ -199,12 +199,12 @@ def test_a_file_replaced_by_one_of_the_same_size_and_mtime_is_read_again(tmp_pat
     change time and the inode can, and the file is long past being racily clean, so its bytes are not read."""
     root = tmp_path / "lib"
     path = write_day(root, "2024-07-01", ["2407.00001"], title="Before")
-    stamp = path.stat().st_mtime_ns
+    stamp, size = path.stat().st_mtime_ns, path.stat().st_size
     real = update.clock
     monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # read and checked a minute later
     folder = tmp_path / "index"
     assert opened([root], folder).get("2407.00001").title.startswith("Before")
-    text = path.read_text(encoding="utf-8").replace("Before", "Aft_r")  # the same size
+    text = path.read_text(encoding="utf-8").replace("Before", "Afters")  # the same size
     if how == "in place":
         path.write_text(text, encoding="utf-8")
     else:
@@ -212,15 +212,18 @@ def test_a_file_replaced_by_one_of_the_same_size_and_mtime_is_read_again(tmp_pat
         other.write_text(text, encoding="utf-8")
         os.replace(other, path)
     os.utime(path, ns=(stamp, stamp))
-    assert path.stat().st_size == len(text.encode()) and path.stat().st_mtime_ns == stamp
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (size, stamp)
     counted.clear()
     library = opened([root], folder)
-    assert counted == ["01.md"] and library.get("2407.00001").title.startswith("Aft_r")
+    assert counted == ["01.md"] and library.get("2407.00001").title.startswith("Afters")
     counted.clear()
-    assert opened([root], folder).get("2407.00001").title.startswith("Aft_r") and counted == []
+    assert opened([root], folder).get("2407.00001").title.startswith("Afters") and counted == []
 
 
-def test_list_of_a_day_and_search_read_no_digest_when_the_index_is_fresh(tmp_path, counted, capsys):
+def test_list_of_a_day_and_search_read_no_digest_when_the_index_is_fresh(tmp_path, counted, capsys, monkeypatch):
+    from reader.commands.common import open_library
+    from reader.core.cache import ParseCache
+
     root = tmp_path / "lib"
     for n in range(1, 6):
         write_day(root, f"2024-08-0{n}", [f"2408.0000{n}", f"2408.0001{n}"])
@@ -228,10 +231,16 @@ def test_list_of_a_day_and_search_read_no_digest_when_the_index_is_fresh(tmp_pat
     first = capsys.readouterr().out
     assert len(counted) == 5
     counted.clear()
+    cached: list[str] = []  # nor are the parsed digests taken from the parse cache
+    real_read = ParseCache.read
+    monkeypatch.setattr(ParseCache, "read", lambda self, path: cached.append(path) or real_read(self, path))
+    library = open_library([str(root)])
+    assert isinstance(library, IndexedLibrary) and library.indexed and library.day("2024-08-03") is not None
+    library.close()
     assert main(["list", str(root)]) == 0 and main(["search", "새로운 방법", str(root)]) == 0
     assert capsys.readouterr().out == first and counted == []
     assert main(["list", "--date", "2024-08-03", str(root)]) == 0 and main(["show", "2408.00012", str(root)]) == 0
-    assert main(["dates", str(root)]) == 0 and counted == []
+    assert main(["dates", str(root)]) == 0 and counted == [] and cached == []
 
 
 def test_the_index_lives_in_the_cache_folder_one_file_per_library(tmp_path):

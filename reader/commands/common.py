@@ -61,16 +61,14 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     nothing about the sample days (their stderr is for warnings and one-line errors); the reader shows
     sample_notice().
     """
-    from reader.core.cache import shared_cache  # not on the reader's way to its first screen
-
     targets = list(paths) if paths else default_library_paths()[0]
     try:
         if load if index is None else index:
-            library = Library.open(targets, cache_factory=shared_cache, index=True)
+            library = Library.open(targets, cache_factory=_shared_cache, index=True)
         elif load:
-            library = Library.open(targets, cache=shared_cache())
+            library = Library.open(targets, cache=_shared_cache())
         else:
-            library = Library.open(targets, cache_factory=shared_cache)
+            library = Library.open(targets, cache_factory=_shared_cache)
     except LibraryError as exc:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
@@ -82,6 +80,14 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
 
 
 _opened: list[Library] = []
+
+
+def _shared_cache():
+    """The shared parse cache, imported when first needed: not on the reader's way to its first screen, and
+    with the index only where the index cannot be used."""
+    from reader.core.cache import shared_cache
+
+    return shared_cache()
 
 
 def close_libraries() -> None:

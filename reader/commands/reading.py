@@ -75,8 +75,7 @@ def _print_papers(papers: "list[Paper] | list[Brief]", as_json: bool) -> None:
         json.dump([p.to_dict() for p in papers], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    for paper in papers:
-        sys.stdout.write(_line(paper) + "\n")
+    sys.stdout.write("".join([_line(paper) + "\n" for paper in papers]))  # one write: thousands of lines at 10x
 
 
 def select_papers(library, args: argparse.Namespace) -> list[Paper]:

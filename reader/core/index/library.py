@@ -38,6 +38,8 @@ def key_function(roots: list[str]) -> Callable[[str], bytes]:
         found = os.path.abspath(os.path.expanduser(os.fspath(root)))
         pairs.append((found, found if found.endswith(os.sep) else found + os.sep, os.path.realpath(found)))
     pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
+    if all(found == real for found, _, real in pairs):
+        return os.fsencode  # no root reached through a link: a path is its key
 
     def key(path: str) -> bytes:
         for found, prefix, real in pairs:

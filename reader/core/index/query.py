@@ -10,8 +10,10 @@ from reader.core.library import Brief
 from reader.core.model import Paper, Section
 
 # A paper row as the queries below select it (p: papers, f: files).
-PAPER = ("p.arxiv_id, p.title, p.url, p.pdf_url, p.thumbnail, p.votes, p.authors, p.date, p.sections, p.line, "
+PAPER = ("p.arxiv_id, p.title, b.url, b.pdf_url, b.thumbnail, p.votes, b.authors, p.date, b.sections, p.line, "
          "p.file, f.key")
+ROWS = "papers p JOIN files f ON f.id = p.file"  # a row's small fields and its file (what ORDER needs)
+FULL = ROWS + " JOIN bodies b ON b.id = p.id"  # ... and the rest of it (what PAPER needs)
 # Search results: newest day first, by votes within a day (papers without votes last), then as the files
 # were found and in file order: what Library.papers() gives.
 ORDER = "p.date DESC, p.votes IS NULL, p.votes DESC, f.rank, p.seq"
@@ -46,19 +48,18 @@ def total(con: sqlite3.Connection) -> int:
 
 
 def day_rows(con: sqlite3.Connection, date: str) -> list[tuple]:
-    return con.execute(f"SELECT {PAPER} FROM papers p JOIN files f ON f.id = p.file WHERE p.date = ? "
-                       "ORDER BY f.rank, p.seq", (date,)).fetchall()
+    return con.execute(f"SELECT {PAPER} FROM {FULL} WHERE p.date = ? ORDER BY f.rank, p.seq", (date,)).fetchall()
 
 
 def days_rows(con: sqlite3.Connection, newest: str, oldest: str) -> Iterator[tuple]:
     """Rows of the days from `newest` down to `oldest`, newest day first, each day's in file order."""
-    return con.execute(f"SELECT {PAPER} FROM papers p JOIN files f ON f.id = p.file WHERE p.date <= ? "
-                       "AND p.date >= ? ORDER BY p.date DESC, f.rank, p.seq", (newest, oldest))
+    return con.execute(f"SELECT {PAPER} FROM {FULL} WHERE p.date <= ? AND p.date >= ? "
+                       "ORDER BY p.date DESC, f.rank, p.seq", (newest, oldest))
 
 
 def id_rows(con: sqlite3.Connection, arxiv_id: str) -> list[tuple]:
-    return con.execute(f"SELECT {PAPER} FROM papers p JOIN files f ON f.id = p.file WHERE p.arxiv_id = ? "
-                       "ORDER BY f.rank, p.seq", (arxiv_id,)).fetchall()
+    return con.execute(f"SELECT {PAPER} FROM {FULL} WHERE p.arxiv_id = ? ORDER BY f.rank, p.seq",
+                       (arxiv_id,)).fetchall()
 
 
 def ids(con: sqlite3.Connection) -> set[str]:
@@ -69,8 +70,8 @@ def search_rows(con: sqlite3.Connection, terms: list[str], columns: str = PAPER,
                 limit: int | None = None) -> list[tuple]:
     """The newest row of every paper whose folded text holds every term, in the library's order."""
     where, params = Query(terms).where()
-    sql = (f"SELECT {columns} FROM papers p JOIN files f ON f.id = p.file WHERE p.newest = 1 AND {where} "
-           f"ORDER BY {ORDER}")
+    tables = FULL if "b." in columns else ROWS
+    sql = f"SELECT {columns} FROM {tables} WHERE p.newest = 1 AND {where} ORDER BY {ORDER}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
@@ -83,8 +84,8 @@ def search_brief(con: sqlite3.Connection, terms: list[str]) -> list[Brief]:
 
 def search_texts(con: sqlite3.Connection) -> Iterator[tuple]:
     """Every newest row with its folded text, in the library's order (Library.search_index)."""
-    return con.execute(f"SELECT {PAPER}, s.text FROM papers p JOIN files f ON f.id = p.file "
-                       f"JOIN search s ON s.rowid = p.id WHERE p.newest = 1 ORDER BY {ORDER}")
+    return con.execute(f"SELECT {PAPER}, s.text FROM {FULL} JOIN search s ON s.rowid = p.id WHERE p.newest = 1 "
+                       f"ORDER BY {ORDER}")
 
 
 def ranked_ids(con: sqlite3.Connection, terms: list[str], limit: int = 50) -> list[str]:
@@ -94,8 +95,7 @@ def ranked_ids(con: sqlite3.Connection, terms: list[str], limit: int = 50) -> li
     query = Query(terms)
     where, params = query.where()
     if query.match is None:
-        sql = (f"SELECT p.arxiv_id FROM papers p JOIN files f ON f.id = p.file WHERE p.newest = 1 AND {where} "
-               f"ORDER BY {ORDER} LIMIT ?")
+        sql = f"SELECT p.arxiv_id FROM {ROWS} WHERE p.newest = 1 AND {where} ORDER BY {ORDER} LIMIT ?"
     else:
         sql = (f"SELECT p.arxiv_id FROM search JOIN papers p ON p.id = search.rowid JOIN files f ON f.id = p.file "
                f"WHERE search MATCH ? AND p.newest = 1 AND {where} ORDER BY bm25(search), {ORDER} LIMIT ?")

@@ -16,10 +16,12 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
                             rank its place in discovery order, then its identity as the parse cache keeps it
                             (reader.core.cache: NULL when it could not be read, so it is read again), and the
                             parser's warnings as JSON [[line, message], ...]
-    papers(id, file, seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, newest)
-                            one row per paper per day as the file gave it (authors and sections as JSON);
+    papers(id, file, seq, newest, date, votes, arxiv_id, line, title)
+                            one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
-                            in discovery order)
+                            in discovery order). Small rows: a search reads thousands of them
+    bodies(id, url, pdf_url, thumbnail, authors, sections)
+                            the rest of each paper row (authors and sections as JSON), id = papers.id
     days(date, papers)      the day list with each day's count of distinct papers
     search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
                             of each paper row, rowid = papers.id; words of 3 characters and more
@@ -30,7 +32,6 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import sqlite3
@@ -40,6 +41,11 @@ import unicodedata
 from pathlib import Path
 
 from reader.core import parse
+
+try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start 4 ms
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x64704958  # "dpIX"
@@ -59,17 +65,20 @@ CREATE TABLE papers(
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file INTEGER NOT NULL,
     seq INTEGER NOT NULL,
+    newest INTEGER NOT NULL DEFAULT 0,
     date TEXT NOT NULL,
+    votes INTEGER,
     arxiv_id TEXT NOT NULL,
-    title TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE TABLE bodies(
+    id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
     pdf_url TEXT NOT NULL,
     thumbnail TEXT,
-    votes INTEGER,
     authors TEXT NOT NULL,
-    sections TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    newest INTEGER NOT NULL DEFAULT 0
+    sections TEXT NOT NULL
 );
 CREATE INDEX papers_file ON papers(file);
 CREATE INDEX papers_date ON papers(date);
@@ -89,7 +98,7 @@ def index_path(roots: list[str], folder: str | os.PathLike[str]) -> Path:
     """Where the index of a library opened on `roots` (files and folders) lives: one file per set of roots,
     whichever way they are written (relative, through a link, in another order)."""
     resolved = sorted({os.path.realpath(os.path.abspath(os.path.expanduser(os.fspath(r)))) for r in roots})
-    name = hashlib.blake2b("\0".join(resolved).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    name = blake2b("\0".join(resolved).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
     return Path(folder) / f"{name}.sqlite3"
 
 

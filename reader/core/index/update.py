@@ -15,19 +15,17 @@ meanwhile is noticed inside the transaction (the stored identity is already the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import stat
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from reader.core.cache import RACY_NS
 from reader.core.files import read_regular
 from reader.core.index import terms
-from reader.core.limits import MAX_DIGEST_BYTES
+from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
 from reader.core.text import search_text
 
@@ -43,86 +41,88 @@ clock: Callable[[], int] = time.time_ns  # when a file is read or checked (tests
 
 
 def _hash(data: bytes) -> str:
+    import hashlib  # (only when a file is read: a fresh index answers without it)
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)
 class Plan:
     """What a check found: files unchanged (path -> file id), files to read (with their rank), file ids no
     longer found, ranks to rewrite, racy files whose bytes proved unchanged."""
 
-    fresh: dict[str, int] = field(default_factory=dict)
-    stale: list[tuple[str, int]] = field(default_factory=list)
-    removed: list[int] = field(default_factory=list)
-    ranks: list[tuple[int, int]] = field(default_factory=list)  # (rank, file id)
-    reordered: bool = False  # files known before are found in another order (ties between them change)
-    confirmed: list[tuple[int, int]] = field(default_factory=list)  # (checked_ns, file id)
+    __slots__ = ("fresh", "stale", "removed", "ranks", "reordered", "confirmed")
+
+    def __init__(self) -> None:
+        self.fresh: dict[str, int] = {}
+        self.stale: list[tuple[str, int]] = []
+        self.removed: list[int] = []
+        self.ranks: list[tuple[int, int]] = []  # (rank, file id)
+        self.reordered = False  # files known before are found in another order (ties between them change)
+        self.confirmed: list[tuple[int, int]] = []  # (checked_ns, file id)
 
     def work(self) -> bool:
         return bool(self.stale or self.removed or self.ranks or self.confirmed)
 
 
-def _unchanged(row: tuple, st: os.stat_result | None) -> bool:
-    _id, _rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest = row
-    return (st is not None and size is not None and stat.S_ISREG(st.st_mode) and size == st.st_size
-            and mtime_ns == st.st_mtime_ns and ctime_ns == st.st_ctime_ns and ino == st.st_ino
-            and st.st_size <= MAX_DIGEST_BYTES)
+_KNOWN = "SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns FROM files"
 
 
 def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, complete: bool) -> Plan:
     """Compare `files` ((path, rank) in discovery order) with what the index holds. `complete`: these are
-    all the library's files, so a stored file not among them was removed."""
+    all the library's files, so a stored file not among them was removed. (One stat a file: 2,400 files in
+    about 10 ms.)"""
     plan = Plan()
     if complete:
-        known = {row[0]: row[1:] for row in con.execute(
-            "SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files")}
+        known = {row[0]: row for row in con.execute(_KNOWN)}
     else:
         known = {}
         for path, _rank in files:
-            row = con.execute("SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files "
-                              "WHERE key = ?", (key(path),)).fetchone()
+            row = con.execute(_KNOWN + " WHERE key = ?", (key(path),)).fetchone()
             if row is not None:
-                known[row[0]] = row[1:]
+                known[row[0]] = row
     last_rank = None
     now = clock()
+    fresh, stale, ranks = plan.fresh, plan.stale, plan.ranks
+    pop, stat_of, regular = known.pop, os.stat, stat.S_ISREG
     for path, rank in files:
-        row = known.pop(key(path), None)
+        row = pop(key(path), None)
         if row is None:
-            plan.stale.append((path, rank))
+            stale.append((path, rank))
             continue
-        file_id, stored_rank = row[0], row[1]
+        _key, file_id, stored_rank, size, mtime_ns, ctime_ns, ino, checked_ns = row
         if stored_rank != rank:
-            plan.ranks.append((rank, file_id))
+            ranks.append((rank, file_id))
             if last_rank is not None and stored_rank <= last_rank:
                 plan.reordered = True
         last_rank = stored_rank
         try:
-            st = os.stat(path)
+            st = stat_of(path)
         except OSError:
-            st = None
-        if not _unchanged(row, st):
-            plan.stale.append((path, rank))
+            stale.append((path, rank))
             continue
-        checked_ns, digest = row[6], row[7]
-        changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
+        if not (size == st.st_size and mtime_ns == st.st_mtime_ns and ctime_ns == st.st_ctime_ns
+                and ino == st.st_ino and size is not None and regular(st.st_mode) and size <= MAX_DIGEST_BYTES):
+            stale.append((path, rank))
+            continue
+        changed_ns = max(mtime_ns, ctime_ns)
         if changed_ns >= checked_ns - RACY_NS:  # racily clean: the bytes decide
+            digest = con.execute("SELECT digest FROM files WHERE id = ?", (file_id,)).fetchone()[0]
             try:
                 same = _hash(read_regular(path, MAX_DIGEST_BYTES, what="a digest")) == digest
             except OSError:
                 same = False
             if not same:
-                plan.stale.append((path, rank))
+                stale.append((path, rank))
                 continue
             if now - changed_ns > RACY_NS:
                 plan.confirmed.append((now, file_id))
-        plan.fresh[path] = file_id
+        fresh[path] = file_id
     if complete:
-        plan.removed = [row[0] for row in known.values()]
+        plan.removed = [row[1] for row in known.values()]
     return plan
 
 
-@dataclass(slots=True)
-class _Read:
+class _Read(NamedTuple):
     path: str
     rank: int
     identity: tuple | None  # (size, mtime_ns, ctime_ns, ino, checked_ns, digest), None: read it again next time
@@ -172,6 +172,7 @@ def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: 
         if tokens:  # a contentless table forgets a row when given exactly what it was given
             con.execute("INSERT INTO grams(grams, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
         con.execute("DELETE FROM search WHERE rowid = ?", (row_id,))
+        con.execute("DELETE FROM bodies WHERE id = ?", (row_id,))
     con.execute("DELETE FROM papers WHERE file = ?", (file_id,))
 
 
@@ -206,9 +207,10 @@ def _write(con: sqlite3.Connection, read: _Read, key: bytes, ids: set[str], date
                               "key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
     for seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens in read.rows:
         paper_id = con.execute(
-            "INSERT INTO papers(file, seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, "
-            "line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_id, seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line)).lastrowid
+            "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (file_id, seq, date, votes, arxiv_id, line, title)).lastrowid
+        con.execute("INSERT INTO bodies(id, url, pdf_url, thumbnail, authors, sections) VALUES (?, ?, ?, ?, ?, ?)",
+                    (paper_id, url, pdf_url, thumbnail, authors, sections))
         con.execute("INSERT INTO search(rowid, text) VALUES (?, ?)", (paper_id, text))
         if tokens:
             con.execute("INSERT INTO grams(rowid, tokens) VALUES (?, ?)", (paper_id, tokens))
