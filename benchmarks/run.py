@@ -251,8 +251,16 @@ def main() -> int:
     parser.add_argument("--scales", default="1,10", help="archive sizes to measure (copies of the archive)")
     parser.add_argument("--only-first-screen", action="store_true",
                         help="only the first-screen figures (nothing written)")
+    parser.add_argument("--only-index", action="store_true",
+                        help="only the library index's figures (recorded in RESULTS.md as such)")
     args = parser.parse_args()
     byte_compile()
+    if args.only_index:
+        figures = index_figures(False, args.repeats)
+        text = table(figures)
+        print(text)
+        record(text, "the library index's figures only: benchmarks/run.py --only-index")
+        return 0
     repeats = 1 if args.smoke else args.repeats
     scales = [1] if args.smoke else [int(s) for s in args.scales.split(",")]
     figures: list[Figure] = []
@@ -288,14 +296,19 @@ def main() -> int:
     print()
     print(text)
     if not args.smoke:
-        stamp = time.strftime("%Y-%m-%d %H:%M")
-        out = HERE / "RESULTS.md"
-        previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n\nNewest first.\n"
-        head, _, rest = previous.partition("\n## ")
-        entry = f"## {stamp}\n\nMachine: {machine()}\n\n{text}\n"
-        out.write_text(head.rstrip() + "\n\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
-        print(f"\nwrote {out}")
+        record(text)
     return 0
+
+
+def record(text: str, note: str = "") -> None:
+    """The table, newest first, in benchmarks/RESULTS.md (the history of figures)."""
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    out = HERE / "RESULTS.md"
+    previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n\nNewest first.\n"
+    head, _, rest = previous.partition("\n## ")
+    entry = f"## {stamp}\n\nMachine: {machine()}" + (f"; {note}" if note else "") + f"\n\n{text}\n"
+    out.write_text(head.rstrip() + "\n\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":

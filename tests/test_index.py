@@ -220,6 +220,66 @@ def test_a_file_replaced_by_one_of_the_same_size_and_mtime_is_read_again(tmp_pat
     assert opened([root], folder).get("2407.00001").title.startswith("Afters") and counted == []
 
 
+def _add_in_folder(root: Path) -> None:
+    write_day(root, "2024-10-08", ["2410.00008"])  # a new day in the month's folder
+
+
+def _add_in_new_folder(root: Path) -> None:
+    write_day(root, "2024-11-01", ["2411.00001"])  # a new month
+
+
+def _edit_in_place(root: Path) -> None:
+    path = root / "2024" / "10" / "04.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Paper", "Renamed"), encoding="utf-8")
+
+
+def _remove(root: Path) -> None:
+    (root / "2024" / "10" / "04.md").unlink()
+
+
+def _rename(root: Path) -> None:
+    os.rename(root / "2024" / "10" / "04.md", root / "2024" / "10" / "09.md")
+
+
+def _through_a_link(root: Path) -> None:
+    write_day(root.parent / "elsewhere", "2023-01-02", ["2301.00002"])  # the linked folder gains a day
+
+
+def _hidden(root: Path) -> None:
+    (root / "2024" / "10" / ".notes.md").write_text("## Daily Papers (2024-10-30)\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_add_in_folder, _add_in_new_folder, _edit_in_place, _remove, _rename,
+                                    _through_a_link, _hidden])
+def test_the_files_are_listed_again_only_when_a_folder_changed(tmp_path, monkeypatch, change):
+    from reader.core import library as library_module
+
+    root = tmp_path / "lib"
+    _week(root)
+    write_day(tmp_path / "elsewhere", "2023-01-01", ["2301.00001"])
+    (root / "linked").symlink_to(tmp_path / "elsewhere")
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # listed long after any change
+    listed: list[int] = []
+    discover = library_module.discover
+    monkeypatch.setattr(library_module, "discover", lambda *a, **k: listed.append(1) or discover(*a, **k))
+    folder = tmp_path / "index"
+    opened([root], folder).close()
+    assert listed == [1]
+    again = opened([root], folder)  # nothing changed: the listing kept, every file's identity checked
+    assert listed == [1]
+    assert indexed_answers(again) == in_memory([root])
+    change(root)
+    listed.clear()
+    changed = opened([root], folder)
+    assert listed == ([] if change is _edit_in_place else [1])  # an edit changes no folder: its file says
+    assert indexed_answers(changed) == in_memory([root])
+    listed.clear()
+    last = opened([root], folder)
+    assert listed == []
+    assert indexed_answers(last) == in_memory([root])
+
+
 def test_list_of_a_day_and_search_read_no_digest_when_the_index_is_fresh(tmp_path, counted, capsys, monkeypatch):
     from reader.commands.common import open_library
     from reader.core.cache import ParseCache
@@ -526,3 +586,36 @@ def test_the_bm25_ranking_ranks_what_search_finds(corpus, tmp_path):
     titled = library.ranked_ids("llava", limit=5)
     assert all("llava" in library.get(i).title.casefold() or "llava" in str(library.get(i).sections).casefold()
                for i in titled)
+
+
+# -- the reader, as it is, on the library backed by the index ---------------------------------------------------
+@pytest.mark.parametrize("index", ["from nothing", "built before"])
+async def test_the_reader_runs_on_the_library_backed_by_the_index(tmp_path, fixtures, index):
+    """The API the reader uses (load_newest, then parse_pending in its worker and merge; day, dates, search,
+    get, appearances) answers from the index as it did from memory."""
+    from reader.core.config import Config
+    from reader.core.state import StateStore
+    from reader.tui.app import make_app
+    from reader.tui.screens.search import SearchScreen
+    from tui_support import FakeSystem
+
+    paths = sorted(fixtures.glob("*.md"))
+    folder = tmp_path / "index"
+    if index == "built before":
+        opened(paths, folder).close()
+    library = Library.open(paths, index=folder)
+    library.load_newest()
+    assert library.indexed and library.dates()[0] == "2024-12-31"
+    app = make_app(library, StateStore.in_memory(), system=FakeSystem(), config=Config(read_delay=60))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert library.pending == 0 and library.dates() == Library.open(paths).load_all().dates()
+        await pilot.press("slash", *"lovelace")
+        assert isinstance(app.screen, SearchScreen)
+        assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]
+        await pilot.press(*["backspace"] * len("lovelace"), *"토크나이저")
+        assert [p.arxiv_id for p in app.screen.results] == ["2406.00021"]
+        await pilot.press("enter")
+        assert app.current_key == "2024-06-12"
+    assert library.indexed and library.notices == []

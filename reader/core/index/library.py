@@ -54,9 +54,13 @@ def key_function(roots: list[str]) -> Callable[[str], bytes]:
 
 class IndexedLibrary(Library):
     def __init__(self, files: list[DigestFile], roots: list[str], store: Store, reader: Reader = read_file,
-                 cache=None, cache_factory=None) -> None:
+                 cache=None, cache_factory=None, listing: tuple[list, int] | None = None,
+                 rows: list[tuple] | None = None) -> None:
         super().__init__(files, reader=reader, cache=cache, cache_factory=cache_factory)
         self._store: Store | None = store
+        self._roots = roots
+        self._listing = listing  # (folders, when) of a new listing, to keep once the index holds it
+        self._rows = rows  # the index's file rows read with a kept listing (the first check's)
         self._all = list(files)
         self._rank = {f.file: i for i, f in enumerate(self._all)}
         self._key = key_function(roots)
@@ -139,8 +143,18 @@ class IndexedLibrary(Library):
     def _refresh(self, files: list[DigestFile], *, complete: bool,
                  progress: Callable[[int, int], None] | None = None) -> dict[str, tuple[int, int]]:
         con = self._store.connection()
-        plan = update.check(con, [(f.file, self._rank[f.file]) for f in files], self._key, complete=complete)
+        rows, self._rows = (self._rows, None) if complete else (None, self._rows)
+        plan = update.check(con, [(f.file, self._rank[f.file], f.date_hint) for f in files], self._key,
+                            complete=complete, rows=rows)
         done = update.apply(con, plan, self._key, self._reader, progress)
+        if done or plan.removed:
+            self._rows = None  # (read again by the next check)
+        if complete and self._listing is not None:
+            from reader.core.index import listing
+
+            folders, seen_ns = self._listing
+            self._listing = None
+            listing.save(con, self._roots, self._all, folders, seen_ns)
         for path, file_id in plan.fresh.items():
             self._source[file_id] = path
         for path, (file_id, papers) in done.items():

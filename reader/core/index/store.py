@@ -11,11 +11,14 @@ digests without it; either way the caller gets one notice (IndexUnavailable, or 
 Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as ours):
 
     meta(key, value)        format, parser version, Unicode version, the library's roots
-    files(id, key, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings)
+    files(id, key, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, hint)
                             one row per digest file: key is its path (bytes, the library's root resolved),
                             rank its place in discovery order, then its identity as the parse cache keeps it
-                            (reader.core.cache: NULL when it could not be read, so it is read again), and the
-                            parser's warnings as JSON [[line, message], ...]
+                            (reader.core.cache: NULL when it could not be read, so it is read again), the
+                            parser's warnings as JSON [[line, message], ...], the date its name gives
+    folders(path, dev, ino, mtime_ns, ctime_ns, seen_ns)
+                            each folder of the last listing, as it was (listing.py; meta 'listing' names
+                            the roots it is for)
     papers(id, file, seq, newest, date, votes, arxiv_id, line, title)
                             one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
@@ -59,8 +62,12 @@ CREATE TABLE files(
     key BLOB NOT NULL UNIQUE,
     rank INTEGER NOT NULL,
     size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER, checked_ns INTEGER, digest TEXT,
-    warnings TEXT
+    warnings TEXT,
+    hint TEXT
 );
+CREATE TABLE folders(
+    path BLOB PRIMARY KEY, dev INTEGER, ino INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, seen_ns INTEGER
+) WITHOUT ROWID;
 CREATE TABLE papers(
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file INTEGER NOT NULL,

@@ -54,7 +54,7 @@ class Plan:
 
     def __init__(self) -> None:
         self.fresh: dict[str, int] = {}
-        self.stale: list[tuple[str, int]] = []
+        self.stale: list[tuple[str, int, str | None]] = []  # (path, rank, date hint)
         self.removed: list[int] = []
         self.ranks: list[tuple[int, int]] = []  # (rank, file id)
         self.reordered = False  # files known before are found in another order (ties between them change)
@@ -67,16 +67,17 @@ class Plan:
 _KNOWN = "SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns FROM files"
 
 
-def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, complete: bool) -> Plan:
-    """Compare `files` ((path, rank) in discovery order) with what the index holds. `complete`: these are
-    all the library's files, so a stored file not among them was removed. (One stat a file: 2,400 files in
-    about 10 ms.)"""
+def check(con: sqlite3.Connection, files: list[tuple[str, int, str | None]], key: Key, *, complete: bool,
+          rows: list[tuple] | None = None) -> Plan:
+    """Compare `files` ((path, rank, date hint) in discovery order) with what the index holds (`rows`: its
+    files' rows, as _KNOWN selects them, if already read). `complete`: these are all the library's files, so
+    a stored file not among them was removed. (One stat a file: 2,400 files in about 10 ms.)"""
     plan = Plan()
     if complete:
-        known = {row[0]: row for row in con.execute(_KNOWN)}
+        known = {row[0]: row for row in (rows if rows is not None else con.execute(_KNOWN))}
     else:
         known = {}
-        for path, _rank in files:
+        for path, _rank, _hint in files:
             row = con.execute(_KNOWN + " WHERE key = ?", (key(path),)).fetchone()
             if row is not None:
                 known[row[0]] = row
@@ -84,10 +85,10 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, co
     now = clock()
     fresh, stale, ranks = plan.fresh, plan.stale, plan.ranks
     pop, stat_of, regular = known.pop, os.stat, stat.S_ISREG
-    for path, rank in files:
+    for path, rank, hint in files:
         row = pop(key(path), None)
         if row is None:
-            stale.append((path, rank))
+            stale.append((path, rank, hint))
             continue
         _key, file_id, stored_rank, size, mtime_ns, ctime_ns, ino, checked_ns = row
         if stored_rank != rank:
@@ -98,11 +99,11 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, co
         try:
             st = stat_of(path)
         except OSError:
-            stale.append((path, rank))
+            stale.append((path, rank, hint))
             continue
         if not (size == st.st_size and mtime_ns == st.st_mtime_ns and ctime_ns == st.st_ctime_ns
                 and ino == st.st_ino and size is not None and regular(st.st_mode) and size <= MAX_DIGEST_BYTES):
-            stale.append((path, rank))
+            stale.append((path, rank, hint))
             continue
         changed_ns = max(mtime_ns, ctime_ns)
         if changed_ns >= checked_ns - RACY_NS:  # racily clean: the bytes decide
@@ -112,7 +113,7 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, co
             except OSError:
                 same = False
             if not same:
-                stale.append((path, rank))
+                stale.append((path, rank, hint))
                 continue
             if now - changed_ns > RACY_NS:
                 plan.confirmed.append((now, file_id))
@@ -125,12 +126,13 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int]], key: Key, *, co
 class _Read(NamedTuple):
     path: str
     rank: int
+    hint: str | None
     identity: tuple | None  # (size, mtime_ns, ctime_ns, ino, checked_ns, digest), None: read it again next time
     warnings: str | None
     rows: list[tuple]
 
 
-def _read(path: str, rank: int, reader: Callable[[str], ParsedFile]) -> _Read:
+def _read(path: str, rank: int, hint: str | None, reader: Callable[[str], ParsedFile]) -> _Read:
     """Parse one file as `reader` does, with the identity of what was read (stat first: a change after it
     makes the next check read the file again)."""
     identity = None
@@ -159,7 +161,7 @@ def _read(path: str, rank: int, reader: Callable[[str], ParsedFile]) -> _Read:
                      text, terms.grams(text)))
     warnings = (json.dumps([[w.line, w.message] for w in parsed.warnings], ensure_ascii=False)
                 if parsed.warnings else None)
-    return _Read(path, rank, identity, warnings, rows)
+    return _Read(path, rank, hint, identity, warnings, rows)
 
 
 def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: set[str]) -> None:
@@ -196,15 +198,16 @@ def _write(con: sqlite3.Connection, read: _Read, key: bytes, ids: set[str], date
     if row is not None and identity is not None and row[1:5] == identity[:4] and row[5] == identity[5]:
         con.execute("UPDATE files SET rank = ? WHERE id = ?", (read.rank, row[0]))
         return row[0]  # another process wrote this very version meanwhile
-    values = (read.rank, *(identity or (None,) * 6), read.warnings)
+    values = (read.rank, *(identity or (None,) * 6), read.warnings, read.hint)
     if row is not None:
         file_id = row[0]
         _delete_papers(con, file_id, ids, dates)
         con.execute("UPDATE files SET rank = ?, size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, checked_ns = ?, "
-                    "digest = ?, warnings = ? WHERE id = ?", (*values, file_id))
+                    "digest = ?, warnings = ?, hint = ? WHERE id = ?", (*values, file_id))
     else:
         file_id = con.execute("INSERT INTO files(rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, "
-                              "key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
+                              "hint, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
+        con.execute("DELETE FROM meta WHERE key = 'listing'")  # a file it did not list
     for seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens in read.rows:
         paper_id = con.execute(
             "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -229,7 +232,9 @@ def _commit(con: sqlite3.Connection) -> None:
     con.execute("COMMIT")
 
 
-def _transaction(con: sqlite3.Connection, body: Callable[[], None]) -> None:
+def transaction(con: sqlite3.Connection, body: Callable[[], None]) -> None:
+    """body() in one write transaction (BEGIN IMMEDIATE: a second writer waits its turn), committed whole
+    or rolled back."""
     con.execute("BEGIN IMMEDIATE")
     try:
         body()
@@ -254,13 +259,15 @@ def apply(con: sqlite3.Connection, plan: Plan, key: Key, reader: Callable[[str],
                 _delete_papers(con, file_id, ids, dates)
                 con.execute("DELETE FROM files WHERE id = ?", (file_id,))
             con.executemany("UPDATE files SET rank = ? WHERE id = ?", plan.ranks)
+            if plan.removed or plan.ranks:
+                con.execute("DELETE FROM meta WHERE key = 'listing'")  # not the files it listed, in its order
             con.executemany("UPDATE files SET checked_ns = ? WHERE id = ?", plan.confirmed)
             if plan.reordered:  # which of two rows on one day comes first may have changed
                 ids.update(row[0] for row in con.execute(
                     "SELECT DISTINCT arxiv_id FROM papers GROUP BY arxiv_id, date HAVING count(*) > 1"))
             _settle(con, ids, dates)
 
-        _transaction(con, housekeeping)
+        transaction(con, housekeeping)
     done: dict[str, tuple[int, int]] = {}
     total = len(plan.stale)
     position = 0
@@ -269,8 +276,8 @@ def apply(con: sqlite3.Connection, plan: Plan, key: Key, reader: Callable[[str],
         started = time.perf_counter()
         while position < total and len(batch) < BATCH_FILES and (
                 not batch or time.perf_counter() - started < BATCH_SECONDS):
-            path, rank = plan.stale[position]
-            batch.append(_read(path, rank, reader))
+            path, rank, hint = plan.stale[position]
+            batch.append(_read(path, rank, hint, reader))
             position += 1
 
         def write() -> None:
@@ -280,7 +287,7 @@ def apply(con: sqlite3.Connection, plan: Plan, key: Key, reader: Callable[[str],
                 done[read.path] = (_write(con, read, key(read.path), ids, dates), len(read.rows))
             _settle(con, ids, dates)
 
-        _transaction(con, write)
+        transaction(con, write)
         if progress is not None:
             for number in range(position - len(batch) + 1, position + 1):
                 progress(number, total)
