@@ -93,6 +93,10 @@ def tricky(tmp_path, fixtures) -> Path:
         ties += f"### [P{i} 칩](https://arxiv.org/abs/2401.1000{i})\n" + (f"Vote: {votes}\n" if votes else "") + "- a\n"
     ties += "### [P0 again](https://arxiv.org/abs/2401.10000)\n- twice in one file\n"
     (root / "ties.md").write_text(ties, encoding="utf-8")
+    # names that are not ASCII: Korean, and bytes that are not Unicode at all
+    (root / "한글-2024-02-02.md").write_text(day_text("2024-02-02", ["2402.00002"]), encoding="utf-8")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9-2024-02-01.md"), "w", encoding="utf-8") as handle:
+        handle.write(day_text("2024-02-01", ["2402.00001"]))
     return root
 
 
@@ -369,7 +373,7 @@ def test_a_damaged_index_means_one_notice_and_the_right_answers(tricky, tmp_path
     assert "damaged" in notices[0]
 
 
-@pytest.mark.parametrize("what", ["schema", "parser", "unicode", "not ours"])
+@pytest.mark.parametrize("what", ["schema", "tables", "parser", "unicode", "not ours"])
 def test_an_index_of_another_version_is_built_again_with_one_notice(tricky, tmp_path, what):
     folder = tmp_path / "index"
     built = opened([tricky], folder)
@@ -380,6 +384,9 @@ def test_an_index_of_another_version_is_built_again_with_one_notice(tricky, tmp_
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     elif what == "parser":
         con.execute("UPDATE meta SET value = '0' WHERE key = 'parser'")
+    elif what == "tables":  # another build's tables under the same version number
+        con.execute("DROP TABLE folders")
+        con.execute("UPDATE meta SET value = 'another' WHERE key = 'schema'")
     elif what == "unicode":
         con.execute("UPDATE meta SET value = '1.0.0' WHERE key = 'unicode'")
     else:

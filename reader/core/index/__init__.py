@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from reader.core.index.store import SCHEMA_VERSION, IndexUnavailable, Store, index_path
+from reader.core.index.store import SCHEMA_VERSION, IndexUnavailable, Store, index_path, path_key
 
 __all__ = ["SCHEMA_VERSION", "IndexUnavailable", "index_path", "open_indexed"]
 
@@ -50,7 +50,7 @@ def open_indexed(paths: list, index, *, reader: Callable, cache=None, cache_fact
         return library
     key = key_function(roots)
     found = None
-    if key is os.fsencode:
+    if key is path_key:
         try:
             found = listing.cached(store.connection(), roots)
         except sqlite3.Error:  # damage: seen (and said) by the first question
@@ -63,7 +63,7 @@ def open_indexed(paths: list, index, *, reader: Callable, cache=None, cache_fact
             files, rows = found
             warnings = []
         else:
-            folders = [] if key is os.fsencode and all(os.path.isdir(r) for r in roots) else None
+            folders = [] if key is path_key and all(os.path.isdir(r) for r in roots) else None
             files, warnings = discover(roots, folders)
     except BaseException:
         store.close()

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 from reader.core.index import query, store as store_module, update
-from reader.core.index.store import Store
+from reader.core.index.store import Store, key_path, path_key
 from reader.core.library import Brief, DigestFile, Library, Reader, search_terms
 from reader.core.index.terms import usable
 from reader.core.model import Day, Paper, vote_order
@@ -30,24 +30,24 @@ DAYS_KEPT = 16  # days held in memory, most recently asked for first
 CHUNK_DAYS = 64  # papers() reads this many days a query
 
 
-def key_function(roots: list[str]) -> Callable[[str], bytes]:
+def key_function(roots: list[str]) -> Callable[[str], str | bytes]:
     """A file's key in the index: its path with the root it was found under resolved (a library reached
-    through a link is the same library), as bytes (a name need not be valid Unicode)."""
+    through a link is the same library), as store.path_key keeps it."""
     pairs = []
     for root in roots:
         found = os.path.abspath(os.path.expanduser(os.fspath(root)))
         pairs.append((found, found if found.endswith(os.sep) else found + os.sep, os.path.realpath(found)))
     pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
     if all(found == real for found, _, real in pairs):
-        return os.fsencode  # no root reached through a link: a path is its key
+        return path_key  # no root reached through a link: a path is its key
 
-    def key(path: str) -> bytes:
+    def key(path: str) -> str | bytes:
         for found, prefix, real in pairs:
             if path == found:
-                return os.fsencode(real)
+                return path_key(real)
             if path.startswith(prefix):
-                return os.fsencode(os.path.join(real, path[len(prefix):]))
-        return os.fsencode(path)
+                return path_key(os.path.join(real, path[len(prefix):]))
+        return path_key(path)
 
     return key
 
@@ -247,9 +247,9 @@ class IndexedLibrary(Library):
     def _paper(self, row: tuple) -> Paper:
         return query.paper(row, self._source_of)
 
-    def _source_of(self, file_id: int, key: bytes) -> str:
+    def _source_of(self, file_id: int, key: str | bytes) -> str:
         found = self._source.get(file_id)
-        return found if found is not None else os.fsdecode(key)
+        return found if found is not None else key_path(key)
 
     def day_counts(self) -> list[tuple[str, int]]:
         """(date, papers) for every day, newest first: the day list, without reading a day's papers."""

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import stat
 
+from reader.core.index.store import key_path, path_key
 from reader.core.library import DigestFile
 from reader.core.limits import RACY_NS
 
@@ -40,7 +41,7 @@ def cached(con: sqlite3.Connection, roots: list[str]) -> tuple[list[DigestFile],
             return None
     rows = con.execute("SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns, hint FROM files "
                        "ORDER BY rank").fetchall()
-    return [DigestFile(os.fsdecode(r[0]), r[8]) for r in rows], [r[:8] for r in rows]
+    return [DigestFile(r[0] if type(r[0]) is str else key_path(r[0]), r[8]) for r in rows], [r[:8] for r in rows]
 
 
 def save(con: sqlite3.Connection, roots: list[str], files: list[DigestFile],
@@ -48,8 +49,8 @@ def save(con: sqlite3.Connection, roots: list[str], files: list[DigestFile],
     """Keep this listing (taken at seen_ns) if the files table holds exactly these files in this order."""
     from reader.core.index.update import transaction
 
-    keys = [os.fsencode(f.file) for f in files]
-    rows = [(os.fsencode(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, seen_ns) for path, st in folders]
+    keys = [path_key(f.file) for f in files]
+    rows = [(path_key(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, seen_ns) for path, st in folders]
 
     def body() -> None:
         if [row[0] for row in con.execute("SELECT key FROM files ORDER BY rank, id")] != keys:

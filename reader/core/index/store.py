@@ -12,7 +12,7 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
 
     meta(key, value)        format, parser version, Unicode version, the library's roots
     files(id, key, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, hint)
-                            one row per digest file: key is its path (bytes, the library's root resolved),
+                            one row per digest file: key is its path (the library's root resolved),
                             rank its place in discovery order, then its identity as the parse cache keeps it
                             (reader.core.cache: NULL when it could not be read, so it is read again), the
                             parser's warnings as JSON [[line, message], ...], the date its name gives
@@ -59,7 +59,7 @@ _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files(
     id INTEGER PRIMARY KEY,
-    key BLOB NOT NULL UNIQUE,
+    key BLOB NOT NULL UNIQUE,  -- (no affinity: text, or bytes for a name that is not Unicode, as path_key)
     rank INTEGER NOT NULL,
     size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER, checked_ns INTEGER, digest TEXT,
     warnings TEXT,
@@ -96,6 +96,22 @@ CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize=
 """
 
 
+def path_key(path: str) -> str | bytes:
+    """A path as the index stores it (files.key, folders.path): the text itself, or its bytes when it is not
+    valid Unicode (a name of undecodable bytes). Most paths are ASCII, and cost nothing to check."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def key_path(key: str | bytes) -> str:
+    return key if type(key) is str else os.fsdecode(key)
+
+
 class IndexUnavailable(Exception):
     """The index cannot be used here (read-only disk, no cache folder, not a file in its place ...): str()
     is the one notice to show; the library is read without it."""
@@ -110,7 +126,10 @@ def index_path(roots: list[str], folder: str | os.PathLike[str]) -> Path:
 
 
 def _meta(roots: list[str]) -> dict[str, str]:
+    # "schema": the tables' own text, so that a file made by a build whose tables differ (under the same
+    # SCHEMA_VERSION, as while the schema is being written) is another version too, never "no such table".
     return {"format": FORMAT, "parser": str(parse.PARSER_VERSION), "unicode": unicodedata.unidata_version,
+            "schema": blake2b(_SCHEMA.encode(), digest_size=8).hexdigest(),
             "roots": json.dumps(sorted(os.fsdecode(os.path.realpath(os.path.abspath(os.path.expanduser(
                 os.fspath(r))))) for r in roots), ensure_ascii=True)}
 
@@ -217,7 +236,7 @@ class Store:
             raise _Rebuild("is of another version")
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         wanted = _meta(self.roots)
-        if any(meta.get(key) != wanted[key] for key in ("format", "parser", "unicode")):
+        if any(meta.get(key) != wanted[key] for key in ("format", "parser", "unicode", "schema")):
             raise _Rebuild("is of another version")
 
     # -- connections ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ BATCH_SECONDS = 0.25  # ... and about this much parsing: a writer holds the lock
 # commit (a test process kills itself there to show what a killed writer leaves).
 HOOK: Callable[[str], None] | None = None
 
-Key = Callable[[str], bytes]
+Key = Callable[[str], "str | bytes"]
 clock: Callable[[], int] = time.time_ns  # when a file is read or checked (tests move it)
 
 
@@ -192,7 +192,7 @@ def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
                     "WHERE date IN (SELECT value FROM json_each(?)) GROUP BY date", (chosen,))
 
 
-def _write(con: sqlite3.Connection, read: _Read, key: bytes, ids: set[str], dates: set[str]) -> int:
+def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str], dates: set[str]) -> int:
     row = con.execute("SELECT id, size, mtime_ns, ctime_ns, ino, digest FROM files WHERE key = ?", (key,)).fetchone()
     identity = read.identity
     if row is not None and identity is not None and row[1:5] == identity[:4] and row[5] == identity[5]:
