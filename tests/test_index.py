@@ -322,6 +322,26 @@ def test_the_index_lives_in_the_cache_folder_one_file_per_library(tmp_path):
     assert len(list(app_paths.index_dir().glob("*.sqlite3"))) == 2  # the link is the same library
 
 
+def test_the_index_follows_the_umask_like_every_file_the_reader_makes(tmp_path):
+    root = tmp_path / "lib"
+    write_day(root, "2024-09-01", ["2409.00001"])
+    (root / "2024" / "09" / "02.md").write_text(day_text("2024-09-02", ["2409.00002"]), encoding="utf-8")
+    for umask, expected in ((0o002, 0o664), (0o077, 0o600)):
+        folder = tmp_path / f"index-{umask:o}"
+        old = os.umask(umask)
+        try:
+            library = opened([root], folder)
+            writer = Library.open([root], index=folder)  # a second connection while the first is open: -wal, -shm
+            writer.load_all()
+            made = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+            library.close()
+            writer.close()
+        finally:
+            os.umask(old)
+        assert len(made) == 3 and set(made.values()) == {expected}, made
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
 # -- deleted, damaged, another version, odd --------------------------------------------------------------------
 def test_a_deleted_index_is_built_again_silently(tricky, tmp_path):
     folder = tmp_path / "index"

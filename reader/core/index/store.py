@@ -182,7 +182,15 @@ class Store:
             except OSError as exc:
                 raise IndexUnavailable(f"cannot use the library index {where}: {reason(exc)}; "
                                        "reading the digests without it") from None
-            if st is not None and not stat.S_ISREG(st.st_mode):
+            if st is None:
+                try:  # made here, not by SQLite (0644): 0666 less the umask, as every file the reader makes
+                    os.close(os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise IndexUnavailable(f"cannot make the library index {where}: {reason(exc)}; "
+                                           "reading the digests without it") from None
+            elif not stat.S_ISREG(st.st_mode):
                 from reader.core.files import kind_of
 
                 raise IndexUnavailable(f"the library index {where} is {kind_of(st.st_mode)}, not a file; "
