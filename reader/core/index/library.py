@@ -89,16 +89,16 @@ class IndexedLibrary(Library):
         if self._store is not None:
             try:
                 return operation()
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, ValueError) as exc:  # ValueError: a value SQLite kept is not what was written
                 self._give_up(exc)
         return fallback()
 
-    def _give_up(self, exc: sqlite3.Error) -> None:
+    def _give_up(self, exc: Exception) -> None:
         store, self._store = self._store, None
         assert store is not None
         store.close()
         where = store.path
-        if store_module.damaged(exc):
+        if isinstance(exc, ValueError) or store_module.damaged(exc):
             try:
                 store_module.remove_files(where)  # built again by the next start
             except OSError:
@@ -160,8 +160,7 @@ class IndexedLibrary(Library):
         for path, (file_id, papers) in done.items():
             self._source[file_id] = path
             self._read_now[path] = papers
-        self._changed()
-        return done
+        return done  # (the caller forgets what it kept: in the reader's thread, not its worker's)
 
     def _publish_warnings(self) -> None:
         """The warnings of every file, as reading them all gives them: the listing's first, then each file's
@@ -187,6 +186,7 @@ class IndexedLibrary(Library):
 
         def operation() -> int:
             done = self._refresh(files, complete=False)
+            self._changed()
             taken = {f.file for f in files}
             self._pending = [f for f in self._pending if f.file not in taken]
             return sum(papers for _, papers in done.values())
@@ -203,6 +203,7 @@ class IndexedLibrary(Library):
 
         def operation() -> int:
             done = self._refresh(self._all, complete=True, progress=progress)
+            self._changed()
             self._pending = []
             self._publish_warnings()
             return sum(papers for _, papers in done.values())
@@ -302,24 +303,23 @@ class IndexedLibrary(Library):
         position = 0
         while position < len(dates):
             chunk = dates[position:position + CHUNK_DAYS]
-            try:
-                rows = list(query.days_rows(self._store.connection(), chunk[0], chunk[-1])) \
-                    if self._store is not None else None
-            except sqlite3.Error as exc:
-                self._give_up(exc)
-                rows = None
-            if rows is None:  # the index failed: the rest from memory
+            days = None
+            if self._store is not None:
+                try:
+                    by_day: dict[str, list[tuple]] = {}
+                    for row in query.days_rows(self._store.connection(), chunk[0], chunk[-1]):
+                        by_day.setdefault(row[7], []).append(row)
+                    days = [self._day_of(by_day.get(date, []), date) for date in chunk]
+                except (sqlite3.Error, ValueError) as exc:
+                    self._give_up(exc)
+            if days is None:  # the index failed: the rest from memory
                 self._catch_up()
                 for date in dates[position:]:
                     day = super().day(date)
                     if day is not None:
                         yield from day.papers
                 return
-            by_day: dict[str, list[tuple]] = {}
-            for row in rows:
-                by_day.setdefault(row[7], []).append(row)
-            for date in chunk:
-                day = self._day_of(by_day.get(date, []), date)
+            for day in days:
                 if day is not None:
                     yield from day.papers
             position += CHUNK_DAYS
