@@ -393,6 +393,24 @@ def test_a_damaged_index_means_one_notice_and_the_right_answers(tricky, tmp_path
     assert "damaged" in notices[0]
 
 
+def test_a_value_the_index_kept_that_does_not_decode_is_damage_one_notice_and_the_right_answers(tricky, tmp_path):
+    folder = tmp_path / "index"
+    built = opened([tricky], folder)
+    path = built.index_path
+    built.close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE bodies SET sections = '[[\"What''s New\", ' WHERE id = (SELECT min(id) FROM bodies)")
+    con.commit()
+    con.close()
+    library = opened([tricky], folder)
+    assert answers(library) == in_memory([tricky])
+    assert library.notices == [f"the library index {path} is damaged (Expecting value: line 1 column 17 (char 16)); "
+                               "reading the digests without it (it is built again next time)"]
+    assert not path.exists()
+    again = opened([tricky], folder)
+    assert again.notices == [] and indexed_answers(again) == in_memory([tricky])
+
+
 @pytest.mark.parametrize("what", ["schema", "tables", "parser", "unicode", "not ours"])
 def test_an_index_of_another_version_is_built_again_with_one_notice(tricky, tmp_path, what):
     folder = tmp_path / "index"
