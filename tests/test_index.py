@@ -664,3 +664,36 @@ async def test_the_reader_runs_on_the_library_backed_by_the_index(tmp_path, fixt
         await pilot.press("enter")
         assert app.current_key == "2024-06-12"
     assert library.indexed and library.notices == []
+
+
+def test_a_command_building_the_index_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch,
+                                                                                           capsys):
+    import io
+
+    from reader.commands.common import close_libraries, open_library
+
+    root = tmp_path / "lib"
+    for n in range(250):
+        (root / f"{n:03d}").mkdir(parents=True)
+        (root / f"{n:03d}" / f"2020-01-{n % 28 + 1:02d}.md").write_text(day_text(f"2020-01-{n % 28 + 1:02d}",
+                                                                               [f"2001.{n:05d}"]), encoding="utf-8")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    stderr = sys.stderr
+    monkeypatch.setattr(sys, "stderr", terminal)
+    library = open_library([str(root)])
+    close_libraries()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    shown = terminal.getvalue()
+    assert "\rreading the library: 25/250 files" in shown and "\rreading the library: 250/250 files" in shown
+    assert shown.endswith("\r" + " " * len("reading the library: 250/250 files") + "\r")  # gone when done
+    assert library.indexed and len(library.dates()) == 28
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    open_library([str(other)])  # (stderr not a terminal)
+    close_libraries()
+    assert capsys.readouterr().err == ""

@@ -73,10 +73,44 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
         _opened.append(library)
-        library.load_all()
+        progress = _ReadingProgress(sys.stderr)
+        try:
+            library.load_rest(progress)
+        finally:
+            progress.close()
         print_notices(library)
         print_warnings(library)
     return library
+
+
+class _ReadingProgress:
+    """'reading the library: 1,200/2,390 files' on one stderr line, rewritten in place, while many digests are
+    read (the index built from nothing, or a library read without it); only when stderr is a terminal, and
+    gone before anything else is written."""
+
+    SHOWN_FROM = 200  # files: fewer are read in a blink
+
+    def __init__(self, stream) -> None:
+        self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
+        try:
+            self.live = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.live = False
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.live or total < self.SHOWN_FROM or (done % 25 and done != total):
+            return
+        text = f"reading the library: {done:,}/{total:,} files"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def close(self) -> None:
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
 
 
 _opened: list[Library] = []
