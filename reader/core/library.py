@@ -3,7 +3,9 @@
 Loading is incremental so the first screen never waits for the whole archive: `Library.open()` only lists
 files, `load_newest()` parses just the files that can hold the newest day (by their names), and
 `parse_pending()` reads the remainder in the reader's worker thread (the main thread then `merge()`s it).
-Command-line tools call `load_all()`.
+Command-line tools call `load_all()`. `Library.open(paths, index=True)` gives the same Library backed by the
+library's index (reader.core.index): loading then reads only the files that changed, and every answer is a
+query, with only what was asked for in memory.
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ class IndexedLibrary(Library):
         self._counts: list[tuple[str, int]] | None = None
         self._dates_list: list[str] | None = None
         self._listing_warnings: list[ParseWarning] = []
+        self._published = False  # every file's warnings are in self.warnings (a fallback must not add them again)
         if store.notice:
             self.notices.append(store.notice)
 
@@ -124,8 +125,6 @@ class IndexedLibrary(Library):
         elif self._stage == "newest" and self._memory_stage == "open":
             self._memory_stage = "newest"
             super().load_newest()
-
-    _published = False
 
     def close(self) -> None:
         """Close the index's connections (the last one folds the write-ahead log into the file); a question
