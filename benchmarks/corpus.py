@@ -1,8 +1,10 @@
 """The archives the benchmarks read: the real one (../shared/corpus) and N shifted copies of it.
 
-Copy k moves every day k*400 days later and every new-style arXiv id k*100 months later (2408.03326 ->
-2812.03326 for k=1...), so the copies are distinct days and distinct papers, as a growing archive would be.
-Generated under benchmarks/.work/ (git-ignored), never committed.
+Copy k moves every day k*420 days later (a real date: the shift is counted in days, so a 29 February only
+lands where there is one) and every new-style arXiv id k*100 months later (2408.03326 -> 3212.03326 for
+k=1 ...), so the copies are distinct days and distinct papers, as a growing archive would be: check() says
+so of every generated archive (10x: 32,720 distinct ids, 2,390 days). Generated under benchmarks/.work/
+(git-ignored), never committed.
 """
 
 from __future__ import annotations
@@ -38,9 +40,27 @@ def _shift_ids(text: str, k: int) -> str:
     return _ID.sub(repl, text)
 
 
-def scaled(copies: int) -> Path:
+def check(folder: Path, copies: int) -> None:
+    """The generated archive is `copies` times the archive's papers, each arXiv id as often as in the
+    archive (distinct papers, not repeated ones), on real dates only, each day's file named for its day."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from reader.core.library import Library
+
+    archive = Library.open([real()]).load_all()
+    copy = Library.open([folder]).load_all()
+    dates = copy.dates()
+    assert len(copy) == copies * len(archive) and len(copy.ids()) == copies * len(archive.ids()), (
+        len(copy), len(copy.ids()))
+    assert len(dates) == copies * len(archive.dates()) and all(date.fromisoformat(d).isoformat() == d for d in dates)
+    named = {f"{p.parent.parent.name}-{p.parent.name}-{p.stem}" for p in folder.rglob("*.md")}
+    assert named == set(dates), sorted(named ^ set(dates))[:5]
+
+
+def scaled(copies: int, target: Path | None = None) -> Path:
     """A folder with `copies` shifted copies of the real archive (copy 0 is the archive itself)."""
-    target = WORK / f"corpus-x{copies}"
+    target = target or WORK / f"corpus-x{copies}"
     stamp = target / ".complete"
     if stamp.exists():
         return target
@@ -59,6 +79,7 @@ def scaled(copies: int) -> Path:
             out = target / f"{new_day:%Y}" / f"{new_day:%m}" / f"{new_day:%d}.md"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
+    check(target, copies)
     stamp.write_text("ok")
     return target
 

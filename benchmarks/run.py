@@ -27,6 +27,7 @@ import corpus  # noqa: E402
 import figures as figures_module  # noqa: E402
 import first_screen  # noqa: E402
 import bench_hf  # noqa: E402
+import bench_index  # noqa: E402
 import bench_summarize  # noqa: E402
 
 
@@ -230,6 +231,35 @@ def cli_figures(library: Path) -> list[Figure]:
     return out
 
 
+def index_figures(smoke: bool, repeats: int) -> list[Figure]:
+    """The library's index (issue 18): `list` of the newest day and `search WORD` at 10x, each beside its own
+    time at 1x (goal: at most 1.3x, cost independent of the archive's size) and search beside `grep -ri WORD`
+    over the same folder (at most 3x); the index built from nothing at 10x; the commands' peak memory. The
+    smoke run measures the archive against itself (no goal)."""
+    one = corpus.real()
+    ten = one if smoke else corpus.scaled(10)
+    big = "1x" if smoke else "10x"
+    words = bench_index.WORDS[:1] if smoke else bench_index.WORDS
+    found = bench_index.run(one, ten, 1 if smoke else repeats, words)
+    small, large, ratio = found["list"][1] * 1000, found["list"][0] * 1000, found["list"][2]
+    figures = [
+        Figure(f"index built from nothing, {big} (a first daily-papers dates; {found['index_mb']:.0f} MB on disk; "
+               f"then {found['fresh_dates_seconds'] * 1000:.0f} ms)", found["build_seconds"], "s", "report"),
+        Figure(f"daily-papers list (newest day), {big}, index fresh", large, "ms", "<= 1.3x 1x", small,
+               "the same at 1x", None if smoke else ratio <= 1.3, paired_ratio=ratio),
+    ]
+    for word in words:
+        large, small, ratio, ours, grep, against_grep = found[f"search {word}"]
+        figures.append(Figure(f"daily-papers search {word}, {big}, index fresh", large * 1000, "ms", "<= 1.3x 1x",
+                              small * 1000, "the same at 1x", None if smoke else ratio <= 1.3, paired_ratio=ratio))
+        figures.append(Figure(f"daily-papers search {word}, {big}, vs grep -ri {word} over the same folder",
+                              ours * 1000, "ms", "<= 3x grep", grep * 1000, "grep -ri",
+                              None if smoke else against_grep <= 3, paired_ratio=against_grep))
+    figures.append(Figure(f"peak RSS, daily-papers list, {big}", found["peak list"], "MB", "report"))
+    figures.append(Figure(f"peak RSS, daily-papers search {words[0]}, {big}", found["peak search"], "MB", "report"))
+    return figures
+
+
 def hf_figures(smoke: bool) -> list[Figure]:
     """Hugging Face days from a loopback Hub adding 50 ms per request (the Hub in a process of its own)."""
     found = bench_hf.run(60 if smoke else bench_hf.DAYS)
@@ -316,8 +346,16 @@ def main() -> int:
     parser.add_argument("--scales", default="1,10", help="archive sizes to measure (copies of the archive)")
     parser.add_argument("--only-first-screen", action="store_true",
                         help="only the first-screen figures (nothing written)")
+    parser.add_argument("--only-index", action="store_true",
+                        help="only the library index's figures (recorded in RESULTS.md as such)")
     args = parser.parse_args()
     byte_compile()
+    if args.only_index:
+        figures = index_figures(False, args.repeats)
+        text = table(figures)
+        print(text)
+        record(text, "the library index's figures only: benchmarks/run.py --only-index")
+        return 0
     repeats = 1 if args.smoke else args.repeats
     scales = [1] if args.smoke else [int(s) for s in args.scales.split(",")]
     figures: list[Figure] = []
@@ -341,6 +379,7 @@ def main() -> int:
         lambda: export_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x"),
         lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
         lambda: cli_figures(corpus.real()),
+        lambda: index_figures(args.smoke, args.repeats),
         lambda: hf_figures(args.smoke),
         lambda: auto_sync_figures(1 if args.smoke else 9),
         lambda: summarize_cursor_figures(20 if args.smoke else 80),
@@ -354,14 +393,19 @@ def main() -> int:
     print()
     print(text)
     if not args.smoke:
-        stamp = time.strftime("%Y-%m-%d %H:%M")
-        out = HERE / "RESULTS.md"
-        previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n\nNewest first.\n"
-        head, _, rest = previous.partition("\n## ")
-        entry = f"## {stamp}\n\nMachine: {machine()}\n\n{text}\n"
-        out.write_text(head.rstrip() + "\n\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
-        print(f"\nwrote {out}")
+        record(text)
     return 0
+
+
+def record(text: str, note: str = "") -> None:
+    """The table, newest first, in benchmarks/RESULTS.md (the history of figures)."""
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    out = HERE / "RESULTS.md"
+    previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n\nNewest first.\n"
+    head, _, rest = previous.partition("\n## ")
+    entry = f"## {stamp}\n\nMachine: {machine()}" + (f"; {note}" if note else "") + f"\n\n{text}\n"
+    out.write_text(head.rstrip() + "\n\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":

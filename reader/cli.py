@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 PROG = "daily-papers"
 DEBUG_ENV = "DAILY_PAPERS_DEBUG"
+# The module of reader.commands that registers each subcommand (reader.startup.COMMAND_NAMES names them): a
+# command builds its own parser alone (the others' imports cost `daily-papers search` a third of its time).
+# tests/system/test_cli.py checks it against the registered subcommands.
+COMMAND_MODULES = {"cite": "cite", "dates": "reading", "enrich": "enrich", "export": "export", "import": "library",
+                   "list": "reading", "mark": "state", "paths": "paths", "search": "reading", "show": "reading",
+                   "state": "state", "summarize": "summarize", "sync": "library"}
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":
@@ -77,13 +83,16 @@ def _add_debug(parser: "argparse.ArgumentParser") -> None:
                 _add_debug(sub)
 
 
-def _command_modules():
-    """Every module in reader.commands with a register(subparsers) function, in name order."""
+def _command_modules(only: str | None = None):
+    """Every module in reader.commands with a register(subparsers) function, in name order (`only`: the
+    one that registers that command)."""
     import importlib
     import pkgutil
 
     import reader.commands as package
 
+    if only is not None:
+        return [importlib.import_module(f"reader.commands.{COMMAND_MODULES[only]}")]
     modules = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"reader.commands.{info.name}")
@@ -92,7 +101,9 @@ def _command_modules():
     return modules
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:
+    """The command line's parser: every subcommand, or (`only`) the one about to run and those its module
+    registers beside it."""
     parser = _Parser(
         prog=PROG,
         description="Read the Korean digests of Hugging Face Daily Papers. With no command, open the reader.",
@@ -101,7 +112,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also: DAILY_PAPERS_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser_class())
-    for module in _command_modules():
+    for module in _command_modules(only):
         module.register(subparsers)
     _add_debug(parser)
     return parser, set(subparsers.choices)
@@ -165,9 +176,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = next((a for a in argv if a != "--debug"), None)
         if first in COMMAND_NAMES or first in ("-h", "--help", "--version"):
             with _guarded_output():
-                parser, _ = build_parser()
+                parser, _ = build_parser(first if first in COMMAND_NAMES else None)
                 args = parser.parse_args(argv)
-                return int(args.func(args) or 0)
+                try:
+                    return int(args.func(args) or 0)
+                finally:
+                    from reader.commands.common import close_libraries
+
+                    close_libraries()
         meant = mistyped_command(first)
         if meant is not None:
             print(f"{PROG}: error: {_one_line(repr(first))} is not a command, nor a file or folder: did you mean "

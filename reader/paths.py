@@ -26,6 +26,11 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
+def index_dir() -> Path:
+    """The library's index (reader.core.index): one SQLite file per library, only ever a cache."""
+    return cache_dir() / "index"
+
+
 def config_dir() -> Path:
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
 

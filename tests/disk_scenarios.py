@@ -123,6 +123,19 @@ class Faults:
 
         os.close = close
 
+        # SQLite (the library's index) writes from C, past the calls above: a database under a read-only
+        # folder is opened read-only, as SQLite opens one on a read-only file system.
+        import sqlite3
+
+        real_connect = sqlite3.connect
+
+        def connect(database, *args, **kwargs):
+            if isinstance(database, (str, os.PathLike)) and faults._under(database, faults.read_only):
+                database, kwargs["uri"] = Path(os.path.abspath(database)).as_uri() + "?mode=ro", True
+            return real_connect(database, *args, **kwargs)
+
+        sqlite3.connect = connect
+
 
 MECHANISM = ""
 FAULTS: Faults | None = None
@@ -352,7 +365,8 @@ def full_disk(root: Path) -> None:
 
 
 def unwritable_cache(root: Path) -> None:
-    """The cache folder cannot be written: every command and the reader run without a cache, silently."""
+    """The cache folder cannot be written: every command and the reader run without a cache, silently but for
+    the one line each command says about the library's index (it is read without it: the same answers)."""
     dirs = user_dirs(root)
     lib = root / "lib"
     lib.mkdir()
@@ -360,7 +374,10 @@ def unwritable_cache(root: Path) -> None:
     make_read_only(dirs["cache"])
     for _ in range(2):
         code, out, err = cli("dates", str(lib))
-        assert (code, out, err) == (0, "2024-09-02  1\n", ""), (code, out, err)
+        notice = (f"daily-papers: warning: cannot make the folder of the library index {dirs['cache']}/daily-papers/"
+                  "index: Read-only file system; reading the digests without it\n")
+        assert (code, out, err) == (0, "2024-09-02  1\n", notice), (code, out, err)
+    assert not (dirs["cache"] / "daily-papers").exists()
     from reader.core.cache import ParseCache, shared_cache
 
     cache = shared_cache()
@@ -373,6 +390,33 @@ def unwritable_cache(root: Path) -> None:
         asyncio.run(star_papers([lib], state, ["s"]))
         assert state.is_starred("2409.00011")
     assert isinstance(cache, ParseCache)
+
+
+def read_only_index(root: Path) -> None:
+    """The library's index was built, then its disk turned read-only and a day changed: each command reads
+    the digests without the index, with one line saying so, and answers as ever; nothing in the cache
+    changes."""
+    dirs = user_dirs(root)
+    lib = root / "lib"
+    lib.mkdir()
+    (lib / "2024-09-02.md").write_text(day("2024-09-02", ["2409.00011"]), encoding="utf-8")
+    code, out, err = cli("dates", str(lib))
+    assert (code, out, err) == (0, "2024-09-02  1\n", ""), (code, out, err)
+    index = dirs["cache"] / "daily-papers" / "index"
+    before = {p.name: p.read_bytes() for p in index.iterdir()}
+    assert len(before) == 1, before
+    (lib / "2024-09-02.md").write_text(day("2024-09-02", ["2409.00011", "2409.00012"]), encoding="utf-8")
+    (lib / "2024-09-03.md").write_text(day("2024-09-03", ["2409.00021"]), encoding="utf-8")
+    make_read_only(dirs["cache"])
+    for _ in range(2):
+        code, out, err = cli("dates", str(lib))
+        assert (code, out) == (0, "2024-09-03  1\n2024-09-02  2\n"), (code, out, err)
+        assert err.count("\n") == 1 and err.startswith("daily-papers: warning: ") and "library index" in err \
+            and err.endswith("reading the digests without it\n"), err
+        code, out, err = cli("search", "2409.00012", str(lib))
+        assert code == 0 and out.split() == ["2024-09-02", "9", "2409.00012", "Paper", "2409.00012"], (out, err)
+    # (Under the seam SQLite, in C, still makes its -wal and -shm beside a database opened read-only.)
+    assert {p.name: p.read_bytes() for p in index.iterdir() if p.name in before} == before
 
 
 def _sync_twice_and_import(root: Path, library: Path) -> None:
@@ -433,7 +477,7 @@ def library_on_another_disk(root: Path) -> None:
 
 
 SCENARIOS = {f.__name__: f for f in (read_only_library, read_only_state, full_disk, unwritable_cache,
-                                      mounted_library, library_on_another_disk)}
+                                      read_only_index, mounted_library, library_on_another_disk)}
 
 
 def main() -> None:

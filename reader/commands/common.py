@@ -34,14 +34,73 @@ def add_paths_argument(parser: "argparse.ArgumentParser") -> None:
     )
 
 
-def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
-    """The library at PATHs (reader.core.opening.open_library); with load=True (the subcommands) everything
-    is read now and its warnings go to stderr. The subcommands say nothing about the sample days (their
-    stderr is for warnings and one-line errors); the reader shows sample_notice()."""
-    library = opening.open_library(paths, load=load)
-    if load:
-        print_warnings(library)
+def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None) -> Library:
+    """The library at PATHs (reader.core.opening.open_library: through the library's index by default when
+    load=True). With load=True (the subcommands) it is brought up to date now, with a progress line on a
+    terminal while many digests are read, and its notices and warnings go to stderr; it is closed when the
+    command is done (close_libraries). The subcommands say nothing about the sample days (their stderr is
+    for warnings and one-line errors); the reader shows sample_notice()."""
+    if not load:
+        return opening.open_library(paths, load=False, index=index)
+    progress = _ReadingProgress(sys.stderr)
+    try:
+        library = opening.open_library(paths, load=True, index=index, progress=progress)
+    finally:
+        progress.close()
+    _opened.append(library)
+    print_notices(library)
+    print_warnings(library)
     return library
+
+
+class _ReadingProgress:
+    """'reading the library: 1,200/2,390 files' on one stderr line, rewritten in place, while many digests are
+    read (the index built from nothing, or a library read without it); only when stderr is a terminal, and
+    gone before anything else is written."""
+
+    SHOWN_FROM = 200  # files: fewer are read in a blink
+
+    def __init__(self, stream) -> None:
+        self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
+        try:
+            self.live = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.live = False
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.live or total < self.SHOWN_FROM or (done % 25 and done != total):
+            return
+        text = f"reading the library: {done:,}/{total:,} files"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def close(self) -> None:
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+_opened: list[Library] = []
+
+
+def close_libraries() -> None:
+    """Close what the subcommands opened (the index's connections: its write-ahead log is folded into the
+    file and removed as the last one closes), saying what went wrong with the index after loading (damage
+    found by a question: the answers came from the digests). reader.cli calls it when a subcommand is done."""
+    while _opened:
+        library = _opened.pop()
+        print_notices(library)
+        library.close()
+
+
+def print_notices(library: Library, stream=None) -> None:
+    """The library's notices about its index (one line each; at most one there is) on stderr."""
+    for notice in library.notices:
+        warn(notice, stream)
+    library.notices.clear()
 
 
 def warn(message: object, stream=None) -> None:
@@ -208,6 +267,7 @@ __all__ = [
     "output_path",
     "parse_arxiv_id",
     "parse_date",
+    "print_notices",
     "print_warnings",
     "read_config",
     "warn",

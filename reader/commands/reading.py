@@ -18,6 +18,7 @@ from reader.commands.common import (
 )
 from reader.core import limits
 from reader.core.limits import cut, marker
+from reader.core.library import Brief
 from reader.core.model import Paper
 from reader.core.text import plain_text
 
@@ -59,23 +60,22 @@ def register(subparsers) -> None:
 def run_dates(args: argparse.Namespace) -> int:
     library = open_library(args.paths)
     out = sys.stdout
-    for day in library.days():
-        out.write(f"{day.date}  {len(day)}\n")
+    for date, papers in library.day_counts():
+        out.write(f"{date}  {papers}\n")
     return 0
 
 
-def _line(paper: Paper) -> str:
+def _line(paper: "Paper | Brief") -> str:
     votes = "-" if paper.votes is None else str(paper.votes)
     return f"{paper.date}  {votes:>4}  {paper.arxiv_id:<12}  {paper.title}"
 
 
-def _print_papers(papers: list[Paper], as_json: bool) -> None:
+def _print_papers(papers: "list[Paper] | list[Brief]", as_json: bool) -> None:
     if as_json:
         json.dump([p.to_dict() for p in papers], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    for paper in papers:
-        sys.stdout.write(_line(paper) + "\n")
+    sys.stdout.write("".join([_line(paper) + "\n" for paper in papers]))  # one write: thousands of lines at 10x
 
 
 def select_papers(library, args: argparse.Namespace) -> list[Paper]:
@@ -162,7 +162,8 @@ def run_search(args: argparse.Namespace) -> int:
     if not search_terms(args.query):
         raise UsageError("search: give the words to find (every word must match)")
     library = open_library(args.paths)
-    papers = library.search(args.query)
+    # Without --json a line per paper: the index gives those fields alone, no summary is read.
+    papers = library.search(args.query) if args.json else library.search_brief(args.query)
     _print_papers(papers, args.json)
     if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
         print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)

@@ -45,14 +45,13 @@ from pathlib import Path
 from reader.core import parse
 from reader.core.atomic import write_bytes_atomic
 from reader.core.files import FileRefused, load_json, read_regular
-from reader.core.limits import MAX_CACHE_BYTES, MAX_DIGEST_BYTES
+from reader.core.limits import MAX_CACHE_BYTES, MAX_DIGEST_BYTES, RACY_NS  # noqa: F401 (RACY_NS: ours too)
 from reader.core.model import Paper, Section
 from reader.core.parse import ParsedFile, ParseWarning, read_file
 
 FORMAT = "daily-papers/parse-cache"
 FORMAT_VERSION = 1
 CACHE_NAME = "parsed.jsonl"
-RACY_NS = 3_000_000_000  # file-system clocks may tick this coarsely (FAT: 2 s); NFS clocks may differ a little
 
 
 def _digest(data: bytes) -> str:

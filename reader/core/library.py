@@ -3,7 +3,9 @@
 Loading is incremental so the first screen never waits for the whole archive: `Library.open()` only lists
 files, `load_newest()` parses just the files that can hold the newest day (by their names), and
 `parse_pending()` reads the remainder in the reader's worker thread (the main thread then `merge()`s it).
-Command-line tools call `load_all()`.
+Command-line tools call `load_all()`. `reader.core.index.open_indexed(paths)` gives the same Library backed by the
+library's index (reader.core.index): loading then reads only the files that changed, and every answer is a
+query, with only what was asked for in memory.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import NamedTuple, Protocol
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
 from reader.core.sanitize import clean_line
-from reader.core.text import fold
+from reader.core.text import fold, search_text
 
 Reader = Callable[[Path], ParsedFile]
 
@@ -73,8 +75,11 @@ def _day_hint(month: tuple[str, int], name: str) -> str | None | bool:
     return False
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile], list[ParseWarning]]:
+def discover(paths: Iterable[str | os.PathLike[str]],
+             folders: list[tuple[str, os.stat_result]] | None = None) -> tuple[list[DigestFile], list[ParseWarning]]:
     """Every *.md file under the given files and folders, in name order (recursive; hidden entries skipped).
+    `folders`, if given, gets each folder listed, with its stat as it was before it was listed (the index
+    lists the library again only when one of them changed).
 
     One os.scandir per folder and no stat per file (a file's identity is its folder's device and the inode
     scandir already gives; a symlink is followed with one stat): 2,400 files in about 10 ms.
@@ -103,9 +108,11 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
             add(root, (st.st_dev, st.st_ino))
             continue
         visited = {(st.st_dev, st.st_ino)}
-        stack = [(root, st.st_dev)]
+        stack = [(root, st.st_dev, st)]
         while stack:
-            folder, device = stack.pop()
+            folder, device, folder_st = stack.pop()
+            if folders is not None:
+                folders.append((folder, folder_st))
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -131,14 +138,26 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[DigestFile],
                         key = (est.st_dev, est.st_ino)
                         if key not in visited:
                             visited.add(key)
-                            subfolders.append((entry.path, est.st_dev))
+                            subfolders.append((entry.path, est.st_dev, est))
                 except OSError:
                     continue  # vanished or unreadable while we looked: the next scan will see it
             stack.extend(reversed(subfolders))
     return found, warnings
 
 
+class Brief(NamedTuple):
+    """What a one-line listing of a paper shows (`daily-papers search` without --json)."""
+
+    date: str
+    votes: int | None
+    arxiv_id: str
+    title: str
+
+
 class Library:
+    """Days and papers found in digest files. Held in memory, or backed by the library's index
+    (`reader.core.index.open_indexed(paths)`), with the same methods and answers."""
+
     def __init__(self, files: Iterable[DigestFile] = (), reader: Reader = read_file,
                  cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> None:
         # With a cache, files are read through it and it is saved whenever the remaining files have been
@@ -157,6 +176,7 @@ class Library:
         self._last_search: tuple[list[Paper], list[tuple[Paper, str]], list[tuple[Paper, str]]] | None = None
         self._generation = 0  # bumped whenever papers are added
         self.warnings: list[ParseWarning] = []
+        self.notices: list[str] = []  # about the index (rebuilt, or not usable): one line each, for the user
         self._loaded_files = 0
         self.roots: tuple[str, ...] = ()  # the files and folders it was opened on
 
@@ -164,12 +184,17 @@ class Library:
     @classmethod
     def open(cls, paths: Iterable[str | os.PathLike[str]], reader: Reader = read_file,
              cache: Cache | None = None, cache_factory: Callable[[], Cache] | None = None) -> "Library":
+        """The library of the digest files under `paths`, in memory (reader.core.index.open_indexed gives the
+        same Library backed by the library's index)."""
         paths = list(paths)
         files, warnings = discover(paths)
         library = cls(files, reader=reader, cache=cache, cache_factory=cache_factory)
         library.warnings.extend(warnings)
         library.roots = tuple(os.fspath(p) for p in paths)
         return library
+
+    def close(self) -> None:
+        """Let go of what it holds open (the index's connections; nothing in memory)."""
 
     @property
     def pending(self) -> int:
@@ -324,6 +349,10 @@ class Library:
             bucket.ordered = tuple(vote_order(bucket.papers))
         return Day(date, bucket.ordered)
 
+    def day_counts(self) -> list[tuple[str, int]]:
+        """(date, number of papers) for every day, newest first."""
+        return [(date, len(self._days[date].papers)) for date in self.dates()]
+
     def days(self) -> list[Day]:
         return [d for d in (self.day(date) for date in self.dates()) if d is not None]
 
@@ -350,11 +379,7 @@ class Library:
     # -- search -----------------------------------------------------------------------------------------
     @staticmethod
     def _text_of(paper: Paper) -> str:
-        parts = [paper.title, paper.arxiv_id, " ".join(paper.authors)]
-        for section in paper.sections:
-            parts.append(section.name)
-            parts.append(section.markdown)
-        return fold("\n".join(parts))
+        return search_text(paper.title, paper.arxiv_id, paper.authors, paper.sections)
 
     def search_index(self) -> list[tuple[Paper, str]]:
         """Each paper once (at its newest day), newest first, with its folded text (reader.core.text.fold:
@@ -402,6 +427,14 @@ class Library:
         results = [paper for paper, _ in matched]
         self._last_search = (results, matched, index)
         return results
+
+    def search_brief(self, query: str) -> list[Brief]:
+        """What search(query) finds, as one-line listings (the index reads no summary for them)."""
+        return [Brief(p.date, p.votes, p.arxiv_id, p.title) for p in self.search(query)]
+
+    def ranked_ids(self, query: str, limit: int = 50) -> list[str]:
+        """The ids search finds, best first (the index ranks by BM25; here, newest first)."""
+        return [p.arxiv_id for p in self.search(query, limit=limit)]
 
     @staticmethod
     def _matching(entries: list[tuple[Paper, str]], terms: list[str]) -> list[tuple[Paper, str]]:

@@ -34,6 +34,10 @@ MAX_MARKDOWN_DEPTH = 32
 MAX_STATE_BYTES = 256 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_CACHE_BYTES = 512 * 1024 * 1024
+# A file changed within this long of being read may change again without its size or times moving (coarse
+# file-system clocks: FAT ticks in 2 s; NFS clocks may differ a little): the parse cache and the library's
+# index check such a file's bytes before trusting what they stored of it (git's "racily clean").
+RACY_NS = 3_000_000_000
 
 
 def cut(text: str, limit: int) -> tuple[str, int]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError  # (dataclasses is loaded anyway: Textual uses it)
 from typing import Any, NamedTuple
+
+
+def _frozen(message: str) -> Exception:
+    """dataclasses.FrozenInstanceError, as a frozen dataclass raises (imported when raised: dataclasses and
+    what it imports cost a command a sixth of its start; the reader loads it anyway, with Textual)."""
+    from dataclasses import FrozenInstanceError
+
+    return FrozenInstanceError(message)
 
 
 class Section(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
@@ -69,10 +76,10 @@ class Paper:
         return f"Paper({fields})"
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise _frozen(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise _frozen(f"cannot delete field {name!r}")
 
     @property
     def hf_url(self) -> str:
@@ -143,10 +150,10 @@ class Day:
         return f"Day(date={self.date!r}, papers={self.papers!r})"
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise _frozen(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise _frozen(f"cannot delete field {name!r}")
 
     def __len__(self) -> int:
         return len(self.papers)

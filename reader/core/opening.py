@@ -7,6 +7,7 @@ subcommands, printing the library's warnings on stderr.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from reader import paths as app_paths
@@ -31,24 +32,32 @@ def sample_notice() -> str | None:
             f"(or 'daily-papers import PATH' for digests you have)")
 
 
-def open_library(paths: list[str] | None, *, load: bool = True) -> Library:
+def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Library:
     """The library at PATHs (default: the user's library, or the sample days while it is empty).
 
-    Files are read through the shared parse cache, which is saved once everything is read. With load=True
-    (the subcommands) everything is read now, its warnings left in `library.warnings`; with load=False
-    nothing is read (the reader: load_newest() parses the newest day directly, then parse_pending() in a
-    worker opens the cache and reads the rest). A PATH that does not exist is a UserError (one line).
+    With the index (the default when load=True, `index=load`), answers come from the library's index in the
+    cache folder (reader.core.index), which reads only the files that changed since it last looked; if it
+    cannot be used, the library is read through the shared parse cache, and one line in `library.notices`
+    says so. With load=True (the subcommands) the library is brought up to date now (`progress(done,
+    total)` as files are read), its warnings left in `library.warnings`; with load=False nothing is read
+    (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker opens the
+    cache and reads the rest). A PATH that does not exist is a UserError (one line).
     """
     from reader.core.cache import shared_cache  # not on the reader's way to its first screen
 
     targets = list(paths) if paths else default_library_paths()[0]
     try:
-        if load:
+        if load if index is None else index:
+            from reader.core.index import open_indexed
+
+            library = open_indexed(targets, cache_factory=shared_cache)
+        elif load:
             library = Library.open(targets, cache=shared_cache())
         else:
             library = Library.open(targets, cache_factory=shared_cache)
     except LibraryError as exc:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
-        library.load_all()
+        library.load_rest(progress)
     return library

@@ -143,6 +143,13 @@ def read_file(path: str | Path) -> ParsedFile:
     data, why = read_bytes_bounded(path)
     if data is None:
         return ParsedFile(name, [], [ParseWarning(name, 0, why or "cannot read")])
+    return parse_bytes(data, path)
+
+
+def parse_bytes(data: bytes, path: str | Path) -> ParsedFile:
+    """What read_file gives for a file holding `data` (the library's index reads each file once: it hashes
+    the bytes it parses)."""
+    name = str(path)
     text, problem = decode(data)
     if text is None:
         return ParsedFile(name, [], [ParseWarning(name, 0, problem or "unreadable")])

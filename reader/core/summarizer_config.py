@@ -23,7 +23,6 @@ reader its other settings. Nothing here reads the key.
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 from collections.abc import Mapping

@@ -22,6 +22,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def search_text(title: str, arxiv_id: str, authors: "tuple[str, ...] | list[str]",
+                sections: "tuple[tuple[str, str], ...] | list[tuple[str, str]]") -> str:
+    """What search looks in for one paper, folded: its title, id, authors, each section's name and text
+    (one per line: a search word never holds a line break, so no match spans two fields)."""
+    parts = [title, arxiv_id, " ".join(authors)]
+    for name, markdown in sections:
+        parts.append(name)
+        parts.append(markdown)
+    return fold("\n".join(parts))
+
+
 @lru_cache(maxsize=1)
 def markdown_ast() -> "mistune.Markdown":
     """The one mistune parser (AST out) that both plain text here and the reader's summary pane use.

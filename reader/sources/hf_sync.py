@@ -32,7 +32,7 @@ from reader.core.freshness import today_utc
 from reader.core.metadata import HFPaper, MetadataStore
 from reader.core.parse import read_file
 from reader.sources.hf import HFFormatError, fetch_day
-from reader.sources.hf_digest import ENGLISH_SECTIONS, render_day, render_paper
+from reader.sources.hf_digest import ENGLISH_SECTIONS, render_paper
 from reader.sources.http import Cancelled, HttpError
 
 HF_FOLDER = "huggingface"

@@ -24,7 +24,9 @@ def test_every_benchmark_figure_is_produced(corpus):
         "cursor move: key received to the frame", "cursor move end to end", "search as you type", "toggle persisted (fsync'd)",
         "to JSON, warm cache", "peak RSS", "daily-papers dates over the archive",
         "daily-papers export over the archive", "first Hugging Face sync", "up-to-date Hugging Face sync",
-        "summarize: 16 papers",
+        "summarize: 16 papers", "index built from nothing", "daily-papers list (newest day)",
+        "daily-papers search transformer, 1x, index fresh", "vs grep -ri transformer", "peak RSS, daily-papers list",
+        "peak RSS, daily-papers search",
     ]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     for name in expected:
@@ -32,3 +34,25 @@ def test_every_benchmark_figure_is_produced(corpus):
         assert row is not None, f"no figure {name!r} in:\n{table}"
         value = row.split("|")[2].strip().split()[0]
         assert float(value) > 0, row
+
+
+def test_the_ten_times_archive_is_distinct_papers_on_real_dates(tmp_path, corpus):
+    """The benchmarks' bigger archives are the archive shifted: every copy's papers have ids of their own and
+    every day is a real date, its file named for it (corpus.check holds the generator to it as it writes)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import corpus as generator
+    from datetime import date
+
+    from reader.core.library import Library
+
+    folder = generator.scaled(3, tmp_path / "x3")
+    archive = Library.open([corpus]).load_all()
+    copies = Library.open([folder]).load_all()
+    assert len(copies.ids()) == 3 * len(archive.ids()) and len(copies) == 3 * len(archive)
+    assert len(copies.dates()) == 3 * len(archive.dates())
+    for day in copies.dates():
+        assert date.fromisoformat(day).isoformat() == day
+    leap_days = [d for d in copies.dates() if d.endswith("-02-29")]
+    assert all(int(d[:4]) % 4 == 0 and (int(d[:4]) % 100 or int(d[:4]) % 400 == 0) for d in leap_days)
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
+    assert [f"{f[:4]}-{f[5:7]}-{f[8:10]}" for f in files] == sorted(copies.dates())

@@ -172,11 +172,14 @@ def test_list_state_from_the_environment_and_the_default_location(capsys, tmp_pa
 
 
 def test_the_static_command_names_match_the_registered_subcommands():
-    from reader.cli import build_parser
+    from reader.cli import COMMAND_MODULES, build_parser
     from reader.startup import COMMAND_NAMES
 
     _, registered = build_parser()
-    assert registered == COMMAND_NAMES
+    assert registered == COMMAND_NAMES == set(COMMAND_MODULES)
+    for name in COMMAND_NAMES:  # a command's parser alone: its module registers it
+        _, alone = build_parser(name)
+        assert name in alone and {COMMAND_MODULES[other] for other in alone} == {COMMAND_MODULES[name]}
 
 
 def test_opening_the_reader_builds_no_subcommand_parser(monkeypatch):

@@ -4,10 +4,8 @@ named, names shown with their newlines and control characters as visible escapes
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

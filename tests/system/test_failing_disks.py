@@ -61,6 +61,11 @@ def test_an_unwritable_cache_folder_means_running_without_a_cache(tmp_path, mech
 
 
 @pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_a_library_index_on_a_disk_turned_read_only_means_one_notice_and_the_same_answers(tmp_path, mechanism):
+    run_scenario("read_only_index", mechanism, tmp_path)
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
 def test_a_library_that_is_a_mount_point_is_synced_and_imported_into(tmp_path, mechanism):
     run_scenario("mounted_library", mechanism, tmp_path)
 

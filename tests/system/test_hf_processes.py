@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 from test_hf import (  # noqa: F401 - its fixtures and helpers
-    HFFormatError,
-    HFPaper,
-    Http,
     HubServer,
     KILL_SCRIPT,
     MetadataStore,
-    Path,
     RECORDED,
     REPO,
-    archive_dates,
-    copy,
     digest_path,
-    fetch_day,
-    hostile_item,
-    json,
-    os,
-    paper_from_item,
-    parse_page,
-    plan,
-    pytest,
     read_file,
-    recorded_days,
-    signal,
-    store_at,
-    subprocess,
-    sync_days,
-    sync_hf,
     synced,
-    sys,
-    textwrap,
-    write_day_digest,
 )
 
 

@@ -2,59 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
 from test_summarize import (  # noqa: F401 - its fixtures and helpers
-    BaseHTTPRequestHandler,
     DAYS,
     EVERY,
-    HOSTILE,
     KEY,
-    MODEL,
-    MetadataStore,
     ModelServer,
-    Path,
-    PdfServer,
-    RECORDED,
     REPO,
-    SERVER_FAILURES,
     SUMMARY_SECTIONS,
-    ThreadingHTTPServer,
     all_papers,
-    app_paths,
-    configure,
-    day_papers,
     digest_path,
     engine,
-    engine_request,
-    engine_run,
-    has_korean_summary,
-    json,
-    korean_sections,
     library,
     main,
-    make_pdf,
-    model,
-    no_pdf_pause,
-    os,
-    parse_page,
-    pytest,
-    quick_retries,
     read_file,
-    read_file_text,
-    read_summarizer_setting,
-    recorded_days,
     run,
-    sections_json,
-    signal,
-    snapshot,
-    subprocess,
     summarized,
-    summarizer_setting,
-    sys,
-    textwrap,
-    threading,
     use,
-    with_korean,
-    write_day_digest,
 )
 
 

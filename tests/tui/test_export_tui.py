@@ -3,37 +3,10 @@
 from __future__ import annotations
 
 from test_export import (  # noqa: F401 - its fixtures and helpers
-    CSV_COLUMNS,
-    ENTRIES,
-    EXPORT_FORMATS,
-    FORMULAS,
-    HOSTILE_NEWS,
     Library,
-    ORDER,
-    Paper,
-    Section,
     StateStore,
     _hostile_papers,
     _rendered,
-    archive,
-    bibtexparser,
-    csv,
-    digest_text,
-    export_csv,
-    export_json,
-    export_markdown,
-    export_papers,
-    format_for_path,
-    io,
-    json,
-    main,
-    os,
-    papers_of,
-    pytest,
-    rispy,
-    run,
-    state_file,
-    whats_new,
 )
 
 

@@ -19,7 +19,7 @@ from reader.core.library import Library
 from reader.core.metadata import MetadataStore
 from reader.core.state import StateStore
 from reader.sources.hf import parse_page
-from reader.sources.hf_sync import digest_path, write_day_digest
+from reader.sources.hf_sync import write_day_digest
 from reader.tui.app import make_app
 from reader.tui.widgets.days import DayList
 from reader.tui.widgets.detail import PaperDetail
@@ -229,7 +229,7 @@ def hf_day(library: Path, day: str = "2026-08-03", n: int = 3) -> list[str]:
 
 async def test_K_summarises_the_shown_paper_and_the_pane_shows_the_korean_sections():
     library = app_paths.library_dir()
-    ids = hf_day(library)
+    hf_day(library)
     with ModelServer() as server:
         configure(server)
         app = reader(library, config=Config(read_delay=60, auto_sync=False), today="2026-08-03")

@@ -329,7 +329,11 @@ def test_one_thread_parses_while_another_reads(tmp_path, corpus):
     assert [full(again.read(f)) for f in files] == results["forward"] and again.misses == 0
 
 
-def test_the_commands_read_through_the_shared_cache(capsys, days, counting):
+def test_the_commands_read_through_the_shared_cache_when_the_index_cannot_be_used(capsys, days, counting, user_dirs):
+    # (The commands read through the library's index: tests/test_index.py. Where it cannot be made, the parse
+    # cache serves as it did before the index.)
+    (user_dirs["cache"] / "daily-papers").mkdir()
+    (user_dirs["cache"] / "daily-papers" / "index").write_text("a file where the index folder should be")
     assert main(["dates", str(days)]) == 0
     first = capsys.readouterr().out
     assert len(counting) == 3 and cache_path().is_file()

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,7 +15,7 @@ from reader.core.metadata import HFPaper, MetadataStore
 from reader.core.parse import read_file
 from reader.sources.hf import HFFormatError, fetch_day, parse_page, paper_from_item
 from reader.sources.hf_sync import (
-    archive_dates, digest_path, plan, sync_days, sync_hf, write_day_digest,
+    archive_dates, digest_path, plan, sync_hf, write_day_digest,
 )
 from reader.sources.http import Http
 

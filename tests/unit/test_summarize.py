@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -807,7 +804,7 @@ def test_fulltext_sends_the_pdfs_text_cut_to_max_input_chars_and_keeps_the_pdf_i
     user = model.requests[0][2]["messages"][1]["content"]
     assert "Full text:\nFull text of " in user and "Abstract:" not in user
     text = user.split("Full text:\n", 1)[1].removesuffix("\n</paper>")
-    assert len(text) == 800 and text.startswith(f"Full text of ")
+    assert len(text) == 800 and text.startswith("Full text of ")
     assert first_downloads == 4 and len(pdfs.requests) == 4  # the forced rerun read the cached PDF
     assert all("authorization" not in headers for _, headers in pdfs.requests)  # the key never goes to arXiv
     cached = app_paths.cache_dir() / "pdf" / f"{papers[0].arxiv_id}.pdf"

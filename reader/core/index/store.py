@@ -1,0 +1,288 @@
+"""The index's SQLite file: where it lives, its schema, opening it (or rebuilding it), one connection per thread.
+
+One file per library (the folders and files it was opened on, resolved: a link to the library finds the same
+file), named by a hash of them, in the cache folder's index/ (reader.paths.index_dir). Write-ahead logging
+lets readers go on while one process writes; a writer waits (busy timeout) for another to finish its
+transaction. The file is a cache of the digests: whatever is wrong with it (not a database, truncated,
+damaged, of another schema, parser or Unicode version) it is deleted and built again, and whatever keeps it
+from being used (a read-only disk, a folder that cannot be made, a FIFO in its place) means reading the
+digests without it; either way the caller gets one notice (IndexUnavailable, or LibraryIndex.notice).
+
+Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as ours):
+
+    meta(key, value)        format, parser version, Unicode version, the library's roots
+    files(id, key, rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, hint)
+                            one row per digest file: key is its path (the library's root resolved),
+                            rank its place in discovery order, then its identity as the parse cache keeps it
+                            (reader.core.cache: NULL when it could not be read, so it is read again), the
+                            parser's warnings as JSON [[line, message], ...], the date its name gives
+    folders(path, dev, ino, mtime_ns, ctime_ns, seen_ns)
+                            each folder of the last listing, as it was (listing.py; meta 'listing' names
+                            the roots it is for)
+    papers(id, file, seq, newest, date, votes, arxiv_id, line, title)
+                            one row per paper per day as the file gave it (seq: its place in the file);
+                            newest = 1 on the one row search covers for each arXiv id (its newest day, first
+                            in discovery order). Small rows: a search reads thousands of them
+    bodies(id, url, pdf_url, thumbnail, authors, sections)
+                            the rest of each paper row (authors and sections as JSON), id = papers.id
+    days(date, papers)      the day list with each day's count of distinct papers
+    search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
+                            of each paper row, rowid = papers.id; words of 3 characters and more
+    grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
+                            a row (reader.core.index.terms), for words of one or two syllables
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sqlite3
+import stat
+import threading
+import unicodedata
+from pathlib import Path
+
+from reader.core import parse
+
+try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start 4 ms
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x64704958  # "dpIX"
+FORMAT = "daily-papers/library-index"
+BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY,
+    key BLOB NOT NULL UNIQUE,  -- (no affinity: text, or bytes for a name that is not Unicode, as path_key)
+    rank INTEGER NOT NULL,
+    size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER, checked_ns INTEGER, digest TEXT,
+    warnings TEXT,
+    hint TEXT
+);
+CREATE TABLE folders(
+    path BLOB PRIMARY KEY, dev INTEGER, ino INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, seen_ns INTEGER
+) WITHOUT ROWID;
+CREATE TABLE papers(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    newest INTEGER NOT NULL DEFAULT 0,
+    date TEXT NOT NULL,
+    votes INTEGER,
+    arxiv_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE TABLE bodies(
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    pdf_url TEXT NOT NULL,
+    thumbnail TEXT,
+    authors TEXT NOT NULL,
+    sections TEXT NOT NULL
+);
+CREATE INDEX papers_file ON papers(file);
+CREATE INDEX papers_date ON papers(date);
+CREATE INDEX papers_id ON papers(arxiv_id, date);
+CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
+"""
+
+
+def path_key(path: str) -> str | bytes:
+    """A path as the index stores it (files.key, folders.path): the text itself, or its bytes when it is not
+    valid Unicode (a name of undecodable bytes). Most paths are ASCII, and cost nothing to check."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def key_path(key: str | bytes) -> str:
+    return key if type(key) is str else os.fsdecode(key)
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used here (read-only disk, no cache folder, not a file in its place ...): str()
+    is the one notice to show; the library is read without it."""
+
+
+def index_path(roots: list[str], folder: str | os.PathLike[str]) -> Path:
+    """Where the index of a library opened on `roots` (files and folders) lives: one file per set of roots,
+    whichever way they are written (relative, through a link, in another order)."""
+    resolved = sorted({os.path.realpath(os.path.abspath(os.path.expanduser(os.fspath(r)))) for r in roots})
+    name = blake2b("\0".join(resolved).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    return Path(folder) / f"{name}.sqlite3"
+
+
+def _meta(roots: list[str]) -> dict[str, str]:
+    # "schema": the tables' own text, so that a file made by a build whose tables differ (under the same
+    # SCHEMA_VERSION, as while the schema is being written) is another version too, never "no such table".
+    return {"format": FORMAT, "parser": str(parse.PARSER_VERSION), "unicode": unicodedata.unidata_version,
+            "schema": blake2b(_SCHEMA.encode(), digest_size=8).hexdigest(),
+            "roots": json.dumps(sorted(os.fsdecode(os.path.realpath(os.path.abspath(os.path.expanduser(
+                os.fspath(r))))) for r in roots), ensure_ascii=True)}
+
+
+def damaged(exc: BaseException) -> bool:
+    """An SQLite error that says the file is not a sound database of ours (not a database, corrupt)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def reason(exc: BaseException) -> str:
+    """An SQLite or OS error in a few words ("attempt to write a readonly database", "Permission denied")."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc) or exc.__class__.__name__
+
+
+class _Rebuild(Exception):
+    pass
+
+
+class Store:
+    """The open index file: a connection per thread (WAL: a worker writes while the main thread reads)."""
+
+    def __init__(self, path: Path, roots: list[str]) -> None:
+        self.path = path
+        self.roots = roots
+        self.notice: str | None = None  # the one notice of opening it (rebuilt), if any
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # -- opening ----------------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Open the file, creating it or rebuilding it as needed; IndexUnavailable if it cannot be used."""
+        where = self.path
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot make the folder of the library index {where.parent}: "
+                                   f"{reason(exc)}; reading the digests without it") from None
+        for attempt in range(2):
+            try:
+                st = os.stat(where)
+            except FileNotFoundError:
+                st = None
+            except OSError as exc:
+                raise IndexUnavailable(f"cannot use the library index {where}: {reason(exc)}; "
+                                       "reading the digests without it") from None
+            if st is None:
+                try:  # made here, not by SQLite (0644): 0666 less the umask, as every file the reader makes
+                    os.close(os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise IndexUnavailable(f"cannot make the library index {where}: {reason(exc)}; "
+                                           "reading the digests without it") from None
+            elif not stat.S_ISREG(st.st_mode):
+                from reader.core.files import kind_of
+
+                raise IndexUnavailable(f"the library index {where} is {kind_of(st.st_mode)}, not a file; "
+                                       "reading the digests without it")
+            try:
+                self._open_schema()
+                return
+            except _Rebuild as why:
+                problem = str(why)
+            except sqlite3.Error as exc:
+                if not damaged(exc) or attempt:
+                    self.close()
+                    raise IndexUnavailable(f"cannot use the library index {where}: {reason(exc)}; "
+                                           "reading the digests without it") from None
+                problem = f"was damaged ({reason(exc)})"
+            self.close()
+            try:
+                remove_files(where)
+            except OSError as exc:
+                raise IndexUnavailable(f"the library index {where} {problem} and cannot be replaced: "
+                                       f"{reason(exc)}; reading the digests without it") from None
+            self.notice = f"the library index {where} {problem}; building it again"
+        raise IndexUnavailable(f"cannot use the library index {where}; reading the digests without it")
+
+    def _open_schema(self) -> None:
+        con = self.connection()
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            # A new file (or one another program left empty): made ours under the write lock, where a second
+            # process opening it at the same moment waits and then finds it made.
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                version = con.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0:
+                    if con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
+                        raise _Rebuild("is not an index of this program")
+                    for statement in _SCHEMA.split(";"):  # (executescript would commit first)
+                        if statement.strip():
+                            con.execute(statement)
+                    con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", _meta(self.roots).items())
+                    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            version = SCHEMA_VERSION
+        if version != SCHEMA_VERSION or con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise _Rebuild("is of another version")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        wanted = _meta(self.roots)
+        if any(meta.get(key) != wanted[key] for key in ("format", "parser", "unicode", "schema")):
+            raise _Rebuild("is of another version")
+
+    # -- connections ------------------------------------------------------------------------------------
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit: transactions are explicit, BEGIN IMMEDIATE for writes)."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            try:
+                con.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses at most the last commits
+                con.execute("PRAGMA temp_store = MEMORY")
+            except BaseException:
+                con.close()
+                raise
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    def close(self) -> None:
+        """Close every thread's connection (a thread that asks again gets a new one)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for con in connections:
+            try:
+                con.close()
+            except sqlite3.Error:
+                pass
+        self._local = threading.local()
+
+
+def remove_files(path: Path) -> None:
+    """Delete an index file and what SQLite keeps beside it (its write-ahead log and shared memory)."""
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise

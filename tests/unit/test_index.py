@@ -1,0 +1,488 @@
+"""The library's index (reader.core.index, issue 18): the answers of the library in memory, read from SQLite.
+
+It follows the files (by the parse cache's identity), and whatever happens to it (deleted, damaged, of another
+version, on a read-only disk, a writer killed at any moment, several processes at once) the answers stay the
+same, with at most one notice. Failing disks are in tests/disk_scenarios.py (read_only_index)."""
+
+from __future__ import annotations
+
+from reader.core.index import open_indexed  # noqa: E402
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from digest_factory import day_text, write_day
+from reader import paths as app_paths
+from reader.core import parse
+from reader.core.index import update
+from reader.core.index.library import IndexedLibrary
+from reader.core.index.store import SCHEMA_VERSION
+from reader.core.library import Library
+
+QUERIES = [
+    # English words, phrases, names
+    "transformer", "edited", "diffusion model", "video generation", "benchmark", "zero-shot", "kim", "what's", "technical",
+    # Korean: two syllables, one syllable, several words, mixed with Latin
+    "모델", "토큰", "언어 모델", "강화 학습", "메모리 효율", "칩", "학", "모", "llm 모델", "rl 학습",
+    # ids and parts of ids
+    "2408.07246", "2412", "2311.00001",
+    # Unicode forms: NFD Korean, full-width Latin and digits, case
+    unicodedata.normalize("NFD", "모델"), unicodedata.normalize("NFD", "토큰화 언어"), "ＬＬａＶＡ", "２４０８",
+    "Ｔｒａｎｓｆｏｒｍｅｒ", "TRANSFORMER", "ß", "STRASSE",
+    # short Latin words, punctuation, nothing
+    "3d", "ai", "x", "(", '"', "a\"b", "zzzz", "모델 zzzz", "\u200b모델",
+]
+
+
+def opened(paths, folder, **kwargs) -> Library:
+    library = open_indexed(paths, folder, **kwargs)
+    library.load_all()
+    return library
+
+
+def answers(library: Library, queries=QUERIES) -> dict:
+    papers = list(library.papers())
+    ids = sorted(library.ids())
+    return {
+        "dates": library.dates(), "counts": library.day_counts(), "len": len(library),
+        "days": [library.day(d) for d in library.dates()], "no day": library.day("1999-01-01"),
+        "papers": papers, "where": [(p.source, p.line) for p in papers],
+        "ids": ids, "get": [library.get(i) for i in ids], "appearances": [library.appearances(i) for i in ids],
+        "search": {q: library.search(q) for q in queries},
+        "brief": {q: library.search_brief(q) for q in queries},
+        "limited": library.search("모델", limit=5),
+        "warnings": [str(w) for w in library.warnings],
+    }
+
+
+def in_memory(paths) -> dict:
+    return answers(Library.open(paths).load_all())
+
+
+def indexed_answers(library: Library) -> dict:
+    assert isinstance(library, IndexedLibrary) and library.indexed, library.notices
+    return answers(library)
+
+
+@pytest.fixture
+def tricky(tmp_path, fixtures) -> Path:
+    """A library with every case where order and duplicates matter: one day over two files (the second
+    repeating a paper of the first), a paper on two days with two texts, vote ties, papers without votes, a
+    paper twice in one file, warnings, and the test fixtures' formats."""
+    root = tmp_path / "lib"
+    shutil.copytree(fixtures, root / "fixtures", ignore=shutil.ignore_patterns("hostile"))
+    (root / "a.md").write_text("## Daily Papers (2024-03-01)\n### [A first](https://arxiv.org/abs/2403.00001)\n"
+                               "Vote: 1\n- a 모델\n### [No link]\n", encoding="utf-8")
+    (root / "sub").mkdir()
+    (root / "sub" / "b.md").write_text(
+        "## Daily Papers (2024-03-01)\n### [B](https://arxiv.org/abs/2403.00002)\nVote: 2\n- b\n"
+        "### [A again](https://arxiv.org/abs/2403.00001)\nVote: 7\n- a 토큰\n", encoding="utf-8")
+    for day, text in (("2024-04-01", "older 토큰화 text"), ("2024-04-02", "newer 모델 text")):
+        (root / f"{day}.md").write_text(f"## Daily Papers ({day})\n### [Same](https://arxiv.org/abs/2404.00001)\n"
+                                        f"- {text}\n", encoding="utf-8")
+    ties = "## Daily Papers (2024-01-05)\n"
+    for i, votes in enumerate([3, 5, 3, 5, None]):
+        ties += f"### [P{i} 칩](https://arxiv.org/abs/2401.1000{i})\n" + (f"Vote: {votes}\n" if votes else "") + "- a\n"
+    ties += "### [P0 again](https://arxiv.org/abs/2401.10000)\n- twice in one file\n"
+    (root / "ties.md").write_text(ties, encoding="utf-8")
+    # names that are not ASCII: Korean, and bytes that are not Unicode at all
+    (root / "한글-2024-02-02.md").write_text(day_text("2024-02-02", ["2402.00002"]), encoding="utf-8")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9-2024-02-01.md"), "w", encoding="utf-8") as handle:
+        handle.write(day_text("2024-02-01", ["2402.00001"]))
+    return root
+
+
+# -- the same answers --------------------------------------------------------------------------------------------
+def test_the_index_answers_what_the_library_in_memory_answers(tricky, tmp_path):
+    library = opened([tricky], tmp_path / "index")
+    assert indexed_answers(library) == in_memory([tricky])
+    again = opened([tricky], tmp_path / "index")  # from the index, nothing read again
+    assert indexed_answers(again) == in_memory([tricky])
+    assert [p.title for p in again.day("2024-03-01").papers] == ["B", "A first"]  # the first file's A, not "A again"
+    assert [p.title for p in again.search("same")] == ["Same"] and again.search("토큰화") == []  # newest text only
+    assert [p.title for p in again.day("2024-01-05").papers] == ["P1 칩", "P3 칩", "P0 칩", "P2 칩", "P4 칩"]
+
+
+
+
+def test_korean_of_one_and_two_syllables_and_every_unicode_form_is_found(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    (root / "2024-05-01.md").write_text(
+        "## Daily Papers (2024-05-01)\n"
+        "### [토큰화 없는 언어모델](https://arxiv.org/abs/2405.00001)\n- 새 칩 설계\n"
+        "### [ＬＬａＶＡ-Next](https://arxiv.org/abs/2405.00002)\n- 멀티모달 모델입니다\n"
+        "### [Straße of Models](https://arxiv.org/abs/2405.00003)\n- English only\n", encoding="utf-8")
+    library = opened([root], tmp_path / "index")
+
+    def ids(query):
+        return [p.arxiv_id for p in library.search(query)]
+
+    assert ids("토큰") == ["2405.00001"]  # two syllables inside a word
+    assert ids("모델") == ["2405.00001", "2405.00002"]  # inside 언어모델 and 모델입니다
+    assert ids("칩") == ["2405.00001"] and ids("델") == ["2405.00001", "2405.00002"]  # one syllable
+    assert ids(unicodedata.normalize("NFD", "토큰")) == ["2405.00001"]  # decomposed, as macOS gives it
+    assert ids("llava") == ids("LLaVA") == ids("ＬＬａＶＡ") == ["2405.00002"]  # full-width Latin
+    assert ids("strasse") == ids("STRASSE") == ["2405.00003"]  # casefolded, not just lower-cased
+    assert ids("모델 llava") == ["2405.00002"] and ids("칩 llava") == [] and ids("ai") == []
+
+
+# -- following the files -----------------------------------------------------------------------------------------
+@pytest.fixture
+def counted(monkeypatch) -> list[str]:
+    """The digests parsed (every parse goes through parse_text)."""
+    seen: list[str] = []
+    real = parse.parse_text
+
+    def parse_text(text, path="<text>", default_date=None):
+        seen.append(os.path.basename(str(path)))
+        return real(text, path, default_date)
+
+    monkeypatch.setattr(parse, "parse_text", parse_text)
+    return seen
+
+
+def test_the_index_follows_an_edited_an_added_and_a_removed_file(tmp_path, counted):
+    root = tmp_path / "lib"
+    for date, ids in (("2024-06-01", ["2406.00001"]), ("2024-06-02", ["2406.00002"]), ("2024-06-03", ["2406.00003"])):
+        write_day(root, date, ids)
+    folder = tmp_path / "index"
+    assert opened([root], folder).dates() == ["2024-06-03", "2024-06-02", "2024-06-01"]
+    assert sorted(counted) == ["01.md", "02.md", "03.md"]
+    counted.clear()
+    library = opened([root], folder)
+    assert counted == []  # nothing changed: nothing read
+    assert indexed_answers(library) == in_memory([root])
+    write_day(root, "2024-06-02", ["2406.00002", "2406.00022"], title="Edited")  # edited
+    write_day(root, "2024-06-04", ["2406.00004"])  # added
+    (root / "2024" / "06" / "01.md").unlink()  # removed
+    counted.clear()
+    library = opened([root], folder)
+    assert sorted(counted) == ["02.md", "04.md"]  # just those
+    assert library.dates() == ["2024-06-04", "2024-06-03", "2024-06-02"]
+    assert [p.title for p in library.day("2024-06-02").papers] == ["Edited 2406.00002: a study", "Edited 2406.00022: a study"]
+    assert library.get("2406.00001") is None and library.search("2406.00001") == []
+    assert indexed_answers(library) == in_memory([root])
+
+
+@pytest.mark.parametrize("how", ["in place", "by another file"])
+def test_a_file_replaced_by_one_of_the_same_size_and_mtime_is_read_again(tmp_path, counted, monkeypatch, how):
+    """As git's index: size and mtime alone cannot tell (cp -p, touch -r, unpacking an archive); the status
+    change time and the inode can, and the file is long past being racily clean, so its bytes are not read."""
+    root = tmp_path / "lib"
+    path = write_day(root, "2024-07-01", ["2407.00001"], title="Before")
+    stamp, size = path.stat().st_mtime_ns, path.stat().st_size
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # read and checked a minute later
+    folder = tmp_path / "index"
+    assert opened([root], folder).get("2407.00001").title.startswith("Before")
+    text = path.read_text(encoding="utf-8").replace("Before", "Afters")  # the same size
+    if how == "in place":
+        path.write_text(text, encoding="utf-8")
+    else:
+        other = path.with_name("new.tmp")
+        other.write_text(text, encoding="utf-8")
+        os.replace(other, path)
+    os.utime(path, ns=(stamp, stamp))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (size, stamp)
+    counted.clear()
+    library = opened([root], folder)
+    assert counted == ["01.md"] and library.get("2407.00001").title.startswith("Afters")
+    counted.clear()
+    assert opened([root], folder).get("2407.00001").title.startswith("Afters") and counted == []
+
+
+def _add_in_folder(root: Path) -> None:
+    write_day(root, "2024-10-08", ["2410.00008"])  # a new day in the month's folder
+
+
+def _add_in_new_folder(root: Path) -> None:
+    write_day(root, "2024-11-01", ["2411.00001"])  # a new month
+
+
+def _edit_in_place(root: Path) -> None:
+    path = root / "2024" / "10" / "04.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Paper", "Renamed"), encoding="utf-8")
+
+
+def _remove(root: Path) -> None:
+    (root / "2024" / "10" / "04.md").unlink()
+
+
+def _rename(root: Path) -> None:
+    os.rename(root / "2024" / "10" / "04.md", root / "2024" / "10" / "09.md")
+
+
+def _through_a_link(root: Path) -> None:
+    write_day(root.parent / "elsewhere", "2023-01-02", ["2301.00002"])  # the linked folder gains a day
+
+
+def _hidden(root: Path) -> None:
+    (root / "2024" / "10" / ".notes.md").write_text("## Daily Papers (2024-10-30)\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_add_in_folder, _add_in_new_folder, _edit_in_place, _remove, _rename,
+                                    _through_a_link, _hidden])
+def test_the_files_are_listed_again_only_when_a_folder_changed(tmp_path, monkeypatch, change):
+    from reader.core import library as library_module
+
+    root = tmp_path / "lib"
+    _week(root)
+    write_day(tmp_path / "elsewhere", "2023-01-01", ["2301.00001"])
+    (root / "linked").symlink_to(tmp_path / "elsewhere")
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # listed long after any change
+    listed: list[int] = []
+    discover = library_module.discover
+    monkeypatch.setattr(library_module, "discover", lambda *a, **k: listed.append(1) or discover(*a, **k))
+    folder = tmp_path / "index"
+    opened([root], folder).close()
+    assert listed == [1]
+    again = opened([root], folder)  # nothing changed: the listing kept, every file's identity checked
+    assert listed == [1]
+    assert indexed_answers(again) == in_memory([root])
+    change(root)
+    listed.clear()
+    changed = opened([root], folder)
+    assert listed == ([] if change is _edit_in_place else [1])  # an edit changes no folder: its file says
+    assert indexed_answers(changed) == in_memory([root])
+    listed.clear()
+    last = opened([root], folder)
+    assert listed == []
+    assert indexed_answers(last) == in_memory([root])
+
+
+
+
+def test_the_index_lives_in_the_cache_folder_one_file_per_library(tmp_path):
+    root = tmp_path / "lib"
+    write_day(root, "2024-09-01", ["2409.00001"])
+    (tmp_path / "link").symlink_to(root)
+    other = tmp_path / "other"
+    write_day(other, "2024-09-02", ["2409.00002"])
+    for paths in ([root], [tmp_path / "link"], [str(root) + "/"], [other]):
+        library = open_indexed(paths, True)
+        library.load_all()
+        assert library.indexed and library.index_path.parent == app_paths.index_dir()
+        assert str(library.index_path).startswith(str(app_paths.cache_dir()))
+        library.close()
+    assert len(list(app_paths.index_dir().glob("*.sqlite3"))) == 2  # the link is the same library
+
+
+def test_the_index_follows_the_umask_like_every_file_the_reader_makes(tmp_path):
+    root = tmp_path / "lib"
+    write_day(root, "2024-09-01", ["2409.00001"])
+    (root / "2024" / "09" / "02.md").write_text(day_text("2024-09-02", ["2409.00002"]), encoding="utf-8")
+    for umask, expected in ((0o002, 0o664), (0o077, 0o600)):
+        folder = tmp_path / f"index-{umask:o}"
+        old = os.umask(umask)
+        try:
+            library = opened([root], folder)
+            writer = open_indexed([root], folder)  # a second connection while the first is open: -wal, -shm
+            writer.load_all()
+            made = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+            library.close()
+            writer.close()
+        finally:
+            os.umask(old)
+        assert len(made) == 3 and set(made.values()) == {expected}, made
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+# -- deleted, damaged, another version, odd --------------------------------------------------------------------
+def test_a_deleted_index_is_built_again_silently(tricky, tmp_path):
+    folder = tmp_path / "index"
+    first = opened([tricky], folder)
+    first.close()
+    for path in folder.iterdir():
+        path.unlink()
+    library = opened([tricky], folder)
+    assert library.notices == [] and indexed_answers(library) == in_memory([tricky])
+
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "not a database":
+        path.write_bytes(b"this is not a database at all " * 200)
+    elif how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "pages overwritten":  # the header and the first pages (schema, meta) intact, the rest garbage
+        page = int.from_bytes(data[16:18], "big")
+        path.write_bytes(data[: 3 * page] + bytes([0xA5]) * (len(data) - 3 * page))
+    else:
+        raise AssertionError(how)
+
+
+
+
+def test_a_value_the_index_kept_that_does_not_decode_is_damage_one_notice_and_the_right_answers(tricky, tmp_path):
+    folder = tmp_path / "index"
+    built = opened([tricky], folder)
+    path = built.index_path
+    built.close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE bodies SET sections = '[[\"What''s New\", ' WHERE id = (SELECT min(id) FROM bodies)")
+    con.commit()
+    con.close()
+    library = opened([tricky], folder)
+    assert answers(library) == in_memory([tricky])
+    assert library.notices == [f"the library index {path} is damaged (Expecting value: line 1 column 17 (char 16)); "
+                               "reading the digests without it (it is built again next time)"]
+    assert not path.exists()
+    again = opened([tricky], folder)
+    assert again.notices == [] and indexed_answers(again) == in_memory([tricky])
+
+
+@pytest.mark.parametrize("what", ["schema", "tables", "parser", "unicode", "not ours"])
+def test_an_index_of_another_version_is_built_again_with_one_notice(tricky, tmp_path, what):
+    folder = tmp_path / "index"
+    built = opened([tricky], folder)
+    path = built.index_path
+    built.close()
+    con = sqlite3.connect(path)
+    if what == "schema":
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    elif what == "parser":
+        con.execute("UPDATE meta SET value = '0' WHERE key = 'parser'")
+    elif what == "tables":  # another build's tables under the same version number
+        con.execute("DROP TABLE folders")
+        con.execute("UPDATE meta SET value = 'another' WHERE key = 'schema'")
+    elif what == "unicode":
+        con.execute("UPDATE meta SET value = '1.0.0' WHERE key = 'unicode'")
+    else:
+        con.execute("PRAGMA application_id = 7")
+    con.commit()
+    con.close()
+    library = opened([tricky], folder)
+    assert library.notices == [f"the library index {path} is of another version; building it again"]
+    assert indexed_answers(library) == in_memory([tricky])
+    library.close()
+    assert opened([tricky], folder).notices == []
+
+
+def test_a_fifo_where_the_index_goes_is_left_as_it_is_and_the_library_read_without_it(tricky, tmp_path):
+    folder = tmp_path / "index"
+    probe = open_indexed([tricky], folder)
+    path = probe.index_path
+    probe.close()
+    path.unlink()
+    os.mkfifo(path)
+    library = opened([tricky], folder)
+    assert not isinstance(library, IndexedLibrary) and library.notices == [
+        f"the library index {path} is a FIFO, not a file; reading the digests without it"]
+    assert answers(library) == in_memory([tricky])
+    assert path.is_fifo()
+
+
+def test_a_write_failing_mid_update_means_one_notice_and_the_right_answers(tricky, tmp_path, monkeypatch):
+    folder = tmp_path / "index"
+    opened([tricky], folder).close()
+    (tricky / "ties.md").write_text((tricky / "ties.md").read_text(encoding="utf-8") + "\n### [New](https://arxiv.org/abs/2401.10009)\n- n\n",
+                                    encoding="utf-8")
+    write_day(tricky, "2024-12-30", ["2412.00030"])
+
+    def full(stage):
+        if stage == "paper":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(update, "HOOK", full)
+    library = opened([tricky], folder)
+    path = next(folder.glob("*.sqlite3"))
+    assert library.notices == [f"cannot use the library index {path}: database or disk is full; reading the "
+                               "digests without it"]
+    assert not library.indexed and answers(library) == in_memory([tricky])
+    monkeypatch.setattr(update, "HOOK", None)
+    again = opened([tricky], folder)  # the failed transaction left nothing behind
+    assert again.notices == [] and indexed_answers(again) == in_memory([tricky])
+
+
+# -- several processes -------------------------------------------------------------------------------------------
+WRITER = r"""
+import json, os, signal, sys
+from reader.core.index import update
+from reader.core.index import open_indexed
+
+root, folder, mode, stage, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+update.BATCH_FILES = 2
+seen = 0
+
+
+def hook(name):
+    global seen
+    if name != stage:
+        return
+    seen += 1
+    if seen != count:
+        return
+    if mode == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    print(name, flush=True)  # mode "pause": tell the test, and wait for its word
+    sys.stdin.readline()
+
+
+update.HOOK = hook
+library = open_indexed([root], folder)
+library.load_all()
+print(json.dumps({"notices": library.notices, "dates": library.dates(), "indexed": library.indexed}), flush=True)
+"""
+
+
+def writer(tmp_path: Path, root: Path, folder: Path, mode: str, stage: str, count: int) -> subprocess.Popen:
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    return subprocess.Popen([sys.executable, str(script), str(root), str(folder), mode, stage, str(count)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _week(root: Path, first: int = 1, days: int = 7, title: str = "Paper") -> None:
+    for n in range(first, first + days):
+        write_day(root, f"2024-10-{n:02d}", [f"2410.{n:05d}", f"2410.{n + 100:05d}"], title=title)
+
+
+def _change(root: Path) -> None:
+    """Edit two days, remove one, add two."""
+    write_day(root, "2024-10-02", ["2410.00002", "2410.00202"], title="Edited")
+    write_day(root, "2024-10-05", ["2410.00005"], title="Edited")
+    (root / "2024" / "10" / "03.md").unlink()
+    _week(root, 20, 2, title="Added")
+
+
+def _sound(path: Path) -> None:
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.execute("INSERT INTO search(search) VALUES ('integrity-check')")
+    con.execute("INSERT INTO grams(grams) VALUES ('integrity-check')")
+    con.close()
+
+
+
+
+def _edit(root: Path) -> None:
+    """Edit two days (new titles, one paper more) and add two after them: files read, none removed or moved."""
+    write_day(root, "2024-10-02", ["2410.00002", "2410.00102", "2410.00202"], title="Edited")
+    write_day(root, "2024-10-05", ["2410.00005", "2410.00105", "2410.00205"], title="Edited")
+    _week(root, 20, 2, title="Added")
+
+
+
+
+
+
+def test_the_bm25_ranking_ranks_what_search_finds(corpus, tmp_path):
+    library = opened([corpus], tmp_path / "index")
+    for query in ("transformer", "diffusion model", "모델 transformer", "llava"):
+        ranked = library.ranked_ids(query, limit=10_000)
+        assert sorted(ranked) == sorted(p.arxiv_id for p in library.search(query)), query
+    titled = library.ranked_ids("llava", limit=5)
+    assert all("llava" in library.get(i).title.casefold() or "llava" in str(library.get(i).sections).casefold()
+               for i in titled)
+
+
+# -- the reader, as it is, on the library backed by the index ---------------------------------------------------
