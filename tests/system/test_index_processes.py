@@ -11,6 +11,7 @@ import shutil
 import signal
 import sys
 
+from reader.cli import main
 from test_index import (  # noqa: F401 - its fixtures and helpers
     IndexedLibrary,
     Library,
@@ -25,7 +26,6 @@ from test_index import (  # noqa: F401 - its fixtures and helpers
     day_text,
     in_memory,
     indexed_answers,
-    main,
     opened,
     parse,
     tricky,
