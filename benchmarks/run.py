@@ -382,7 +382,7 @@ def main() -> int:
         lambda: index_figures(args.smoke, args.repeats),
         lambda: hf_figures(args.smoke),
         lambda: auto_sync_figures(1 if args.smoke else 9),
-        lambda: summarize_cursor_figures(20 if args.smoke else 80),
+        lambda: summarize_cursor_figures(20 if args.smoke else 150),
         lambda: summarize_figures(args.smoke),
     ]
     for step in steps:

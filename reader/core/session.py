@@ -45,6 +45,7 @@ class Change(NamedTuple):
     stop_timer: bool = False  # stop the read timer running for the paper highlighted before
     timer: float | None = None  # start one: in this many seconds call read_delay_passed(highlighted id)
     empty: bool = False  # the library holds no day: show how to get digests
+    objects: bool = False  # the list's papers are new objects with the same rows (session.papers): swap them in
     notices: tuple[Notice, ...] = ()
 
     def then(self, other: "Change") -> "Change":
@@ -61,6 +62,7 @@ class Change(NamedTuple):
             stop_timer=self.stop_timer or other.stop_timer,
             timer=other.timer if other.timer is not None else self.timer,
             empty=self.empty or other.empty,
+            objects=self.objects or other.objects,
             notices=self.notices + other.notices,
         )
 
@@ -339,7 +341,16 @@ class ReadingSession:
         if self.key is None:
             return change.then(self.show(self.library.dates()[0]))
         if self.key in dates or self.key == STARRED:
-            return change.then(self.refresh())
+            listed = self._papers_for(self.key)
+            if [p.arxiv_id for p in listed] != [p.arxiv_id for p in self.papers]:
+                return change.then(self.refresh())
+            # The same rows (a summary written, metadata refreshed): the new papers in place, nothing redrawn
+            # but the summary of the paper highlighted, if it is one of them.
+            self.papers = listed
+            shown = self.current
+            if shown is not None:
+                self.current = next((p for p in listed if p.arxiv_id == shown.arxiv_id), shown)
+            return change.then(Change(objects=True, detail=self.current is not shown))
         return change
 
     def swap_library(self, library: Library) -> Change:

@@ -163,6 +163,8 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
             view.draw_rows()
         elif change.row_ids:
             view.draw_rows(change.row_ids)
+        if change.objects:
+            view.papers.papers = self.session.papers  # the same rows: the papers they stand for, anew
         if change.day_rows:
             view.draw_day_rows(change.day_rows)
         if change.detail:

@@ -411,3 +411,17 @@ def test_a_new_day_landing_redraws_every_day_and_a_rewritten_day_only_its_row_an
     elsewhere = read_file(str(write_day(root, "2024-01-01", ["2401.00011"])))
     change = session.files_changed([elsewhere])
     assert change.day_rows == ("2024-01-01",) and not change.papers
+
+
+def test_a_summary_written_into_the_shown_day_swaps_the_papers_in_and_redraws_only_the_summary(make, tmp_path):
+    session = at(make(), "2024-01-03", "2401.00032")
+    root = tmp_path / "lib"
+    path = write_day(root, "2024-01-03", DAYS["2024-01-03"], title="Summarised")  # the same rows, new text
+    change = session.files_changed([read_file(str(path))])
+    assert change.objects and not change.papers and not change.days  # no list drawn anew: j/k stay smooth
+    assert change.day_rows == ("2024-01-03",) and change.detail
+    assert session.current.arxiv_id == "2401.00032" and session.current.title.startswith("Summarised")
+    assert [p.title.split()[0] for p in session.papers] == ["Summarised"] * 3
+    other = write_day(root, "2024-01-01", DAYS["2024-01-01"], title="Other")
+    change = session.files_changed([read_file(str(other))])
+    assert not change.objects and not change.detail and change.day_rows == ("2024-01-01",)
