@@ -135,11 +135,17 @@ class View:
     def show_freshness(self, freshness: str, status: str) -> None:
         """The days' title says how fresh the library is, their bottom line what is under way (a loading
         progress stays until the loading ends); the list's bottom line follows (list_note)."""
-        self.days.border_title = f"Days · {freshness}" if freshness else "Days"
+        # Each assignment repaints its pane: only what changed is assigned (a summarising run reports every paper).
+        _set(self.days, "border_title", f"Days · {freshness}" if freshness else "Days")
         if status or not self.session.library.pending:
-            self.days.border_subtitle = status
-        self.papers.border_subtitle = self.list_subtitle()
+            _set(self.days, "border_subtitle", status)
+        _set(self.papers, "border_subtitle", self.list_subtitle())
 
     def set_status(self, text: str) -> None:
         """The line under the days: loading, reloading, a sync's progress ("" clears it)."""
-        self.days.border_subtitle = text
+        _set(self.days, "border_subtitle", text)
+
+
+def _set(widget: Widget, name: str, text: str) -> None:
+    if str(getattr(widget, name) or "") != text:
+        setattr(widget, name, text)
