@@ -39,7 +39,7 @@ TITLES = {
     "mark_day_read": "Mark this day read",
     "undo": "Undo mark day read",
     "reload": "Reload",
-    "help": "Keys",
+    "help": "Help: every key and its binding id",
 }
 
 

@@ -779,3 +779,14 @@ async def test_moving_between_papers_repaints_exactly_what_a_fresh_pane_shows(tm
             detail.refresh()
             await pilot.pause()
             assert moved == text_of(app.export_screenshot()), key
+
+
+async def test_the_palette_names_each_command_once():
+    from collections import Counter
+
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        names = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Help: every key and its binding id" in names
+        assert [name for name, n in Counter(names).items() if n > 1] == []  # Textual's own "Keys" stays its own
