@@ -26,7 +26,8 @@ def test_every_benchmark_figure_is_produced(corpus):
         "daily-papers export over the archive", "first Hugging Face sync", "up-to-date Hugging Face sync",
         "summarize: 16 papers", "index built from nothing", "daily-papers list (newest day)",
         "daily-papers search transformer, 1x, index fresh", "vs grep -ri transformer", "peak RSS, daily-papers list",
-        "peak RSS, daily-papers search",
+        "peak RSS, daily-papers search", "no PATH, auto_sync off", "no PATH, auto_sync on",
+        "while K summarises a day",
     ]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     for name in expected:
