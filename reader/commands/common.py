@@ -53,12 +53,9 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     return library
 
 
-class _ReadingProgress:
-    """'reading the library: 1,200/2,390 files' on one stderr line, rewritten in place, while many digests are
-    read (the index built from nothing, or a library read without it); only when stderr is a terminal, and
-    gone before anything else is written."""
-
-    SHOWN_FROM = 200  # files: fewer are read in a blink
+class StatusLine:
+    """One stderr line rewritten in place (progress of a command), only when stderr is a terminal, and gone
+    before anything else is written (close). Subclasses say what the line holds and call show(text)."""
 
     def __init__(self, stream) -> None:
         self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
@@ -68,10 +65,7 @@ class _ReadingProgress:
             self.live = False
         self.width = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if not self.live or total < self.SHOWN_FROM or (done % 25 and done != total):
-            return
-        text = f"reading the library: {done:,}/{total:,} files"
+    def show(self, text: str) -> None:
         self.stream.write("\r" + text.ljust(self.width))
         self.stream.flush()
         self.width = len(text)
@@ -81,6 +75,29 @@ class _ReadingProgress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+def bar(done: int, total: int) -> str:
+    """[####......] of 20 cells."""
+    filled = int(20 * done / total)
+    return f"[{'#' * filled}{'.' * (20 - filled)}]"
+
+
+def time_left(seconds: float | None) -> str:
+    """" · 1:05 left" ("" when not known yet)."""
+    return "" if seconds is None else f" · {int(seconds) // 60}:{int(seconds) % 60:02d} left"
+
+
+class _ReadingProgress(StatusLine):
+    """'reading the library: 1,200/2,390 files' while many digests are read (the index built from nothing, or
+    a library read without it)."""
+
+    SHOWN_FROM = 200  # files: fewer are read in a blink
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.live or total < self.SHOWN_FROM or (done % 25 and done != total):
+            return
+        self.show(f"reading the library: {done:,}/{total:,} files")
 
 
 _opened: list[Library] = []

@@ -7,7 +7,8 @@ import argparse
 import sys
 import time
 
-from reader.commands.common import MAX_WARNINGS, open_library, open_metadata, parse_date, resolve_date
+from reader.commands.common import (MAX_WARNINGS, StatusLine, bar, open_library, open_metadata, parse_date,
+                                    resolve_date)
 from reader.errors import UsageError, UserError
 
 USAGE = "daily-papers enrich [--starred | --date D | --all] [--refresh] [ARXIV_ID ...] [PATH ...]"
@@ -32,30 +33,16 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_enrich)
 
 
-class _Bar:
-    """One stderr line rewritten in place: papers done, and the time left at arXiv's pace."""
-
-    def __init__(self, stream) -> None:
-        self.stream = getattr(stream, "unguarded", stream)
-        self.live = self.stream.isatty()
-        self.width = 0
+class _Bar(StatusLine):
+    """Papers done, and the time left at arXiv's pace."""
 
     def __call__(self, done: int, total: int) -> None:
         if not self.live or not total:
             return
         from reader.sources.arxiv import BATCH, GAP_SECONDS
 
-        filled = int(20 * done / total)
         left = int(-(-(total - done) // BATCH) * GAP_SECONDS)
-        text = f"arxiv [{'#' * filled}{'.' * (20 - filled)}] {done:,}/{total:,} papers · {left // 60}:{left % 60:02d} left"
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
-
-    def close(self) -> None:
-        if self.live and self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
+        self.show(f"arxiv {bar(done, total)} {done:,}/{total:,} papers · {left // 60}:{left % 60:02d} left")
 
 
 def wanted_ids(args: argparse.Namespace) -> list[str]:

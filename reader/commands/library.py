@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import MAX_WARNINGS, warn
+from reader.commands.common import MAX_WARNINGS, StatusLine, bar, time_left, warn
 from reader.sources.importer import import_paths
 from reader.core.sanitize import visible_line
 from reader.core.words import count
@@ -39,26 +39,12 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_import)
 
 
-class _Progress:
-    """Git's progress on one stderr line, rewritten in place; only when stderr is a terminal."""
-
-    def __init__(self, stream) -> None:
-        self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
-        self.live = self.stream.isatty()
-        self.width = 0
+class _Progress(StatusLine):
+    """Git's progress."""
 
     def __call__(self, phase: str, fraction: float | None) -> None:
-        if not self.live:
-            return
-        text = f"sync: {phase}" + ("" if fraction is None else f" {fraction:4.0%}")
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
-
-    def close(self) -> None:
-        if self.live and self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
+        if self.live:
+            self.show(f"sync: {phase}" + ("" if fraction is None else f" {fraction:4.0%}"))
 
 
 def _day(text: str) -> str:
@@ -71,20 +57,14 @@ def _day(text: str) -> str:
 
 
 class _DaysProgress(_Progress):
-    """Hugging Face days: a bar with days, papers and the time left, on one rewritten stderr line."""
+    """Hugging Face days: a bar with days, papers and the time left."""
 
     def days(self, state) -> None:
         if not self.live or not state.days_total:
             return
         done, total = state.days_done, state.days_total
-        filled = int(20 * done / total)
-        eta = state.eta()
-        left = "" if eta is None else f" · {int(eta) // 60}:{int(eta) % 60:02d} left"
-        text = (f"hugging face [{'#' * filled}{'.' * (20 - filled)}] {done}/{total} days · "
-                f"{state.papers:,} papers{left}")
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
+        self.show(f"hugging face {bar(done, total)} {done}/{total} days · {state.papers:,} papers"
+                  f"{time_left(state.eta())}")
 
 
 def run_sync(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reader.commands.common import MAX_WARNINGS, parse_arxiv_id, parse_date
+from reader.commands.common import MAX_WARNINGS, StatusLine, bar, parse_arxiv_id, parse_date, time_left
 from reader.errors import UsageError, UserError
 
 
@@ -37,32 +37,16 @@ def _day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-class _Bar:
-    """Papers done, failures and tokens on one stderr line, rewritten in place; only on a terminal."""
-
-    def __init__(self, stream) -> None:
-        self.stream = getattr(stream, "unguarded", stream)  # its text is ours; its "\r" rewrites the line
-        self.live = self.stream.isatty()
-        self.width = 0
+class _Bar(StatusLine):
+    """Papers done, failures and tokens."""
 
     def __call__(self, state) -> None:
         if not self.live or not state.total:
             return
         finished = state.done + state.failed
-        filled = int(20 * finished / state.total)
-        eta = state.eta()
-        left = "" if eta is None else f" · {int(eta) // 60}:{int(eta) % 60:02d} left"
         failed = f" · {state.failed:,} failed" if state.failed else ""
-        text = (f"summarize [{'#' * filled}{'.' * (20 - filled)}] {state.done}/{state.total} papers{failed} · "
-                f"{state.tokens:,} tokens{left}")
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
-
-    def close(self) -> None:
-        if self.live and self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
+        self.show(f"summarize {bar(finished, state.total)} {state.done}/{state.total} papers{failed} · "
+                  f"{state.tokens:,} tokens{time_left(state.eta())}")
 
 
 def run_summarize(args: argparse.Namespace) -> int:
