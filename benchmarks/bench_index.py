@@ -8,7 +8,6 @@ median of the pairs' ratios (this machine's speed drifts within seconds; a pair 
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -20,16 +19,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 MEASURE_PEAK = HERE.parent / "tests" / "measure_peak.py"
+sys.path.insert(0, str(HERE))
+from first_screen import env_with_home  # noqa: E402 - the same home of temporary folders
+
 WORDS = ["transformer", "llava", "토큰"]  # an English word, a model's name, a Korean word of two syllables
-
-
-def env_with_home(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
-        (home / name).mkdir(parents=True, exist_ok=True)
-        env[var] = str(home / name)
-    env.pop("DAILY_PAPERS_STATE", None)
-    return env
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
