@@ -17,7 +17,7 @@ side of it (a mixin, as the loader and the sharing are).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -65,6 +65,7 @@ class Updates:
         self.today = today
         self.cancel = threading.Event()  # set when the reader quits: workers stop at their next step
         self.syncing = False
+        self._auto = False  # the running sync was started by the reader itself (then it says less)
         self.summarizing = False
         self.status = ""  # the quiet line: progress, or what the last sync could not do
         self._waiting: list["ParsedFile"] = []  # days that landed while the rest of the library was read
@@ -159,20 +160,17 @@ class Updates:
         if self.host.library.pending:
             self._waiting.append(parsed)  # the loading worker is reading the library: after it
             return
-        self._take([parsed])
+        self.host.files_changed([parsed])
 
     def library_loaded(self) -> None:
         """The reader has read the whole library: days that landed meanwhile are taken in now."""
         waiting, self._waiting = self._waiting, []
         if waiting and not self.host.library.pending:
-            self._take(waiting)
-
-    def _take(self, parsed_files: Iterable["ParsedFile"]) -> None:
-        self.host.files_changed(list(parsed_files))
+            self.host.files_changed(waiting)
 
     def _finished(self, result, failed: str | None) -> None:
         self.syncing = False
-        auto = getattr(self, "_auto", False)
+        auto = self._auto
         self._set_status(failed or "")
         self.host.updates_done(metadata_changed=result is not None)
         if self._reload_after:

@@ -101,16 +101,16 @@ async def test_days_appear_one_by_one_as_they_land(hub, monkeypatch):
     library = own_library()
     app = reader(library)
     seen: list[list[str]] = []
-    real = updates_module.Updates._take
+    real = updates_module.Updating.files_changed
 
-    def take(self, parsed_files):
+    def files_changed(self, parsed_files):
         real(self, parsed_files)
         seen.append([d for d in app.library.dates() if d in NEW])
 
-    monkeypatch.setattr(updates_module.Updates, "_take", take)
+    monkeypatch.setattr(updates_module.Updating, "files_changed", files_changed)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-    # one day at a time, as each is written (asked newest first: tests/test_hf.py checks the order)
+    # one day at a time, as each is written (asked newest first: tests/unit/test_hf.py checks the order)
     assert [len(days) for days in seen] == [1, 2, 3] and seen[-1] == NEW
 
 
