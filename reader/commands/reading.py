@@ -50,7 +50,8 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("search", help="find papers by words in titles, authors and summaries",
                               description="Case-insensitive search in titles, authors and the Korean "
-                              "summaries; every word must match.")
+                              "summaries; every word must match. The word has:note keeps only papers with a note "
+                              "(e in the reader).")
     p.add_argument("query", metavar="QUERY")
     add_paths_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
@@ -161,9 +162,19 @@ def run_search(args: argparse.Namespace) -> int:
 
     if not search_terms(args.query):
         raise UsageError("search: give the words to find (every word must match)")
+    from reader.core.state_notes import search_with_notes, split_has_note
+
     library = open_library(args.paths)
-    # Without --json a line per paper: the index gives those fields alone, no summary is read.
-    papers = library.search(args.query) if args.json else library.search_brief(args.query)
+    if split_has_note(args.query)[1]:  # has:note: only papers with a note (reader.core.state_notes)
+        from reader import paths as app_paths
+        from reader.core.state import StateStore
+
+        store = StateStore(app_paths.state_path(), settle_later=True)
+        found = search_with_notes(library.search, store.notes(), library.get, args.query)
+        papers = found if args.json else [Brief(p.date, p.votes, p.arxiv_id, p.title) for p in found]
+    else:
+        # Without --json a line per paper: the index gives those fields alone, no summary is read.
+        papers = library.search(args.query) if args.json else library.search_brief(args.query)
     _print_papers(papers, args.json)
     if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
         print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)

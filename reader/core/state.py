@@ -26,12 +26,14 @@ from tinydb import TinyDB
 from reader.core.state_format import SCHEMA_VERSION, Mark, StateError, StateSchemaError
 from reader.core.state_export import EXPORT_FORMAT, export_data, marks_from_export
 from reader.core.state_storage import JournalStorage, failure_reason, is_lock_timeout
+from reader.core.state_notes import Note, NotesMixin
 from reader.core.state_undo import Undo
 
 __all__ = [
     "EXPORT_FORMAT",
     "SCHEMA_VERSION",
     "Mark",
+    "Note",
     "StateError",
     "StateSchemaError",
     "StateStore",
@@ -44,7 +46,7 @@ __all__ = [
 STAMP_STEP = 1e-6
 
 
-class StateStore:
+class StateStore(NotesMixin):
     def __init__(self, path: str | os.PathLike[str], *, journal_limit: int | None = None,
                  lock_timeout: float | None = None, settle_later: bool = False,
                  clock: Callable[[], float] = time.time) -> None:
