@@ -199,7 +199,7 @@ class Sharing:
                 target = place / f"starred-{stamp}-{n}{ending}"
                 n += 1
             try:
-                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store()))
+                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store(), self.session.state.notes()))
             except OSError:
                 continue
             self.notify(f"Exported {count(len(papers), 'starred paper')} to {target}", markup=False, timeout=10)
