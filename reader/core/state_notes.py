@@ -68,12 +68,14 @@ def split_has_note(query: str) -> tuple[str, bool]:
     return " ".join(kept), len(kept) != len(words)
 
 
-def search_with_notes(search, notes: dict[str, str], get, query: str, **options) -> list:
+def search_with_notes(search, notes, get, query: str, **options) -> list:
     """search(query, **options) (Library.search's signature) understanding has:note: only papers with a note,
-    and has:note alone lists every paper with a note (newest first; get(arxiv id) -> Paper or None)."""
+    and has:note alone lists every paper with a note (newest first; get(arxiv id) -> Paper or None). notes:
+    {arxiv id: text}, or a function giving it (called only for a query with has:note)."""
     rest, wanted = split_has_note(query)
     if not wanted:
         return search(query, **options)
+    notes = notes() if callable(notes) else notes
     if not rest.strip():
         papers = [p for p in (get(i) for i in notes) if p is not None]
         papers.sort(key=lambda p: (p.date, p.votes or 0), reverse=True)

@@ -31,6 +31,7 @@ from reader.core.state import StateStore
 from reader.tui.bindings import BINDINGS
 from reader.tui.loader import Loading
 from reader.tui.navigation import Navigation
+from reader.tui.notes import Notes
 from reader.tui.sharing import Sharing
 from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
@@ -40,7 +41,7 @@ from reader.tui.widgets.days import DayList
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[None]):
+class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
@@ -135,6 +136,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         from reader.tui.theme import remember_theme
 
         remember_theme(self, self.config.theme, self.config_path)
+        self.view.detail.note_of = self.state.note
         for notice in [*self.notices, *self.config.problems, *self.session.take_notices()]:
             self.notify(notice, markup=False, timeout=8)
         self.view.draw_days()
@@ -266,9 +268,14 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
     def action_search(self) -> None:
         from reader.tui.screens.search import open_search
 
+        from reader.core.state_notes import search_with_notes
+
         # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.view.search_prompt_for,
-                    self._search_status, self.go_to_paper)
+        # has:note keeps the papers with a note (reader.core.state_notes).
+        def search(query: str, **options):
+            return search_with_notes(self.library.search, self.state.notes, self.library.get, query, **options)
+
+        open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

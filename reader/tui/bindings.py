@@ -39,6 +39,10 @@ BINDINGS = [
             tooltip="Write the Korean summary of this paper (or, from the day list, of the whole day) with your model"),
     Binding("l", "links", "Links", show=False, id="links",
             tooltip="Every link of the paper (arXiv, PDF, HF, code, project page), to open or copy"),
+    Binding("e", "note", "Note", show=False, id="note",
+            tooltip="Write a note for this paper in your editor ($EDITOR): kept with the marks, has:note finds it"),
+    Binding("M", "mark_until_read", "Read up to here", show=False, id="mark_until_read",
+            tooltip="Mark every paper of this day and every older day read, after asking (z undoes)"),
 ]
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",

@@ -40,6 +40,8 @@ TITLES = {
     "undo": "Undo mark day read",
     "reload": "Reload",
     "help": "Help: every key and its binding id",
+    "note": "Note: write one for this paper (your editor)",
+    "mark_until_read": "Mark every day up to this one read…",
 }
 
 

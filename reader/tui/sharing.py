@@ -53,7 +53,10 @@ class Sharing:
 
     @work(thread=True, group="browser")
     def _open_in_thread(self, url: str, what: str) -> None:
-        result = self.system.open_url(url)
+        """Every key that opens a link comes here: the `browser` command of config.json when there is one
+        (reader.tui.system.System.run_browser), else the system's browser."""
+        browser = self.config.browser
+        result = self.system.run_browser(browser, url) if browser else self.system.open_url(url)
         if result.opened:
             self._from_worker(self.notify, f"Opened {what} in the browser", timeout=2)
         else:
