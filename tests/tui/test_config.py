@@ -262,3 +262,17 @@ async def test_the_list_width_of_config_json_widens_the_reader_s_list(tmp_path):
         await pilot.pause()
         days, papers = app.query_one("#days").region.width, app.query_one("#papers").region.width
         assert abs(papers - (160 - days) * 0.75) <= 1
+
+
+@pytest.mark.parametrize("value", ['""', '"   "', '"firefox \'unclosed"', "5", "true", '["firefox", "%u"]',
+                                   '"firefox\\u001b[31m %u"'])
+def test_a_browser_that_is_not_a_command_is_one_notice_and_the_system_browser(tmp_path, value):
+    config = load_config(write(tmp_path, f'{{"browser": {value}, "theme": "nord"}}'))
+    assert config.browser is None and config.theme == "nord"
+    (problem,) = config.problems
+    assert "config.json" in problem and "browser" in problem and "%u" in problem
+
+
+def test_a_browser_command_is_taken(tmp_path):
+    config = load_config(write(tmp_path, {"browser": "firefox --new-tab %u"}))
+    assert config.problems == () and config.browser == "firefox --new-tab %u"
