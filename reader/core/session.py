@@ -288,6 +288,40 @@ class ReadingSession:
         return self.marks_changed().then(
             _said(f"Marked {count(len(ids), 'paper')} of {where} read. {self.undo_key} undoes.", timeout=8))
 
+    def unread_up_to(self, date: str) -> tuple[list[str], int]:
+        """(the unread papers of every day up to date, date included, each once; how many days that is)."""
+        days = [day for day in self.library.days() if day.date <= date]
+        read = self.state.is_read
+        ids = list(dict.fromkeys(p.arxiv_id for day in days for p in day.papers if not read(p.arxiv_id)))
+        return ids, len(days)
+
+    def mark_until_read(self, date: str) -> Change:
+        """M (after asking): every paper of every day up to date read, in one write; z undoes it, as A."""
+        ids, days = self.unread_up_to(date)
+        if not ids:
+            return _said(f"every paper up to {date} is read already", timeout=3)
+        try:
+            self._undo = self.state.update_undoable(ids, read=True)
+        except Exception as exc:  # noqa: BLE001
+            return _failed(exc)
+        return self.marks_changed().then(self.refresh() if self.unread_only else NOTHING).then(_said(
+            f"Marked {count(len(ids), 'paper')} of {count(days, 'day')} up to {date} read. {self.undo_key} undoes.",
+            timeout=8))
+
+    def catch_up_offer(self, *, min_days: int = 3, unread_share: float = 0.9) -> tuple[str, int, int] | None:
+        """After a first sync, every day unread: (the day before the newest, its unread papers and days up to
+        it) to offer "start from today: mark older days read?"; None when the library is still being read,
+        holds few days, or its older days are read enough already."""
+        dates = self.library.dates()
+        if self.library.pending or len(dates) < min_days:
+            return None
+        older = [day for day in self.library.days() if day.date <= dates[1]]
+        total = sum(len(day.papers) for day in older)
+        ids, days = self.unread_up_to(dates[1])
+        if not total or len(ids) < unread_share * total:
+            return None
+        return dates[1], len(ids), days
+
     def undo(self) -> Change:
         """z: the read marks the last mark_shown_read set, taken back: a mark anyone changed since stays."""
         if not self._undo:

@@ -26,9 +26,11 @@ from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
-from reader.core.session import Change, ReadingSession
+from reader.core.remembered import Remembered
+from reader.core.session import STARRED, Change, ReadingSession
 from reader.core.state import StateStore
 from reader.tui.bindings import BINDINGS
+from reader.tui.catching_up import CatchingUp
 from reader.tui.loader import Loading
 from reader.tui.navigation import Navigation
 from reader.tui.notes import Notes
@@ -41,7 +43,7 @@ from reader.tui.widgets.days import DayList
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, App[None]):
+class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, CatchingUp, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
@@ -63,6 +65,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         on_library_loaded: Callable[[], None] | None = None,
         sync_library: Path | None = None,
         today: Callable[[], str] | None = None,
+        remembered: Remembered | None = None,
     ) -> None:
         super().__init__()
         self.on_first_screen = on_first_screen
@@ -73,6 +76,9 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         self.config = config or Config()
         self.session = ReadingSession(library, state, read_delay=self.config.read_delay,
                                       undo_key=self.config.keymap.get("undo", "z"))
+        # the last session's filters, where the export wrote, what was offered once (reader.core.remembered)
+        self.remembered = remembered if remembered is not None else Remembered(app_paths.remembered_path())
+        self.session.unread_only = self.remembered.get("unread_only", False)
         self.view = View(self.session, self._highlighted)
         self.view.list_note = self.list_note
         self.sync_library = sync_library  # the user's own library: S, K and the automatic sync update it
@@ -102,6 +108,12 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
     @property
     def current_paper(self) -> Paper | None:
         return self.session.current
+
+    def exit(self, *args, **kwargs) -> None:
+        """Quitting: the filters and the view of this session are remembered for the next one."""
+        self.remembered.remember(unread_only=self.session.unread_only,
+                                 view="starred" if self.session.key == STARRED else "day")
+        super().exit(*args, **kwargs)
 
     def _handle_exception(self, error: Exception) -> None:
         """An error nothing caught ends the reader, as Textual has it (return code 1). The launcher reports it
@@ -142,7 +154,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         self.view.draw_days()
         dates = self.session.dates()
         if dates:
-            self.show_day(dates[0])
+            self.show_day(STARRED if self.remembered.get("view") == "starred" else dates[0])
         self.call_after_refresh(self._first_screen_shown)
         if self.library.pending:
             self._set_loading_title(0, self.library.pending)
@@ -291,7 +303,8 @@ def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
     screen is shown), on_library_loaded (called whenever the whole library has been read and indexed),
     sync_library (the user's own library, which the reader syncs and summarises: None for folders given on
-    the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it)."""
+    the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it), remembered (what the reader
+    remembers between sessions, reader.core.remembered: the data folder's remembered.json by default)."""
     return ReaderApp(library, state, **options)
 
 

@@ -104,6 +104,7 @@ class Loading:
         its memory, and tell an open search that there is more to search."""
         if self.on_library_loaded is not None:
             self.on_library_loaded()
+        self.offer_catch_up()  # once, after a first sync (reader.tui.catching_up)
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:

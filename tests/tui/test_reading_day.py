@@ -100,3 +100,125 @@ async def test_every_open_key_uses_the_browser_command_and_a_failure_is_one_noti
         await pilot.pause()
         failed = [m for m in _messages(app) if "my-browser" in m]
         assert len(failed) == 1 and paper.url in failed[0]
+
+
+# -- catching up ------------------------------------------------------------------------------------------
+async def test_M_asks_how_many_then_marks_every_day_up_to_this_one_read_and_z_undoes_it(tmp_path):
+    app = build(state_path=tmp_path / "state.json")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        dates = app.session.dates()
+        app.show_day(dates[1])
+        await pilot.pause()
+        app.state.set_read("2312.00011", True)  # read already: not counted, left as it is
+        expected, days = app.session.unread_up_to(dates[1])
+        assert days == len(dates) - 1 and "2312.00011" not in expected
+        await pilot.press("M")
+        await pilot.pause()
+        from reader.tui.screens.confirm import ConfirmScreen
+
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Mark {len(expected)} unread papers of {days} days up to {dates[1]} read?" in app.screen.question
+        await pilot.press("n")  # no: nothing changes
+        await pilot.pause()
+        assert not any(app.state.is_read(i) for i in expected)
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert all(app.state.is_read(i) for i in expected)
+        newest = [p.arxiv_id for p in app.library.day(dates[0]).papers]
+        assert not any(app.state.is_read(i) for i in newest if i not in expected)  # the newer day is untouched
+        assert StateStore(tmp_path / "state.json").read_ids() >= set(expected)
+        assert any(f"Marked {len(expected)} papers of {days} days" in m and "z undoes" in m for m in _messages(app))
+        await pilot.press("z")
+        await pilot.pause()
+        assert not any(app.state.is_read(i) for i in expected) and app.state.is_read("2312.00011")
+
+
+async def test_M_from_the_starred_view_says_to_choose_a_day():
+    from reader.core.session import STARRED
+
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.show_day(STARRED)
+        await pilot.pause()
+        await pilot.press("M")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1 and any("Choose a day first" in m for m in _messages(app))
+
+
+def _own_library(tmp_path, days: int = 5):
+    """A library folder of `days` days, 3 papers each, as a first sync leaves it."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for n in range(days):
+        date = f"2024-08-{10 + n:02d}"
+        lines = [f"## Daily Papers ({date})", ""]
+        for k in range(3):
+            lines += [f"### [Paper {n}.{k}](https://arxiv.org/abs/2408.{n * 10 + k + 1:05d})", "", f"Vote: {9 - k}", "",
+                      "Authors: Kim Minsu", "", "- **What's New**: 새로운 방법.", ""]
+        (folder / f"{date}.md").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
+def _reader_on(folder, state_path, remembered):
+    from reader.core.library import Library
+    from reader.tui.app import make_app
+
+    library = Library.open([folder])
+    library.load_all()
+    return make_app(library, StateStore(state_path), system=FakeSystem(), config=Config(read_delay=60, auto_sync=False),
+                    sync_library=folder, remembered=remembered)
+
+
+async def test_after_a_first_sync_the_reader_offers_once_to_start_from_today(tmp_path):
+    from reader.core.remembered import Remembered
+    from reader.tui.screens.confirm import ConfirmScreen
+
+    folder = _own_library(tmp_path)
+    remembered_path = tmp_path / "remembered.json"
+    app = _reader_on(folder, tmp_path / "state.json", Remembered(remembered_path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app._library_changed()  # the whole library is read (what the loader calls then)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Start from today (2024-08-14): mark the older days read?" in app.screen.question
+        assert "12 unread papers of 4 days up to 2024-08-13" in app.screen.detail
+        await pilot.press("y")
+        await pilot.pause()
+        newest = {p.arxiv_id for p in app.library.day("2024-08-14").papers}
+        older = {p.arxiv_id for d in app.library.days() if d.date < "2024-08-14" for p in d.papers}
+        assert app.state.read_ids() == older and not newest & app.state.read_ids()
+    # asked once: the next start, everything unread again, does not ask
+    StateStore(tmp_path / "state.json").update(older, read=False)
+    app = _reader_on(folder, tmp_path / "state.json", Remembered(remembered_path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app._library_changed()
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+
+
+async def test_the_offer_is_not_made_for_folders_given_or_a_library_mostly_read(tmp_path):
+    from reader.core.library import Library
+    from reader.core.remembered import Remembered
+    from reader.tui.app import make_app
+
+    folder = _own_library(tmp_path)
+    library = Library.open([folder])
+    library.load_all()
+    app = make_app(library, StateStore.in_memory(), system=FakeSystem(), config=Config(read_delay=60),
+                   remembered=Remembered(None))  # folders given on the command line: never the user's own
+    async with app.run_test(size=(160, 45)) as pilot:
+        app._library_changed()
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    store = StateStore(tmp_path / "state.json")
+    store.update([p.arxiv_id for d in library.days()[1:] for p in d.papers][:4], read=True)  # a third read
+    app = _reader_on(folder, tmp_path / "state.json", Remembered(None))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app._library_changed()
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
