@@ -62,6 +62,7 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
     "empty.quit": ("empty", "q"),
+    "export.cancel": ("export", "escape"),
     "confirm.yes": ("confirm", "y,enter"), "confirm.no": ("confirm", "n,escape,q"),
     "links.cancel": ("links", "escape,q"), "links.copy": ("links", "y"), "links.down": ("links", "j"),
     "links.up": ("links", "k"),

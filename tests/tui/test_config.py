@@ -115,6 +115,7 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     from reader.tui.app import ReaderApp
     from reader.tui.screens.cite import CiteChooser
     from reader.tui.screens.confirm import ConfirmScreen
+    from reader.tui.screens.export import ExportScreen
     from reader.tui.screens.empty import EmptyScreen
     from reader.tui.screens.help import HelpScreen
     from reader.tui.screens.links import LinksScreen
@@ -128,7 +129,8 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     found = {}
     for scope, owner in [("app", ReaderApp), ("day", DayList), ("list", PaperList), ("detail", PaperDetail),
                          ("cite", CiteChooser), ("help", HelpScreen), ("search", SearchScreen), ("empty", EmptyScreen),
-                             ("links", LinksScreen), ("confirm", ConfirmScreen)]:
+                             ("links", LinksScreen), ("confirm", ConfirmScreen),
+                         ("export", ExportScreen)]:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 found[binding.id] = (scope, binding.key)

@@ -222,3 +222,94 @@ async def test_the_offer_is_not_made_for_folders_given_or_a_library_mostly_read(
         app._library_changed()
         await pilot.pause()
         assert len(app.screen_stack) == 1
+
+
+# -- remembered choices -----------------------------------------------------------------------------------
+async def test_the_export_dialog_writes_where_it_is_told_and_offers_that_place_next_time(tmp_path, monkeypatch):
+    from reader.core.remembered import Remembered
+    from reader.tui.screens.export import ExportScreen
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    remembered = Remembered(tmp_path / "remembered.json")
+
+    async def export(app, pilot, typed: str | None, fmt="markdown"):
+        app.ask_export(fmt)
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        field = app.screen.query_one("Input")
+        offered = field.value
+        if typed is not None:
+            field.value = typed
+        await pilot.press("enter")
+        await pilot.pause()
+        return offered
+
+    app = build(system=FakeSystem())
+    app.remembered = remembered
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        app.state.set_note(app.current_paper.arxiv_id, "why it matters")
+        offered = await export(app, pilot, str(folder / "reading.md"))
+        assert offered.startswith(str(tmp_path / "starred-")) and offered.endswith(".md")
+        assert "*Note:* why it matters" in (folder / "reading.md").read_text(encoding="utf-8")
+    app = build(system=FakeSystem())
+    app.remembered = Remembered(tmp_path / "remembered.json")  # the next session
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        offered = await export(app, pilot, None, fmt="bibtex")
+        assert offered == str(folder / "reading.bib")  # the folder and name of last time, this format's ending
+        assert "@misc{" in (folder / "reading.bib").read_text(encoding="utf-8")
+        before = (folder / "reading.bib").read_text(encoding="utf-8")
+        await export(app, pilot, None, fmt="bibtex")  # there already: the first Enter only asks
+        assert isinstance(app.screen, ExportScreen) and "Enter again replaces it" in str(
+            app.screen.query_one("#export-note").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1 and (folder / "reading.bib").read_text(encoding="utf-8") == before
+        app.ask_export("bibtex")
+        await pilot.pause()
+        await pilot.press("escape")  # nothing written, nothing remembered anew
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+
+
+async def test_unread_only_and_the_starred_view_come_back_on_the_next_start():
+    from reader import paths
+    from reader.core.session import STARRED
+
+    app = make_default_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("s", "u")
+        app.show_day(STARRED)
+        await pilot.pause()
+        await pilot.press("q")
+    assert paths.remembered_path().is_file()
+    app = make_default_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.current_key == STARRED and app.session.unread_only
+        assert app.view.papers.border_title == "Starred · unread only"
+        await pilot.press("u")
+        app.show_day(app.session.dates()[0])
+        await pilot.pause()
+        await pilot.press("q")
+    app = make_default_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.current_key == app.session.dates()[0] and not app.session.unread_only
+
+
+def make_default_app():
+    """An app built as the launcher builds it: what it remembers from the data folder."""
+    from reader.core.library import Library
+    from reader.tui.app import make_app
+    from tui_support import FIXTURES
+
+    library = Library.open(list(FIXTURES.glob("*.md")))
+    library.load_all()
+    return make_app(library, StateStore.in_memory(), system=FakeSystem(), config=Config(read_delay=60))

@@ -537,6 +537,8 @@ async def test_palette_exports_starred_and_says_where(tmp_path, monkeypatch):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
+        await pilot.press("enter")  # the dialog's path: starred-DATE.bib in the working folder
+        await pilot.pause()
         written = sorted(tmp_path.glob("starred-*.bib"))
         assert len(written) == 1
         text = written[0].read_text(encoding="utf-8")
