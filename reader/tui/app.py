@@ -20,7 +20,6 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from reader import paths as app_paths
 from reader.core.config import Config
@@ -40,6 +39,7 @@ from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
 from reader.tui.widgets.days import DayList
+from reader.tui.widgets.footer import ReaderFooter
 from reader.tui.widgets.papers import PaperList
 
 
@@ -130,7 +130,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield from self.view.panes()
-        yield Footer()
+        yield ReaderFooter()
 
     def width_class(self, width: int) -> str:
         """The breakpoint class Textual gives a screen this wide (HORIZONTAL_BREAKPOINTS)."""

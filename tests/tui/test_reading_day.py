@@ -313,3 +313,59 @@ def make_default_app():
     library = Library.open(list(FIXTURES.glob("*.md")))
     library.load_all()
     return make_app(library, StateStore.in_memory(), system=FakeSystem(), config=Config(read_delay=60))
+
+
+# -- every key findable, notices beside the summary ---------------------------------------------------------
+def _footer_line(app) -> str:
+    strips = app.screen._compositor.render_strips()
+    return strips[app.size.height - 1].text
+
+
+async def test_below_150_columns_the_footer_names_b_o_brackets_u_and_ends_with_more_keys():
+    for width, height in [(149, 40), (120, 35), (100, 30), (80, 24), (60, 20)]:
+        app = build()
+        async with app.run_test(size=(width, height)) as pilot:
+            await pilot.pause()
+            line = _footer_line(app)
+            for named in ("b Days", "o arXiv", "[ ] Day", "u Unread"):
+                assert named in line, (width, line)
+            assert line.rstrip().removesuffix("▏^p palette").rstrip().endswith("? more keys"), (width, line)
+            assert len(line) == width  # nothing cut off the right edge
+    app = build(config=Config(read_delay=60, keymap={"toggle_sidebar": "B"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "B Days" in _footer_line(app)  # the keys the user has
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        line = _footer_line(app)
+        assert "? Help" in line and "b Days" not in line  # wide: every pane shows, the footer as it was
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert "? more keys" in _footer_line(app)
+
+
+async def test_notices_never_cover_the_summary_and_some_summary_stays_visible_at_60x20():
+    from textual.widgets._toast import Toast
+
+    for size in [(80, 24), (60, 20), (120, 35), (160, 45)]:
+        app = build()
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("u", "s", "u", "s")  # four notices at once
+            await pilot.pause()
+            toasts = [t.region for t in app.screen.query(Toast)]
+            assert len(toasts) >= 2, size
+            detail = app.view.detail.region
+            assert all(not region.overlaps(detail) for region in toasts), (size, toasts, detail)
+            assert all(region.height <= 2 for region in toasts)  # short notices are a line high
+    app = build()
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("u", "s", "u", "s", "u", "s", "u", "s", "u", "s")  # more than fit over the list
+        await pilot.pause()
+        strips = app.screen._compositor.render_strips()
+        detail = app.view.detail.region
+        shown = "".join(strips[y].text for y in range(detail.y, detail.bottom))
+        assert app.current_paper.title in shown
