@@ -42,6 +42,8 @@ class Loading:
             # Read the rest once the first screen is up: a worker thread started earlier would share the
             # interpreter with the first paint and slow it down.
             self.set_timer(0.05, self._load_rest)
+        else:
+            self.offer_catch_up()  # the whole library is read already (reader.tui.catching_up)
 
     def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
         """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued

@@ -3,6 +3,8 @@ notices that leave the summary readable, and the choices the reader remembers.""
 
 from __future__ import annotations
 
+import pytest
+
 from reader.core.config import Config
 from reader.core.state import StateStore
 from reader.tui.system import OpenResult
@@ -162,26 +164,27 @@ def _own_library(tmp_path, days: int = 5):
     return folder
 
 
-def _reader_on(folder, state_path, remembered):
+def _reader_on(folder, state_path, remembered, lazy=False):
     from reader.core.library import Library
     from reader.tui.app import make_app
 
     library = Library.open([folder])
-    library.load_all()
+    library.load_newest() if lazy else library.load_all()
     return make_app(library, StateStore(state_path), system=FakeSystem(), config=Config(read_delay=60, auto_sync=False),
                     sync_library=folder, remembered=remembered)
 
 
-async def test_after_a_first_sync_the_reader_offers_once_to_start_from_today(tmp_path):
+@pytest.mark.parametrize("lazy", [False, True])  # read whole at once, or the newest day first and the rest after
+async def test_after_a_first_sync_the_reader_offers_once_to_start_from_today(tmp_path, lazy):
     from reader.core.remembered import Remembered
     from reader.tui.screens.confirm import ConfirmScreen
 
     folder = _own_library(tmp_path)
     remembered_path = tmp_path / "remembered.json"
-    app = _reader_on(folder, tmp_path / "state.json", Remembered(remembered_path))
+    app = _reader_on(folder, tmp_path / "state.json", Remembered(remembered_path), lazy=lazy)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        app._library_changed()  # the whole library is read (what the loader calls then)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "Start from today (2024-08-14): mark the older days read?" in app.screen.question
@@ -316,9 +319,15 @@ def make_default_app():
 
 
 # -- every key findable, notices beside the summary ---------------------------------------------------------
-def _footer_line(app) -> str:
-    strips = app.screen._compositor.render_strips()
-    return strips[app.size.height - 1].text
+async def _footer_line(app, pilot, wanted: str = "Quit") -> str:
+    """The footer's line once it holds its keys (it composes when the screen's bindings are ready)."""
+    line = ""
+    for _ in range(50):  # each pause lets the queued messages run; no sleeping
+        await pilot.pause()
+        line = app.screen._compositor.render_strips()[app.size.height - 1].text
+        if wanted in line:
+            break
+    return line
 
 
 async def test_below_150_columns_the_footer_names_b_o_brackets_u_and_ends_with_more_keys():
@@ -326,7 +335,7 @@ async def test_below_150_columns_the_footer_names_b_o_brackets_u_and_ends_with_m
         app = build()
         async with app.run_test(size=(width, height)) as pilot:
             await pilot.pause()
-            line = _footer_line(app)
+            line = await _footer_line(app, pilot)
             for named in ("b Days", "o arXiv", "[ ] Day", "u Unread"):
                 assert named in line, (width, line)
             assert line.rstrip().removesuffix("▏^p palette").rstrip().endswith("? more keys"), (width, line)
@@ -334,16 +343,16 @@ async def test_below_150_columns_the_footer_names_b_o_brackets_u_and_ends_with_m
     app = build(config=Config(read_delay=60, keymap={"toggle_sidebar": "B"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "B Days" in _footer_line(app)  # the keys the user has
+        assert "B Days" in await _footer_line(app, pilot)  # the keys the user has
     app = build()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        line = _footer_line(app)
+        line = await _footer_line(app, pilot)
         assert "? Help" in line and "b Days" not in line  # wide: every pane shows, the footer as it was
         await pilot.resize_terminal(90, 30)
         await pilot.pause()
         await pilot.pause()
-        assert "? more keys" in _footer_line(app)
+        assert "? more keys" in await _footer_line(app, pilot, "more keys")
 
 
 async def test_notices_never_cover_the_summary_and_some_summary_stays_visible_at_60x20():
@@ -354,8 +363,12 @@ async def test_notices_never_cover_the_summary_and_some_summary_stays_visible_at
         async with app.run_test(size=size, notifications=True) as pilot:
             await pilot.pause()
             await pilot.press("u", "s", "u", "s")  # four notices at once
-            await pilot.pause()
-            toasts = [t.region for t in app.screen.query(Toast)]
+            toasts = []
+            for _ in range(50):  # until they are laid out (each pause runs what is queued; no sleeping)
+                await pilot.pause()
+                toasts = [t.region for t in app.screen.query(Toast) if t.region.height]
+                if len(toasts) >= 4:
+                    break
             assert len(toasts) >= 2, size
             detail = app.view.detail.region
             assert all(not region.overlaps(detail) for region in toasts), (size, toasts, detail)
