@@ -117,6 +117,8 @@ def summarize_cursor_figures(moves: int, rounds: int = 3) -> list[Figure]:
     store.close()
     library = home / "data" / "daily-papers" / "library"
     library.parent.mkdir(parents=True, exist_ok=True)
+    # A reader past its first start: "start from today?" (asked once after a first sync) is not in the way.
+    (library.parent / "remembered.json").write_text('{"catch_up_offered": true}', encoding="utf-8")
     config = home / "config" / "daily-papers" / "config.json"
     config.parent.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen([sys.executable, str(HERE / "bench_summarize.py"), "--serve", str(bench_summarize.LATENCY)],

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from reader.core.sanitize import clean_line
 
-_DATED = re.compile(r"starred-\d{4}-\d{2}-\d{2}(?:-\d+)?\.[A-Za-z]+")
+_DATED = re.compile(r"starred-[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[0-9]+)?\.[A-Za-z]+")
 
 
 def default_path(ending: str, folder: str | None, name: str | None) -> Path:
