@@ -58,6 +58,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         notices: Iterable[str] = (),
         where: str = "",
         library_factory: Callable[[], Library] | None = None,
+        index_factory: Callable[[], Library] | None = None,
         on_first_screen: Callable[[], None] | None = None,
         on_library_loaded: Callable[[], None] | None = None,
         sync_library: Path | None = None,
@@ -67,6 +68,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
+        self.index_factory = index_factory  # the library backed by its index, taking the first library's place
         self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
         self.system = system or System()
         self.config = config or Config()
@@ -266,8 +268,8 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
     def action_search(self) -> None:
         from reader.tui.screens.search import open_search
 
-        # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.view.search_prompt_for,
+        # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
+        open_search(self, lambda query, shown: self.library.search_page(query, shown), self.view.search_prompt_for,
                     self._search_status, self.go_to_paper)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -281,7 +283,9 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here. Options are
     ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
-    library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
+    library_factory (how R and "Sync archive" read the library again), index_factory (the same library backed
+    by its index, not yet brought up to date: the loading worker does that and it replaces the first
+    screen's library, which holds the newest day alone), on_first_screen (called once the first
     screen is shown), on_library_loaded (called whenever the whole library has been read and indexed),
     sync_library (the user's own library, which the reader syncs and summarises: None for folders given on
     the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it)."""

@@ -37,7 +37,9 @@ def launch(args: "argparse.Namespace") -> int:
     app = None
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
-                       notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
+                       notices=notices, where=where,
+                       library_factory=lambda: open_library(given or None, load=False, index=True),
+                       index_factory=lambda: open_library(given or None, load=False, index=True),
                        on_first_screen=settle_memory, on_library_loaded=settle_library,
                        sync_library=None if given else app_paths.library_dir())
         app.run()

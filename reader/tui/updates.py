@@ -317,7 +317,7 @@ class Updating:
         self.show_status()
 
     def updates_done(self, metadata_changed: bool) -> None:
-        """A sync or a summarising run ended: the search index covers what landed; after a sync, the pane
+        """A sync or a summarising run ended: an open search covers what landed; after a sync, the pane
         shows what the Hub now knows."""
         detail = self.view.detail
         if metadata_changed:
@@ -326,7 +326,7 @@ class Updating:
                 self._open_known()  # the first sync has just made the store
             elif detail.paper is not None:
                 self.view.draw_detail(detail.paper, reset=False)
-        self._build_search_index()
+        self._library_changed()
 
     @work(thread=True, group="metadata")
     def _open_known(self) -> None:

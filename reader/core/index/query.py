@@ -43,6 +43,33 @@ def day_counts(con: sqlite3.Connection) -> list[tuple[str, int]]:
     return con.execute("SELECT date, papers FROM days ORDER BY date DESC").fetchall()
 
 
+def day_table(con: sqlite3.Connection) -> list[tuple[str, int, str]]:
+    """(date, papers, language) of every day, newest first: the day list."""
+    return con.execute("SELECT date, papers, language FROM days ORDER BY date DESC").fetchall()
+
+
+def listed(con: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+    """date -> how many of these arXiv ids the day lists (each id once a day): the day list's read counts."""
+    return dict(con.execute("SELECT date, count(DISTINCT arxiv_id) FROM papers WHERE arxiv_id IN "
+                            "(SELECT value FROM json_each(?)) GROUP BY date", (json.dumps(ids),)))
+
+
+def found_ids(con: sqlite3.Connection, terms: list[str]) -> list[int]:
+    """The row ids search_rows finds, in its order (a row id's own fields are read only when shown)."""
+    where, params = Query(terms).where()
+    return [row[0] for row in con.execute(f"SELECT p.id FROM {ROWS} WHERE p.newest = 1 AND {where} ORDER BY {ORDER}",
+                                          params)]
+
+
+def rows_of(con: sqlite3.Connection, row_ids: list[int]) -> list[tuple]:
+    """The paper rows of these row ids, in the order given."""
+    rows = con.execute(f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
+                       (json.dumps(row_ids),)).fetchall()
+    place = {row_id: i for i, row_id in enumerate(row_ids)}
+    rows.sort(key=lambda row: place[row[-1]])
+    return [row[:-1] for row in rows]
+
+
 def total(con: sqlite3.Connection) -> int:
     return con.execute("SELECT coalesce(sum(papers), 0) FROM days").fetchone()[0]
 
