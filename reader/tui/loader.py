@@ -107,6 +107,9 @@ class Loading:
                 self._from_worker(self.view.set_status, f"indexing {done}/{total}")
 
         library = self.index_factory()
+        said = len(library.notices)  # (the index rebuilt, or not usable here: said now, not after the build)
+        for notice in library.notices:
+            self._from_worker(self.notify, notice, severity="warning", markup=False, timeout=10)
         try:
             library.load_rest(progress)
             if not getattr(library, "indexed", False):
@@ -114,15 +117,15 @@ class Loading:
         except _Quitting:
             library.close()
             return
-        self._from_worker(self._index_ready, library)
+        self._from_worker(self._index_ready, library, said)
 
-    def _index_ready(self, library: Library) -> None:
+    def _index_ready(self, library: Library, said: int = 0) -> None:
         self.view.set_status("")
         first = self.session.library
         change = self.session.library_opened(library)
         if first is not library:
             first.close()
-        for notice in library.notices:
+        for notice in library.notices[said:]:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.apply(change)
         if change.empty:
