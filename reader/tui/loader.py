@@ -127,12 +127,18 @@ class Loading:
             first.close()
         for notice in library.notices[said:]:
             self.notify(notice, severity="warning", markup=False, timeout=10)
-        self.apply(change)
         if change.empty:
+            self.apply(change)
             return
+        # An open search covers the whole archive first; the day list (thousands of rows: 0.1-0.2 s at ten
+        # times the archive) is drawn right after, from the app's queue.
+        self._library_changed()
+        self.call_later(self._opened_drawn, change)
+
+    def _opened_drawn(self, change) -> None:
+        self.apply(change)
         self._report_warnings()
         self.updates.library_loaded()
-        self._library_changed()
 
     def _merge_loaded(self, parsed) -> None:
         self.view.set_status("")
