@@ -68,7 +68,12 @@ def test_the_day_list_reads_no_days_papers(languages, tmp_path, monkeypatch):
     assert library.day_language("2024-05-01") == "ke" and library.day_language("1999-01-01") == ""
 
 
-def test_a_page_of_search_results_is_the_first_papers_search_finds_and_their_count(tricky, tmp_path):
+@pytest.mark.parametrize("dense", [1, 2000])
+def test_a_page_of_search_results_is_the_first_papers_search_finds_and_their_count(tricky, tmp_path, dense,
+                                                                                 monkeypatch):
+    from reader.core.index import query
+
+    monkeypatch.setattr(query, "DENSE", dense)  # the papers walked in order, or the matches sorted
     indexed = opened([tricky], tmp_path / "index")
     memory = Library.open([tricky]).load_all()
     for query in QUERIES:

@@ -434,15 +434,14 @@ class IndexedLibrary(Library):
                                              super(IndexedLibrary, self).search(query_text, limit, within))[1])
 
     def search_page(self, query_text: str, shown: int) -> tuple[list[Paper], int]:
-        """The first `shown` papers search finds and how many it finds: the ids of every match in order, the
-        fields of the shown ones only (the search screen holds no more than it shows)."""
+        """The first `shown` papers search finds and how many it finds (query.page): the fields of the shown
+        ones only (the search screen holds no more than it shows)."""
         def operation() -> tuple[list[Paper], int]:
             terms = search_terms(query_text)
             if not terms or not all(usable(t) for t in terms):
                 return [], 0
-            con = self._store.connection()
-            found = query.found_ids(con, terms)
-            return [self._paper(row) for row in query.rows_of(con, found[:shown])], len(found)
+            rows, total = query.page(self._store.connection(), terms, shown)
+            return [self._paper(row) for row in rows], total
 
         return self._try(operation, lambda: (self._catch_up(),
                                              super(IndexedLibrary, self).search_page(query_text, shown))[1])

@@ -54,11 +54,26 @@ def listed(con: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
                             "(SELECT value FROM json_each(?)) GROUP BY date", (json.dumps(ids),)))
 
 
-def found_ids(con: sqlite3.Connection, terms: list[str]) -> list[int]:
-    """The row ids search_rows finds, in its order (a row id's own fields are read only when shown)."""
+DENSE = 2000  # matches from which page() walks the papers in order (papers_order) rather than sorting them
+
+
+def page(con: sqlite3.Connection, terms: list[str], shown: int) -> tuple[list[tuple], int]:
+    """The first `shown` rows search_rows finds, and how many it finds (the search screen, as you type): the
+    count without ordering anything; then, when the matches are many (DENSE), the newest papers walked in
+    order (index papers_order) until `shown` of them match, else the few matches sorted. Either way a
+    keystroke costs about the same at any archive size (sorting 30,000 matches took 45 ms at 10x)."""
     where, params = Query(terms).where()
-    return [row[0] for row in con.execute(f"SELECT p.id FROM {ROWS} WHERE p.newest = 1 AND {where} ORDER BY {ORDER}",
-                                          params)]
+    total = con.execute(f"SELECT count(*) FROM papers p WHERE p.newest = 1 AND {where}", params).fetchone()[0]
+    if not total or not shown:
+        return [], total
+    if total >= DENSE:
+        ids = [row[0] for row in con.execute(
+            f"SELECT p.id FROM papers p INDEXED BY papers_order JOIN files f ON f.id = p.file "
+            f"WHERE p.newest = 1 AND {where} ORDER BY {ORDER} LIMIT ?", [*params, shown])]
+    else:
+        ids = [row[0] for row in con.execute(
+            f"SELECT p.id FROM {ROWS} WHERE p.newest = 1 AND {where} ORDER BY {ORDER} LIMIT ?", [*params, shown])]
+    return rows_of(con, ids), total
 
 
 def rows_of(con: sqlite3.Connection, row_ids: list[int]) -> list[tuple]:

@@ -31,6 +31,8 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
                             reads in (reader.core.freshness.day_language: ko, en, ke)
     search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
                             of each paper row, rowid = papers.id; words of 3 characters and more
+    pairs(tokens)           FTS5, contentless, no positions: each printable ASCII character of a row with the
+                            next one (reader.core.index.terms.pairs), for ASCII words of one or two characters
     grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
@@ -97,6 +99,8 @@ CREATE INDEX papers_id ON papers(arxiv_id, date);
 CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
+CREATE VIRTUAL TABLE pairs USING fts5(tokens, content='', detail=none, tokenize='ascii', prefix='3');
+CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
 """
 
 

@@ -159,7 +159,7 @@ def _read(path: str, rank: int, hint: str | None, reader: Callable[[str], Parsed
         rows.append((seq, p.date, p.arxiv_id, p.title, p.url, p.pdf_url, p.thumbnail, p.votes,
                      json.dumps(list(p.authors), ensure_ascii=False),
                      json.dumps([[s.name, s.markdown] for s in p.sections], ensure_ascii=False), p.line,
-                     text, terms.grams(text), int(has_korean_summary(p))))
+                     text, terms.grams(text), terms.pairs(text), int(has_korean_summary(p))))
     warnings = (json.dumps([[w.line, w.message] for w in parsed.warnings], ensure_ascii=False)
                 if parsed.warnings else None)
     return _Read(path, rank, hint, identity, warnings, rows)
@@ -174,6 +174,9 @@ def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: 
         tokens = terms.grams(text) if text is not None else ""
         if tokens:  # a contentless table forgets a row when given exactly what it was given
             con.execute("INSERT INTO grams(grams, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
+        tokens = terms.pairs(text) if text is not None else ""
+        if tokens:
+            con.execute("INSERT INTO pairs(pairs, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
         con.execute("DELETE FROM search WHERE rowid = ?", (row_id,))
         con.execute("DELETE FROM bodies WHERE id = ?", (row_id,))
     con.execute("DELETE FROM papers WHERE file = ?", (file_id,))
@@ -219,7 +222,7 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
         file_id = con.execute("INSERT INTO files(rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, "
                               "hint, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
         con.execute("DELETE FROM meta WHERE key = 'listing'")  # a file it did not list
-    for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens,
+    for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens, pairs,
          korean) in read.rows:
         paper_id = con.execute(
             "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title, korean) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -229,6 +232,8 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
         con.execute("INSERT INTO search(rowid, text) VALUES (?, ?)", (paper_id, text))
         if tokens:
             con.execute("INSERT INTO grams(rowid, tokens) VALUES (?, ?)", (paper_id, tokens))
+        if pairs:
+            con.execute("INSERT INTO pairs(rowid, tokens) VALUES (?, ?)", (paper_id, pairs))
         ids.add(arxiv_id)
         dates.add(date)
         if HOOK is not None:
