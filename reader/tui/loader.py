@@ -41,6 +41,13 @@ class Loading:
 
     apply: Callable[[Change], None]  # the app's: a session's Change onto the widgets
 
+    _index_taken = False  # the library backed by the index took the first screen's place
+
+    def still_loading(self) -> bool:
+        """The rest of the library is still being read, or its index brought up to date (what lands meanwhile
+        waits for it: the worker may have looked at the files before it landed)."""
+        return bool(self.session.library.pending) or (self.index_factory is not None and not self._index_taken)
+
     def _first_screen_shown(self) -> None:
         if self.on_first_screen is not None:
             self.on_first_screen()
@@ -121,6 +128,7 @@ class Loading:
 
     def _index_ready(self, library: Library, said: int = 0) -> None:
         self.view.set_status("")
+        self._index_taken = True
         first = self.session.library
         change = self.session.library_opened(library)
         if first is not library:

@@ -189,3 +189,34 @@ async def test_quitting_while_the_index_is_built_stops_the_worker(tmp_path):
         await asyncio.to_thread(app._open_index)
         await pilot.pause()
         assert app.library is first  # no index handed over: the worker stopped at its first progress
+
+
+async def test_a_day_that_lands_while_the_index_is_built_waits_for_it_and_is_shown(tmp_path):
+    import asyncio
+    import threading
+
+    from reader.core.opening import open_library
+    from reader.core.parse import read_file
+
+    root = tmp_path / "lib"
+    write_day(root, "2024-01-03", ["2401.00031"])  # one file: the first screen's library has read it all
+    listed, ready = threading.Event(), threading.Event()
+
+    def slow_index():
+        library = open_library([str(root)], load=False, index=True)  # the files as they are now
+        listed.set()
+        ready.wait(30)
+        return library
+
+    app = launched([root], index_factory=slow_index, sync_library=root)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert await asyncio.to_thread(listed.wait, 30)
+        landed = write_day(root, "2024-01-04", ["2401.00041"])  # a sync's day, after the index listed the files
+        app.updates._landed(read_file(str(landed)))
+        assert app.library.dates() == ["2024-01-03"]  # it waits for the index
+        ready.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.library, IndexedLibrary) and app.library.dates() == ["2024-01-04", "2024-01-03"]
