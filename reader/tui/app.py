@@ -61,6 +61,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         notices: Iterable[str] = (),
         where: str = "",
         library_factory: Callable[[], Library] | None = None,
+        index_factory: Callable[[], Library] | None = None,
         on_first_screen: Callable[[], None] | None = None,
         on_library_loaded: Callable[[], None] | None = None,
         sync_library: Path | None = None,
@@ -71,6 +72,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
+        self.index_factory = index_factory  # the library backed by its index, taking the first library's place
         self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
         self.system = system or System()
         self.config = config or Config()
@@ -280,12 +282,16 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
     def action_search(self) -> None:
         from reader.tui.screens.search import open_search
 
-        from reader.core.state_notes import search_with_notes
+        from reader.core.state_notes import search_with_notes, split_has_note
 
-        # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        # has:note keeps the papers with a note (reader.core.state_notes).
-        def search(query: str, **options):
-            return search_with_notes(self.library.search, self.state.notes, self.library.get, query, **options)
+        # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
+        # has:note keeps the papers with a note (reader.core.state_notes); the notes are few, so that query
+        # asks for every match and keeps the shown ones.
+        def search(query: str, shown: int):
+            if not split_has_note(query)[1]:
+                return self.library.search_page(query, shown)
+            found = search_with_notes(self.library.search, self.state.notes, self.library.get, query)
+            return found[:shown], len(found)
 
         open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper)
 
@@ -300,7 +306,9 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here. Options are
     ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
-    library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
+    library_factory (how R and "Sync archive" read the library again), index_factory (the same library backed
+    by its index, not yet brought up to date: the loading worker does that and it replaces the first
+    screen's library, which holds the newest day alone), on_first_screen (called once the first
     screen is shown), on_library_loaded (called whenever the whole library has been read and indexed),
     sync_library (the user's own library, which the reader syncs and summarises: None for folders given on
     the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it), remembered (what the reader

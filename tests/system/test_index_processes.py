@@ -44,6 +44,9 @@ def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, ca
     assert indexed_answers(library) == answers(memory)
     found = {q: len(memory.search(q)) for q in ("모델", "토큰", "칩", "ＬＬａＶＡ", unicodedata.normalize("NFD", "모델"))}
     assert all(found.values()) and found["모델"] == found[unicodedata.normalize("NFD", "모델")], found
+    # the search screen's page (the first 200 and the count) as in memory, the matches many or few
+    for query in ("t", "tr", "m", "x", "3d", "kim", "모", "언어 모", "transformer", "a모"):
+        assert library.search_page(query, 200) == memory.search_page(query, 200), query
     # typing on narrows an earlier result as a fresh search would
     first = library.search("m")
     for query in ("mo", "mod", "model", "model 언어"):

@@ -19,15 +19,20 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     folders(path, dev, ino, mtime_ns, ctime_ns, seen_ns)
                             each folder of the last listing, as it was (listing.py; meta 'listing' names
                             the roots it is for)
-    papers(id, file, seq, newest, date, votes, arxiv_id, line, title)
+    papers(id, file, seq, newest, date, votes, arxiv_id, line, title, korean)
                             one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
-                            in discovery order). Small rows: a search reads thousands of them
+                            in discovery order); korean = 1 when it has its Korean summary
+                            (reader.core.korean). Small rows: a search reads thousands of them
     bodies(id, url, pdf_url, thumbnail, authors, sections)
                             the rest of each paper row (authors and sections as JSON), id = papers.id
-    days(date, papers)      the day list with each day's count of distinct papers
+    days(date, papers, language)
+                            the day list with each day's count of distinct papers and the language it
+                            reads in (reader.core.freshness.day_language: ko, en, ke)
     search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
                             of each paper row, rowid = papers.id; words of 3 characters and more
+    pairs(tokens)           FTS5, contentless, no positions: each printable ASCII character of a row with the
+                            next one (reader.core.index.terms.pairs), for ASCII words of one or two characters
     grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
@@ -50,7 +55,7 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -77,7 +82,8 @@ CREATE TABLE papers(
     votes INTEGER,
     arxiv_id TEXT NOT NULL,
     line INTEGER NOT NULL,
-    title TEXT NOT NULL
+    title TEXT NOT NULL,
+    korean INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE bodies(
     id INTEGER PRIMARY KEY,
@@ -90,9 +96,11 @@ CREATE TABLE bodies(
 CREATE INDEX papers_file ON papers(file);
 CREATE INDEX papers_date ON papers(date);
 CREATE INDEX papers_id ON papers(arxiv_id, date);
-CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
+CREATE VIRTUAL TABLE pairs USING fts5(tokens, content='', detail=none, tokenize='ascii', prefix='3');
+CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
 """
 
 

@@ -9,8 +9,13 @@ within the folded text of a paper (reader.core.text.search_text) or not at all:
   table, which holds each pair of adjacent non-ASCII characters (and the last of a run alone) as a token
   (FTS5's ascii tokenizer keeps every non-ASCII character in a token, so a token is exactly that text): two
   characters are a token, one character the prefix of one;
-- 1 or 2 characters with an ASCII one (`ai`, `3d`, `x`): instr() over the stored folded text of the rows the
-  other words leave (every newest row when there is no other word: the one search that reads them all).
+- 1 or 2 printable ASCII characters (`ai`, `3d`, `x`, what the reader's search holds after one or two
+  keystrokes): the `pairs` table, which holds each printable ASCII character of a row with the next one
+  (when that is printable ASCII too; the last of a run alone) as a token of hex digits: two characters are a
+  token, one character the prefix of one;
+- anything else of 1 or 2 characters (an ASCII letter beside a Korean one, a control character): instr()
+  over the stored folded text of the rows the other words leave (every newest row when there is no other
+  word: the one search that reads them all).
 """
 
 from __future__ import annotations
@@ -26,6 +31,31 @@ def grams(text: str) -> str:
     one of a single character the start of one (a prefix query). In text order: the same text always gives
     the same string, which deleting a row from a contentless table needs; FTS5 keeps a token once a row."""
     return " ".join(_RUN_AT.findall(text))
+
+
+_PRINTABLE_RUN = re.compile(r"[!-~]+")
+
+
+def pairs(text: str) -> str:
+    """The pairs table's tokens for a folded text: "x" and the hex of each printable ASCII character with
+    the next one when that is printable ASCII too (the last of a run alone). A word of two such characters is
+    then a token, and one of a single character the prefix of one. Sorted: the same text always gives the
+    same string, which deleting a row from a contentless table needs."""
+    found: set[str] = set()
+    for run in _PRINTABLE_RUN.findall(text):
+        digits = run.encode("ascii").hex()
+        last = len(digits) - 2
+        found.update("x" + digits[i:i + 4] for i in range(0, last, 2))
+        found.add("x" + digits[last:])
+    return " ".join(sorted(found))
+
+
+def pair_token(term: str) -> str | None:
+    """The pairs table's query for a word of one or two printable ASCII characters (None for another)."""
+    if not (1 <= len(term) <= 2 and _PRINTABLE_RUN.fullmatch(term)):
+        return None
+    digits = "x" + term.encode("ascii").hex()
+    return digits if len(term) == 2 else digits + "*"
 
 
 def quoted(term: str) -> str:
@@ -48,15 +78,17 @@ def usable(term: str) -> bool:
 class Query:
     """A search's words sorted by how SQL finds them; `match`/`grams` are FTS5 query strings (or None)."""
 
-    __slots__ = ("match", "grams", "scan")
+    __slots__ = ("match", "grams", "pairs", "scan")
 
     def __init__(self, terms: list[str]) -> None:
         long = [t for t in terms if len(t) >= 3]
         short = [t for t in terms if len(t) < 3]
         wide = [t for t in short if not any(c.isascii() for c in t)]
+        paired = {t: pair_token(t) for t in short if t not in wide}
         self.match = " AND ".join(quoted(t) for t in dict.fromkeys(long)) or None
         self.grams = " AND ".join(quoted(t) + ("*" if len(t) == 1 else "") for t in dict.fromkeys(wide)) or None
-        self.scan = [t for t in dict.fromkeys(short) if t not in wide]
+        self.pairs = " AND ".join(dict.fromkeys(token for token in paired.values() if token)) or None
+        self.scan = [t for t in dict.fromkeys(short) if t not in wide and not paired[t]]
 
     def where(self) -> tuple[str, list[str]]:
         """The SQL condition on papers p (alias p) that a row must meet, and its parameters."""
@@ -67,6 +99,9 @@ class Query:
         if self.grams is not None:
             parts.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
             params.append(self.grams)
+        if self.pairs is not None:
+            parts.append("p.id IN (SELECT rowid FROM pairs WHERE pairs MATCH ?)")
+            params.append(self.pairs)
         for term in self.scan:
             parts.append("instr((SELECT text FROM search WHERE rowid = p.id), ?) > 0")
             params.append(term)

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from reader.core.files import read_regular
 from reader.core.index import terms
+from reader.core.korean import has_korean_summary
 from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
 from reader.core.text import search_text
@@ -158,7 +159,7 @@ def _read(path: str, rank: int, hint: str | None, reader: Callable[[str], Parsed
         rows.append((seq, p.date, p.arxiv_id, p.title, p.url, p.pdf_url, p.thumbnail, p.votes,
                      json.dumps(list(p.authors), ensure_ascii=False),
                      json.dumps([[s.name, s.markdown] for s in p.sections], ensure_ascii=False), p.line,
-                     text, terms.grams(text)))
+                     text, terms.grams(text), terms.pairs(text), int(has_korean_summary(p))))
     warnings = (json.dumps([[w.line, w.message] for w in parsed.warnings], ensure_ascii=False)
                 if parsed.warnings else None)
     return _Read(path, rank, hint, identity, warnings, rows)
@@ -173,13 +174,27 @@ def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: 
         tokens = terms.grams(text) if text is not None else ""
         if tokens:  # a contentless table forgets a row when given exactly what it was given
             con.execute("INSERT INTO grams(grams, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
+        tokens = terms.pairs(text) if text is not None else ""
+        if tokens:
+            con.execute("INSERT INTO pairs(pairs, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
         con.execute("DELETE FROM search WHERE rowid = ?", (row_id,))
         con.execute("DELETE FROM bodies WHERE id = ?", (row_id,))
     con.execute("DELETE FROM papers WHERE file = ?", (file_id,))
 
 
+# Each day's papers (its first row of each arXiv id, in discovery order, as Library.day keeps them):
+# their count and the language the day reads in (reader.core.freshness.day_language).
+_DAY_ROWS = """
+SELECT date, count(*), CASE WHEN min(korean) = 1 THEN 'ko' WHEN max(korean) = 0 THEN 'en' ELSE 'ke' END
+FROM (SELECT p.date, p.korean, row_number() OVER (PARTITION BY p.date, p.arxiv_id ORDER BY f.rank, p.seq) AS n
+      FROM papers p JOIN files f ON f.id = p.file WHERE p.date IN (SELECT value FROM json_each(?)))
+WHERE n = 1 GROUP BY date
+"""
+
+
 def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
-    """The newest-appearance flag of these papers and the counts of these days, as their rows now are."""
+    """The newest-appearance flag of these papers and the rows of these days (count, language), as their
+    rows now are."""
     if ids:
         con.execute(
             "UPDATE papers SET newest = (id = (SELECT p2.id FROM papers p2 JOIN files f ON f.id = p2.file "
@@ -188,8 +203,7 @@ def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
     if dates:
         chosen = json.dumps(sorted(dates))
         con.execute("DELETE FROM days WHERE date IN (SELECT value FROM json_each(?))", (chosen,))
-        con.execute("INSERT INTO days(date, papers) SELECT date, count(DISTINCT arxiv_id) FROM papers "
-                    "WHERE date IN (SELECT value FROM json_each(?)) GROUP BY date", (chosen,))
+        con.execute("INSERT INTO days(date, papers, language) " + _DAY_ROWS, (chosen,))
 
 
 def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str], dates: set[str]) -> int:
@@ -208,15 +222,18 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
         file_id = con.execute("INSERT INTO files(rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, "
                               "hint, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
         con.execute("DELETE FROM meta WHERE key = 'listing'")  # a file it did not list
-    for seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens in read.rows:
+    for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens, pairs,
+         korean) in read.rows:
         paper_id = con.execute(
-            "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (file_id, seq, date, votes, arxiv_id, line, title)).lastrowid
+            "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title, korean) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (file_id, seq, date, votes, arxiv_id, line, title, korean)).lastrowid
         con.execute("INSERT INTO bodies(id, url, pdf_url, thumbnail, authors, sections) VALUES (?, ?, ?, ?, ?, ?)",
                     (paper_id, url, pdf_url, thumbnail, authors, sections))
         con.execute("INSERT INTO search(rowid, text) VALUES (?, ?)", (paper_id, text))
         if tokens:
             con.execute("INSERT INTO grams(rowid, tokens) VALUES (?, ?)", (paper_id, tokens))
+        if pairs:
+            con.execute("INSERT INTO pairs(rowid, tokens) VALUES (?, ?)", (paper_id, pairs))
         ids.add(arxiv_id)
         dates.add(date)
         if HOOK is not None:
@@ -263,8 +280,10 @@ def apply(con: sqlite3.Connection, plan: Plan, key: Key, reader: Callable[[str],
                 con.execute("DELETE FROM meta WHERE key = 'listing'")  # not the files it listed, in its order
             con.executemany("UPDATE files SET checked_ns = ? WHERE id = ?", plan.confirmed)
             if plan.reordered:  # which of two rows on one day comes first may have changed
-                ids.update(row[0] for row in con.execute(
-                    "SELECT DISTINCT arxiv_id FROM papers GROUP BY arxiv_id, date HAVING count(*) > 1"))
+                for arxiv_id, date in con.execute(
+                        "SELECT arxiv_id, date FROM papers GROUP BY arxiv_id, date HAVING count(*) > 1"):
+                    ids.add(arxiv_id)
+                    dates.add(date)
             _settle(con, ids, dates)
 
         transaction(con, housekeeping)
