@@ -24,6 +24,10 @@ def user_dirs(tmp_path_factory, monkeypatch) -> dict[str, Path]:
         monkeypatch.setenv(var, str(path))
         dirs[name] = path
     monkeypatch.setenv("HOME", str(base))
+    # A terminal's size comes from the terminal: xdist's workers set COLUMNS=80 and LINES=24, which a program
+    # started in a real terminal (tmux) would take over the terminal's own size.
+    for var in ("COLUMNS", "LINES"):
+        monkeypatch.delenv(var, raising=False)
     for var in ("DAILY_PAPERS_STATE", "DAILY_PAPERS_DEBUG", "DAILY_PAPERS_LIBRARY", "HF_TOKEN", "OPENAI_API_KEY",
                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
