@@ -349,7 +349,11 @@ def main() -> int:
                         help="only the first-screen figures (nothing written)")
     parser.add_argument("--only-index", action="store_true",
                         help="only the library index's figures (recorded in RESULTS.md as such)")
+    parser.add_argument("--archive", type=Path,
+                        help="the archive to measure instead of the real one (the smoke test gives a part of it)")
     args = parser.parse_args()
+    if args.archive:
+        corpus.REAL = args.archive
     byte_compile()
     if args.only_index:
         figures = index_figures(False, args.repeats)
