@@ -11,7 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+
+# These tests measure (time, memory, the benchmarks' figures): on one xdist worker, one after another, so
+# that two of them never measure at the same time (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("measure")
 
 
 def part_of_the_archive(corpus: Path, folder: Path, every: int = 6) -> Path:
