@@ -132,7 +132,7 @@ class Terminal:
         self.tmux = ["tmux", "-u", "-S", str(self.sock)]  # (-u: UTF-8, or Korean typed with send-keys is lost)
         env = {**env, "LANG": "C.UTF-8"}
         exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME", "HF_")))
-        shell = f"env TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
+        shell = f"env -u COLUMNS -u LINES TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
         self.start = time.perf_counter()
         subprocess.run(self.tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y",
                                     str(size[1]), shell], check=True, env=env)
@@ -179,7 +179,7 @@ def reader_in_terminal(library: Path, env: dict[str, str], title: str, counts: d
             term.keys(query, literal=True)
             term.wait(f"{counts[query]} ")
         term.keys("Escape")
-        term.wait("Days", absent="Search every day")
+        term.wait(title, absent="Search every day")
         term.keys("q")
         limit = time.perf_counter() + 30
         while not peak.exists() and time.perf_counter() < limit:
