@@ -15,7 +15,7 @@ from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
 from reader.core.state_export import dump_export
-from reader.core.state_notes import notes_data, parse_notes
+from reader.core.state_notes import parse_notes
 from reader.core.words import count
 from reader.errors import UsageError, UserError
 
@@ -227,10 +227,7 @@ def run_export(args: argparse.Namespace) -> int:
         marks = store.marks()
         notes = store.note_records()
         _print_notices(store)
-    data = export_data(marks)
-    if notes:
-        data["notes"] = notes_data(notes)
-    text = dump_export(data)
+    text = dump_export(export_data(marks, notes))
     if target:
         write_output_file(args.output, text)
         print(f"wrote {count(len(marks), 'mark')} to {visible_line(args.output)}", file=sys.stderr)

@@ -213,3 +213,14 @@ class NotesMixin:
 
     def unsaved_note_ids(self) -> set[str]:
         return set(getattr(self, "_unsaved_notes", {}))
+
+    def flush_notes(self) -> bool:
+        """Try again to write the notes the disk refused (flush(), close() and quitting come here); True when
+        none is left unsaved."""
+        if self.unsaved_note_ids():
+            self._write_notes({}, newest_wins=False)
+        return not self.unsaved_note_ids()
+
+    def notes_problem(self) -> str | None:
+        """Why the notes could not be saved (one line), while some are unsaved."""
+        return getattr(self, "_notes_failing", None) if self.unsaved_note_ids() else None

@@ -71,23 +71,70 @@ def test_a_damaged_notes_file_is_moved_aside_with_a_notice(tmp_path):
     assert StateStore(path).notes() == {"a": "new"}
 
 
-def test_a_notes_file_that_cannot_be_written_keeps_the_note_in_memory_with_one_notice(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    store = StateStore(folder / "state.json")
+def refuse_notes_writes(monkeypatch):
+    """The disk refuses the notes file (ENOSPC), whoever runs the test (chmod does not stop root)."""
+    import errno
+
+    from reader.core import atomic
+
+    real = atomic.write_text_atomic
+
+    def write(path, text, *args, **kwargs):
+        if str(path).endswith(".notes"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "write_text_atomic", write)
+
+
+def test_a_notes_file_that_cannot_be_written_keeps_the_note_in_memory_with_one_notice(tmp_path, monkeypatch):
+    store = StateStore(tmp_path / "state.json")
     store.set_read("x", True)  # the state's own files exist
-    os.chmod(folder, 0o500)
-    try:
-        if os.access(folder, os.W_OK):  # root: permissions do not stop it; nothing to check here
-            return
-        store.set_note("a", "kept")
-        store.set_note("b", "kept too")
-        assert store.notes() == {"a": "kept", "b": "kept too"} and store.unsaved_note_ids() == {"a", "b"}
-        assert len([n for n in store.notices if "cannot save the notes" in n]) == 1
-    finally:
-        os.chmod(folder, 0o700)
+    refuse_notes_writes(monkeypatch)
+    store.set_note("a", "kept")
+    store.set_note("b", "kept too")
+    assert store.notes() == {"a": "kept", "b": "kept too"} and store.unsaved_note_ids() == {"a", "b"}
+    assert len([n for n in store.notices if "cannot save the notes" in n]) == 1
+    monkeypatch.undo()
     store.set_note("c", "again")
-    assert StateStore(folder / "state.json").notes() == {"a": "kept", "b": "kept too", "c": "again"}
+    assert StateStore(tmp_path / "state.json").notes() == {"a": "kept", "b": "kept too", "c": "again"}
+
+
+def test_unsaved_notes_count_as_unsaved_changes_and_flush_and_close_retry_them(tmp_path, monkeypatch):
+    """The quit dialog, the exit code and `Save marks to another file` all ask unsaved_ids()/flush()/
+    save_problem(): a note the disk refused is a change that is not saved, like a mark."""
+    store = StateStore(tmp_path / "state.json")
+    store.set_read("x", True)
+    refuse_notes_writes(monkeypatch)
+    store.set_note("a", "only in memory")
+    assert store.unsaved_ids() == {"a"}
+    assert not store.flush()
+    assert "cannot save the notes" in (store.save_problem() or "")
+    monkeypatch.undo()
+    assert store.flush() and store.unsaved_ids() == set() and store.save_problem() is None
+    assert StateStore(tmp_path / "state.json").notes() == {"a": "only in memory"}
+    refuse_notes_writes(monkeypatch)
+    store.set_note("b", "written at close")
+    monkeypatch.undo()
+    store.close()
+    assert StateStore(tmp_path / "state.json").notes() == {"a": "only in memory", "b": "written at close"}
+
+
+def test_saving_elsewhere_on_quit_carries_the_unsaved_notes(capsys, tmp_path, monkeypatch):
+    """The quit dialog's `Save marks to another file` (reader.tui.screens.unsaved.save_marks) writes the notes
+    the disk refused too, in the export format `state import` takes back."""
+    from reader.tui.screens.unsaved import save_marks
+
+    store = StateStore(tmp_path / "state.json")
+    store.set_starred("2408.03326")
+    refuse_notes_writes(monkeypatch)
+    store.set_note("2408.03326", "my thoughts")
+    target = tmp_path / "elsewhere.json"
+    assert save_marks(store, target) is None
+    monkeypatch.undo()
+    code, _, err = run(capsys, "state", "import", str(target), "--state", str(tmp_path / "other.json"))
+    assert code == 0, err
+    assert StateStore(tmp_path / "other.json").notes() == {"2408.03326": "my thoughts"}
 
 
 def test_state_export_and_import_carry_the_notes(capsys, tmp_path):
