@@ -165,6 +165,13 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
             if not dates:
                 self._show_empty()
 
+    def on_key(self, event) -> None:
+        # A key that reaches the app after bubbling from a screen that is no longer on top was typed for the
+        # screen now on top: "/word" typed at once queues the word for the list before / opens the search.
+        taker = getattr(self.screen, "take_early_key", None)
+        if taker is not None:
+            taker(event)
+
     # -- a session's change onto the widgets ----------------------------------------------------------
     def apply(self, change: Change) -> None:
         if change.empty:

@@ -796,3 +796,26 @@ async def test_the_palette_names_each_command_once():
         names = [command.title for command in app.get_system_commands(app.screen)]
         assert "Help: every key and its binding id" in names
         assert [name for name, n in Counter(names).items() if n > 1] == []  # Textual's own "Keys" stays its own
+
+
+async def test_words_typed_the_moment_slash_is_pressed_reach_the_search():
+    """/ then a word typed at once (a fast typist, a busy machine: the index being built holds the interpreter):
+    the keys are already queued before the search box takes the focus (Textual focuses after mounting), and
+    they went nowhere. They land in the box, in order; keys that are not text keep their meaning."""
+    from textual import events
+
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("slash", "/"))
+        for letter in "lovelace":
+            app.post_message(events.Key(letter, letter))
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert screen.query_one("#search-input").value == "lovelace"
+        assert sorted(p.arxiv_id for p in screen.results) == ["2312.00011", "2410.00031"]
+        app.post_message(events.Key("escape", None))
+        await pilot.pause()
+        assert not isinstance(app.screen, SearchScreen)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -54,6 +54,24 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.query_one(Input).focus()
         if self._query:
             self.run_query(self._query)
+
+    def on_key(self, event: events.Key) -> None:
+        self.take_early_key(event)
+
+    def take_early_key(self, event: events.Key) -> bool:
+        """Text that did not go through the box goes into it, in order, instead of nowhere. "/word" typed at
+        once (or on a machine busy building the index) leaves the word's keys queued for the list below, which
+        had the focus when they came: they bubble up to the app once the search is on top (ReaderApp.on_key
+        sends them here). Keys the screen gets before the box has the focus, or from its results list, come
+        here too. (A key typed into the box never comes here: the box takes it.)"""
+        if not event.is_printable or not event.character:
+            return False
+        box = self.query_one(Input)
+        event.stop()
+        event.prevent_default()
+        box.insert_text_at_cursor(event.character)
+        box.focus()
+        return True
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
