@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,17 @@ def point_user_dirs_at(base: Path, monkeypatch) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path_factory, monkeypatch) -> dict[str, Path]:
     return point_user_dirs_at(tmp_path_factory.mktemp("home"), monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was():
+    """The reader turns the cyclic collector off until its first frame (reader.startup); a test that starts it
+    in this process and stops before that leaves it off for every later test of the worker, whose garbage then
+    piles up (3 million objects: the collections at the session's end outlast xdist's 5 s to stop a worker)."""
+    enabled = gc.isenabled()
+    yield
+    if enabled and not gc.isenabled():
+        gc.enable()
 
 
 @pytest.fixture(scope="session")
