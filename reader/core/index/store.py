@@ -19,15 +19,23 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     folders(path, dev, ino, mtime_ns, ctime_ns, seen_ns)
                             each folder of the last listing, as it was (listing.py; meta 'listing' names
                             the roots it is for)
-    papers(id, file, seq, newest, date, votes, arxiv_id, line, title)
+    papers(id, file, seq, newest, date, votes, arxiv_id, line, title, ko)
                             one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
-                            in discovery order). Small rows: a search reads thousands of them
+                            in discovery order); ko = 1 when a section is in Korean (lang:ko). Small rows: a
+                            search reads thousands of them
     bodies(id, url, pdf_url, thumbnail, authors, sections)
                             the rest of each paper row (authors and sections as JSON), id = papers.id
     days(date, papers)      the day list with each day's count of distinct papers
-    search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
-                            of each paper row, rowid = papers.id; words of 3 characters and more
+    search(title, ident, authors, body, keys)
+                            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
+                            of each paper row in columns, rowid = papers.id; words of 3 characters and more.
+                            title, arXiv id, authors and body (each section's name and text) joined by line
+                            breaks are search_text's text (query.TEXT); keys repeats the keywords and the
+                            English terms in parentheses (reader.core.finding.fields), for bm25's weights
+    sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
+                            similar papers (reader.core.finding.similar): each term's document frequency,
+                            each paper's vector (its newest row), its strongest terms' weights by term
     grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
@@ -50,7 +58,7 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: search's columns (for bm25's weights), papers.ko, the similarity tables (issue 19)
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -77,7 +85,8 @@ CREATE TABLE papers(
     votes INTEGER,
     arxiv_id TEXT NOT NULL,
     line INTEGER NOT NULL,
-    title TEXT NOT NULL
+    title TEXT NOT NULL,
+    ko INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE bodies(
     id INTEGER PRIMARY KEY,
@@ -91,8 +100,12 @@ CREATE INDEX papers_file ON papers(file);
 CREATE INDEX papers_date ON papers(date);
 CREATE INDEX papers_id ON papers(arxiv_id, date);
 CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
+CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
+CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))
+    WITHOUT ROWID;
 """
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import re
 
+TEXT = ("s.title || char(10) || s.ident || char(10) || s.authors || "
+        "CASE WHEN s.body = '' THEN '' ELSE char(10) || s.body END")  # a row's folded text (fields.joined)
+
 _RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}))")
 
 
@@ -68,6 +71,6 @@ class Query:
             parts.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
             params.append(self.grams)
         for term in self.scan:
-            parts.append("instr((SELECT text FROM search WHERE rowid = p.id), ?) > 0")
+            parts.append(f"instr((SELECT {TEXT} FROM search s WHERE s.rowid = p.id), ?) > 0")
             params.append(term)
         return " AND ".join(parts) or "1", params
