@@ -436,6 +436,11 @@ class Library:
         """The ids search finds, best first (the index ranks by BM25; here, newest first)."""
         return [p.arxiv_id for p in self.search(query, limit=limit)]
 
+    def ask(self, operation: Callable, fallback: Callable[["Library"], object]):
+        """operation(connection, paper_of_row) over the library's index; without one, fallback(self)
+        (reader.core.finding asks this way: the index's queries, or the same answer from memory)."""
+        return fallback(self)
+
     @staticmethod
     def _matching(entries: list[tuple[Paper, str]], terms: list[str]) -> list[tuple[Paper, str]]:
         # Comprehensions, one per term count: the scan runs on every keystroke over tens of thousands of

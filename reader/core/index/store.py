@@ -36,7 +36,7 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
                             similar papers (reader.core.finding.similar): each term's document frequency,
                             each paper's vector (its newest row), its strongest terms' weights by term
-    grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
+    grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them): each pair of adjacent non-ASCII characters of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
 
@@ -101,7 +101,7 @@ CREATE INDEX papers_date ON papers(date);
 CREATE INDEX papers_id ON papers(arxiv_id, date);
 CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
-CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
+CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii');
 CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
 CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
 CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))
