@@ -5,20 +5,21 @@ in the rest), the same ties, sorts, pages and snippets."""
 from __future__ import annotations
 
 from reader.core.finding.query import Query, check_sort
-from reader.core.finding.ranked import EMPTY, PAGE, Hit, Marks, Page
+from reader.core.finding.ranked import PAGE, Hit, Marks, Page
 from reader.core.finding.snippets import snippet, spans, summary_text
 from reader.core.index.fields import korean
+from reader.core.model import Paper
 from reader.core.text import fold
 
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
         "=": lambda a, b: a == b}
 
 
-def page(library, query: Query, *, sort: str = "relevance", offset: int = 0, limit: int = PAGE,
-         marks: Marks = Marks()) -> Page:
+def found(library, query: Query, sort: str, marks: Marks) -> list[tuple[float, Paper]]:
+    """(score, paper) of every result, in the sort's order."""
     check_sort(sort)
     if query.empty():
-        return EMPTY
+        return []
     terms = query.terms
     found = []
     for rank, (paper, text) in enumerate(library.search_index()):
@@ -47,8 +48,14 @@ def page(library, query: Query, *, sort: str = "relevance", offset: int = 0, lim
         found.sort(key=lambda e: (*votes(e[2]), e[1]))
     else:
         found.sort(key=lambda e: (-e[0], *votes(e[2]), e[1]))
+    return [(score, paper) for score, _rank, paper in found]
+
+
+def page(library, query: Query, *, sort: str = "relevance", offset: int = 0, limit: int = PAGE,
+         marks: Marks = Marks()) -> Page:
+    results = found(library, query, sort, marks)
     hits = []
-    for score, _rank, paper in found[offset:offset + limit]:
-        shown, where = snippet(summary_text(paper.sections), terms)
-        hits.append(Hit(paper, score, shown, tuple(where), tuple(spans(paper.title, terms))))
-    return Page(len(found), offset, hits)
+    for score, paper in results[offset:offset + limit]:
+        shown, where = snippet(summary_text(paper.sections), query.terms)
+        hits.append(Hit(paper, score, shown, tuple(where), tuple(spans(paper.title, query.terms))))
+    return Page(len(results), offset, hits)

@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
-from reader.core.index.query import FULL, ORDER, PAPER, ROWS
+from reader.core.index.query import FULL, PAPER, ROWS
 from reader.core.index.terms import Query as Terms, quoted, usable
+from reader.core.library import Brief
 from reader.core.model import Paper
 
 WEIGHTS = {"title": 10.0, "ident": 1.0, "authors": 3.0, "body": 1.0, "keys": 4.0}  # bm25's, column by column
@@ -94,53 +95,84 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list
     return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
 
 
-def _order(sort: str, match: bool, grams: bool, short: list[str]) -> tuple[str, list[str]]:
-    """ORDER BY for a sort, and its parameters."""
-    title_hits = " + ".join("(instr(search.title, ?) > 0)" for _ in short)
-    if sort == "date":
-        return ORDER, []
-    if sort == "votes":
-        return "p.votes IS NULL, p.votes DESC, p.date DESC, f.rank, p.seq", []
-    parts = [BM25] if match else ["bm25(grams)"] if grams else []
-    if title_hits:
-        parts.append(f"({title_hits}) DESC")
-    return ", ".join([*parts, "p.votes IS NULL", "p.votes DESC", "p.date DESC", "f.rank", "p.seq"]), list(short)
+# The columns each result is ordered by (r: what _plan's inner query selects), sort by sort.
+ORDERS = {
+    "relevance": "r.score DESC, r.hits DESC, r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
+    "date": "r.date DESC, r.votes IS NULL, r.votes DESC, r.frank, r.seq",  # (index.query.ORDER's)
+    "votes": "r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
+}
+
+
+class _Plan(NamedTuple):
+    ranked: str  # SQL of every result with what orders it (r), its parameters in params + hit_params
+    params: list
+    order: str
+
+
+def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
+    """How SQL finds a query's results (None: it finds nothing)."""
+    check_sort(sort)
+    if query.empty() or not all(usable(t) for t in [*query.terms, *query.authors]):
+        return None
+    if (query.starred and not marks.starred) or (query.noted and not marks.noted):
+        return None
+    match, grams, where, params = _conditions(query, marks)
+    head = [match] if match is not None else [grams] if grams is not None else []
+    hits, hit_params = "0", []
+    if match is not None or grams is not None:
+        table = "search" if match is not None else "grams"
+        score = f"-{BM25}" if match is not None else "-bm25(grams)"
+        source = f"{table} JOIN papers p ON p.id = {table}.rowid JOIN files f ON f.id = p.file"
+        where.insert(0, f"{table} MATCH ?")
+    else:
+        score = "0.0"
+        source = ROWS
+        short = [t for t in query.terms if len(t) < 3]
+        if short and sort == "relevance":  # nothing weighs these words: a title that holds them first
+            source += " JOIN search ON search.rowid = p.id"
+            hits = " + ".join("(instr(search.title, ?) > 0)" for _ in short)
+            hit_params = short
+    condition = " AND ".join(where)
+    # MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window.
+    ranked = (f"WITH r AS MATERIALIZED (SELECT p.id AS id, {score} AS score, {hits} AS hits, p.votes AS votes, "
+              f"p.date AS date, f.rank AS frank, p.seq AS seq FROM {source} WHERE {condition})")
+    return _Plan(ranked, hit_params + head + params, ORDERS[sort])
+
+
+def count(con: sqlite3.Connection, plan: _Plan) -> int:
+    return con.execute(f"{plan.ranked} SELECT count(*) FROM r", plan.params).fetchone()[0]
 
 
 def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Paper], *, sort: str = "relevance",
          offset: int = 0, limit: int = PAGE, marks: Marks = Marks()) -> Page:
     """Results offset .. offset+limit of the query, in the sort's order, and how many there are in all."""
-    check_sort(sort)
-    if query.empty() or not all(usable(t) for t in [*query.terms, *query.authors]):
+    plan = _plan(query, sort, marks)
+    if plan is None:
         return EMPTY
-    if (query.starred and not marks.starred) or (query.noted and not marks.noted):
-        return EMPTY
-    match, grams, where, params = _conditions(query, marks)
-    short = [t for t in query.terms if len(t) < 3]
-    order, order_params = _order(sort, match is not None, grams is not None, short)
-    head = [match] if match is not None else [grams] if grams is not None else []
-    if match is not None or grams is not None:
-        table = "search" if match is not None else "grams"
-        score = f"-{BM25}" if match is not None else "-bm25(grams)"
-        counted = f"{table} JOIN papers p ON p.id = {table}.rowid JOIN files f ON f.id = p.file"
-        source = counted + " JOIN bodies b ON b.id = p.id"
-        where.insert(0, f"{table} MATCH ?")
-        if match is None and short and sort == "relevance":
-            source += " JOIN search ON search.rowid = p.id"
-    else:
-        score = "0.0"
-        counted = ROWS
-        source = FULL + (" JOIN search ON search.rowid = p.id" if short and sort == "relevance" else "")
-    condition = " AND ".join(where)
-    total = con.execute(f"SELECT count(*) FROM {counted} WHERE {condition}", head + params).fetchone()[0]
-    if not total or offset >= total:
-        return Page(total, offset, [])
-    rows = con.execute(f"SELECT {PAPER}, {score} FROM {source} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-                       head + params + order_params + [limit, offset]).fetchall()
+    # One pass finds, counts and orders (the count a window over every result); the page's rows only are
+    # read whole (their summaries) afterwards.
+    ranked = con.execute(f"{plan.ranked} SELECT r.id, r.score, count(*) OVER () FROM r ORDER BY {plan.order} "
+                         "LIMIT ? OFFSET ?", plan.params + [limit, offset]).fetchall()
+    if not ranked:
+        return Page(count(con, plan) if offset else 0, offset, [])
+    rows = {row[-1]: row[:-1] for row in con.execute(
+        f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[0] for r in ranked]),))}
     terms = query.terms
     hits = []
-    for row in rows:
-        paper = paper_of(row[:-1])
+    for row_id, score, _total in ranked:
+        paper = paper_of(rows[row_id])
         shown, found = snippet(summary_text(paper.sections), terms)
-        hits.append(Hit(paper, float(row[-1]), shown, tuple(found), tuple(spans(paper.title, terms))))
-    return Page(total, offset, hits)
+        hits.append(Hit(paper, float(score), shown, tuple(found), tuple(spans(paper.title, terms))))
+    return Page(ranked[0][2], offset, hits)
+
+
+def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
+           marks: Marks = Marks()) -> list[Brief]:
+    """The results as one-line listings (no summary read), in the sort's order, the first `limit`."""
+    plan = _plan(query, sort, marks)
+    if plan is None:
+        return []
+    rows = con.execute(f"{plan.ranked} SELECT p.date, p.votes, p.arxiv_id, p.title FROM r JOIN papers p ON p.id = "
+                       f"r.id ORDER BY {plan.order} LIMIT ?", plan.params + [-1 if limit is None else limit])
+    return [Brief(*row) for row in rows]

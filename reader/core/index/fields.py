@@ -5,7 +5,7 @@ text search compares (reader.core.text.search_text), cut where it has line break
 that text exactly (folding never joins two lines). keys repeats what names the paper's subject: the
 keywords of a Keywords section (Hugging Face's, in its days' digests) and the English terms the Korean
 summaries give in parentheses ("확산 모델(diffusion models)"); bm25 weighs them above the summary, and
-similar papers (reader.core.finding.similar) takes them as terms of their own.
+similar papers (reader.core.finding.vectors) takes them as terms of their own.
 """
 
 from __future__ import annotations

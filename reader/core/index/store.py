@@ -34,7 +34,7 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
                             breaks are search_text's text (query.TEXT); keys repeats the keywords and the
                             English terms in parentheses (reader.core.finding.fields), for bm25's weights
     sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
-                            similar papers (reader.core.finding.similar): each term's document frequency,
+                            similar papers (reader.core.finding.vectors): each term's document frequency,
                             each paper's vector (its newest row), its strongest terms' weights by term
     grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them): each pair of adjacent non-ASCII characters of
                             a row (reader.core.index.terms), for words of one or two syllables

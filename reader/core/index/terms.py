@@ -5,12 +5,13 @@ within the folded text of a paper (reader.core.text.search_text) or not at all:
 
 - 3 characters or more: the `search` table (FTS5's trigram tokenizer, case-sensitive over folded text) as a
   phrase, which is substring matching;
-- 1 or 2 characters, none of them ASCII (a Korean word of one or two syllables: 칩, 모델, 토큰): the `grams`
-  table, which holds each pair of adjacent non-ASCII characters (and the last of a run alone) as a token
-  (FTS5's ascii tokenizer keeps every non-ASCII character in a token, so a token is exactly that text): two
+- 1 or 2 characters, all of them non-ASCII (a Korean word of one or two syllables: 칩, 모델, 토큰) or all
+  ASCII letters and digits (`ai`, `3d`, `x`): the `grams` table, which holds each pair of adjacent
+  characters of one kind (and the last of a run alone) as a token (FTS5's ascii tokenizer keeps every
+  non-ASCII character and every ASCII letter and digit in a token, so a token is exactly that text): two
   characters are a token, one character the prefix of one;
-- 1 or 2 characters with an ASCII one (`ai`, `3d`, `x`): instr() over the stored folded text of the rows the
-  other words leave (every newest row when there is no other word: the one search that reads them all).
+- 1 or 2 characters of other kinds (`c#`, `a토`): instr() over the stored folded text of the rows the other
+  words leave (every newest row when there is no other word: the one search that reads them all).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import re
 TEXT = ("s.title || char(10) || s.ident || char(10) || s.authors || "
         "CASE WHEN s.body = '' THEN '' ELSE char(10) || s.body END")  # a row's folded text (fields.joined)
 
-_RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}))")
+_RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}|[a-z0-9]{1,2}))")
+_GRAM = re.compile(r"[^\x00-\x7f]{1,2}|[a-z0-9]{1,2}")
 
 
 def grams(text: str) -> str:
     """The grams table's tokens for a folded text: at each non-ASCII character, it and the next one when
-    that is not ASCII either (the last of a run alone). A word of two such characters is then a token, and
+    that is not ASCII either (the last of a run alone); the same for ASCII letters and digits. A word of two such characters is then a token, and
     one of a single character the start of one (a prefix query). In text order: the same text always gives
     the same string, which deleting a row from a contentless table needs; FTS5 keeps a token once a row."""
     return " ".join(_RUN_AT.findall(text))
@@ -56,7 +58,7 @@ class Query:
     def __init__(self, terms: list[str]) -> None:
         long = [t for t in terms if len(t) >= 3]
         short = [t for t in terms if len(t) < 3]
-        wide = [t for t in short if not any(c.isascii() for c in t)]
+        wide = [t for t in short if _GRAM.fullmatch(t)]
         self.match = " AND ".join(quoted(t) for t in dict.fromkeys(long)) or None
         self.grams = " AND ".join(quoted(t) + ("*" if len(t) == 1 else "") for t in dict.fromkeys(wide)) or None
         self.scan = [t for t in dict.fromkeys(short) if t not in wide]
