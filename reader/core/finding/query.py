@@ -11,6 +11,7 @@ value it cannot take, is a QueryError whose text is one line saying what is allo
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 
@@ -27,7 +28,6 @@ _FILTER = re.compile(r"([a-z]+):(.*)", re.S)
 _VOTES = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _NAMES = ("is", "has", "votes", "date", "since", "until", "author", "lang")
-_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 class QueryError(ValueError):
@@ -71,7 +71,7 @@ def _period(value: str, name: str) -> tuple[str, str]:
         return f"{year}-01-01", f"{year}-12-31"
     if not 1 <= int(month) <= 12:
         raise QueryError(f"{name}: {value!r} has no month {month}; {ALLOWED}")
-    last = _DAYS[int(month) - 1]
+    last = calendar.monthrange(int(year), int(month))[1]
     if day is None:
         return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
     if not 1 <= int(day) <= last:

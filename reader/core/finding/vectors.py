@@ -48,7 +48,7 @@ _SKIP = ("links",)
 
 
 def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-3] + "y" if word.endswith("ies") else word[:-1]
     return word
 
@@ -171,14 +171,19 @@ def refresh(con: sqlite3.Connection, progress: Callable[[int, int], None] | None
     """Bring the similarity tables up to date with the index's papers; returns how many papers were weighed."""
     from reader.core.index.update import transaction
 
+    generation = _meta(con, "generation")
+    if generation == _meta(con, "sim_generation") and _meta(con, "sim_n") is not None:
+        return 0  # no paper changed since the last refresh
     rows, gone = stale(con)
     if not rows and not gone:
+        if generation is not None:
+            transaction(con, lambda: _set(con, "sim_generation", generation))
         return 0
     n = con.execute("SELECT count(*) FROM papers WHERE newest = 1").fetchone()[0]
     last = int(_meta(con, "sim_n") or 0)
     changed = int(_meta(con, "sim_changed") or 0) + len(rows) + len(gone)
     if not last or changed > DRIFT * max(last, n):
-        return _full(con, n, progress)
+        return _full(con, n, progress, generation)
 
     def body() -> None:
         for doc, blob in gone:
@@ -193,12 +198,15 @@ def refresh(con: sqlite3.Connection, progress: Callable[[int, int], None] | None
                 vector = weigh(counts, lambda t: ids[t][1], last)
                 _put(con, row[0], row[1], [(ids[t][0], w) for t, w in strongest(vector, TOP)])
         _set(con, "sim_changed", changed)
+        if generation is not None:
+            _set(con, "sim_generation", generation)
 
     transaction(con, body)
     return len(rows)
 
 
-def _full(con: sqlite3.Connection, n: int, progress: Callable[[int, int], None] | None) -> int:
+def _full(con: sqlite3.Connection, n: int, progress: Callable[[int, int], None] | None,
+          generation: str | None) -> int:
     """Weigh every paper again (document frequencies counted anew)."""
     from reader.core.index.update import transaction
 
@@ -212,6 +220,7 @@ def _full(con: sqlite3.Connection, n: int, progress: Callable[[int, int], None] 
         con.execute("DELETE FROM sim_postings")
         con.execute("DELETE FROM sim_docs")
         con.execute("DELETE FROM sim_terms")
+        con.execute("DELETE FROM meta WHERE key = 'sim_generation'")
         con.executemany("INSERT INTO sim_terms(id, term, df) VALUES (?, ?, ?)",
                         [(i, term, count) for i, (term, count) in enumerate(df.items(), 1)])
         ids.update((term, i) for i, term in enumerate(df, 1))
@@ -251,6 +260,8 @@ def _full(con: sqlite3.Connection, n: int, progress: Callable[[int, int], None] 
         if _meta(con, "sim_epoch") == str(epoch):
             _set(con, "sim_n", n)
             _set(con, "sim_changed", 0)
+            if generation is not None:
+                _set(con, "sim_generation", generation)
 
     transaction(con, finish)
     return done

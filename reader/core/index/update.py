@@ -179,6 +179,9 @@ def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: 
 
 def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
     """The newest-appearance flag of these papers and the counts of these days, as their rows now are."""
+    if ids or dates:  # papers changed: what is computed from them (similar papers) looks again
+        con.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) "
+                    "ON CONFLICT(key) DO UPDATE SET value = value + 1")
     if ids:
         con.execute(
             "UPDATE papers SET newest = (id = (SELECT p2.id FROM papers p2 JOIN files f ON f.id = p2.file "
