@@ -2,7 +2,7 @@
 
 A paper's terms (terms()): the English words of its title (twice) and its English sections (Hugging Face's
 abstract and AI summary, in its days' digests), its keywords and the English terms its Korean summary gives
-in parentheses, each as one term ("k:diffusion model", three times: the strongest sign of a subject), and
+in parentheses, each as one term ("k:diffusion model", six times: the strongest sign of a subject; measured in benchmarks/bench_finding.py), and
 the pairs of adjacent Hangul syllables of its Korean summary. A weight is (1 + log tf) * idf over the
 library's papers (each once, at its newest day), the vector normalised; the strongest TOP terms of each
 paper are kept in the index by term (sim_postings), so that a query reads a few short lists, not the
@@ -29,7 +29,8 @@ from reader.core.model import Paper
 from reader.core.text import fold
 
 TOP = 40  # terms kept per paper
-QUERY_TERMS = 24  # of those, the ones a query asks for
+TITLE, KEYWORD = 2, 6  # how many times a word of the title and a keyword count
+QUERY_TERMS = 32  # of those, the ones a query asks for
 CENTROID_TERMS = 64
 DRIFT = 0.1  # share of papers changed since the last full pass that makes the next one full
 BATCH = 256
@@ -73,7 +74,7 @@ def terms(title: str, sections: Sequence[tuple[str, str]]) -> Counter:
     """A paper's terms and how often each counts (see the module's text)."""
     found: Counter = Counter()
     for w in words(fold(title)):
-        found[w] += 2
+        found[w] += TITLE
     for name, markdown in sections:
         kind = fold(name).strip()
         if kind in _SKIP:
@@ -81,7 +82,7 @@ def terms(title: str, sections: Sequence[tuple[str, str]]) -> Counter:
         if kind == "keywords":
             for keyword in markdown.split(","):
                 for term in _phrase(keyword):
-                    found[term] += 3
+                    found[term] += KEYWORD
             continue
         text = fold(markdown)
         for w in words(text):
@@ -91,7 +92,7 @@ def terms(title: str, sections: Sequence[tuple[str, str]]) -> Counter:
                 found[run[i:i + 2]] += 1
     for term in parenthesised(sections):
         for t in _phrase(term):
-            found[t] += 3
+            found[t] += KEYWORD
     return found
 
 
