@@ -36,7 +36,7 @@ from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
-from reader.tui.widgets.days import DayList
+from reader.tui.widgets.days import FOR_YOU, DayList
 from reader.tui.widgets.papers import PaperList
 
 
@@ -209,6 +209,12 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
 
     @on(DayList.DayChosen)
     def _day_chosen(self, event: DayList.DayChosen) -> None:
+        if event.key == FOR_YOU:  # a screen of its own, on Enter (never on passing over it)
+            if event.go_deeper:
+                from reader.tui.screens.similar import open_for_you
+
+                open_for_you(self, self.go_to_paper)
+            return
         if event.key != self.session.key:
             self.show_day(event.key)
         if event.go_deeper:
@@ -269,6 +275,11 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         # The library is looked up at each search: a reload or a sync swaps it while the search is open.
         open_search(self, lambda *a, **k: self.library.search(*a, **k), self.view.search_prompt_for,
                     self._search_status, self.go_to_paper)
+
+    def action_similar(self) -> None:
+        from reader.tui.screens.similar import open_similar
+
+        open_similar(self, self.current_paper, self.go_to_paper)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -39,6 +39,8 @@ BINDINGS = [
             tooltip="Write the Korean summary of this paper (or, from the day list, of the whole day) with your model"),
     Binding("l", "links", "Links", show=False, id="links",
             tooltip="Every link of the paper (arXiv, PDF, HF, code, project page), to open or copy"),
+    Binding("m", "similar", "Similar", show=False, id="similar",
+            tooltip="The papers of the library most like the shown one, with their scores"),
 ]
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",

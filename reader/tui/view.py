@@ -12,7 +12,7 @@ from textual.widget import Widget
 from reader.core.model import Paper
 from reader.core.session import STARRED, ReadingSession
 from reader.core.words import count
-from reader.tui.widgets.days import DayList, day_prompt, starred_prompt
+from reader.tui.widgets.days import FOR_YOU, DayList, day_prompt, for_you_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList, paper_prompt
 
@@ -74,7 +74,8 @@ class View:
 
     def draw_days(self) -> None:
         """Every day row, and the Starred row; the day shown stays highlighted."""
-        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self.session.starred_papers())))]
+        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self.session.starred_papers()))),
+                                           (FOR_YOU, for_you_prompt())]
         rows.extend((date, self._day_prompt(date)) for date in self.session.dates())
         self.days.show(rows, keep=self.session.key)
 

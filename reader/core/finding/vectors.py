@@ -2,7 +2,8 @@
 
 A paper's terms (terms()): the English words of its title (twice) and its English sections (Hugging Face's
 abstract and AI summary, in its days' digests), its keywords and the English terms its Korean summary gives
-in parentheses, each as one term ("k:diffusion model", six times: the strongest sign of a subject; measured in benchmarks/bench_finding.py), and
+in parentheses, each as one term ("k:diffusion model", six times: the strongest sign of a subject; measured
+in benchmarks/bench_finding.py), and
 the pairs of adjacent Hangul syllables of its Korean summary. A weight is (1 + log tf) * idf over the
 library's papers (each once, at its newest day), the vector normalised; the strongest TOP terms of each
 paper are kept in the index by term (sim_postings), so that a query reads a few short lists, not the
