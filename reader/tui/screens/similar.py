@@ -101,6 +101,18 @@ class ScoresScreen(ModalScreen[Paper | None]):
         self.dismiss(None)
 
 
+def indexed_library(library):
+    """The library backed by its index: itself, or (a reader still holding the library in memory) the index
+    of the same folders, brought up to date (in the screen's worker: quick when it is fresh)."""
+    if getattr(library, "indexed", False) or not getattr(library, "roots", ()):
+        return library
+    from reader.core.index import open_indexed
+
+    found = open_indexed(list(library.roots))
+    found.load_all()
+    return found
+
+
 def open_similar(app, paper: Paper | None, chosen: Callable[[Paper], None]) -> None:
     """m : the papers most like `paper`."""
     from reader.core import finding
@@ -110,7 +122,7 @@ def open_similar(app, paper: Paper | None, chosen: Callable[[Paper], None]) -> N
         return
     library = app.library
     screen = ScoresScreen(f"Papers like {paper.arxiv_id}: {paper.title}",
-                          lambda: finding.similar(library, paper.arxiv_id, 30),
+                          lambda: finding.similar(indexed_library(library), paper.arxiv_id, 30),
                           app.state.is_starred, "no other paper of the library is like it",
                           "similar papers need the library's index, which cannot be used here")
     app.push_screen(screen, lambda picked: chosen(picked) if picked is not None else None)
@@ -123,7 +135,8 @@ def open_for_you(app, chosen: Callable[[Paper], None]) -> None:
     library, state = app.library, app.state
     starred, read = set(state.starred_ids()), set(state.read_ids())
     screen = ScoresScreen("For you: the newest days' unread papers, most like your stars",
-                          lambda: finding.for_you(library, starred, read, days=7, n=200), state.is_starred,
+                          lambda: finding.for_you(indexed_library(library), starred, read, days=7, n=200),
+                          state.is_starred,
                           FOR_YOU_HELP if not starred else "every paper of the newest days is read, or none is "
                           "like your stars yet", "For you needs the library's index, which cannot be used here")
     app.push_screen(screen, lambda picked: chosen(picked) if picked is not None else None)
