@@ -28,7 +28,7 @@ async def test_start_shows_newest_day_and_its_top_paper():
         assert app.current_key == "2024-12-31"
         assert shown(app) == "2412.00041"
         days = row_texts(app.query_one(DayList))
-        assert days[0].startswith("★ Starred") and days[1].startswith("2024-12-31")
+        assert days[0].startswith("★ Starred") and days[1].startswith("♥ For you") and days[2].startswith("2024-12-31")
         assert [d[:10] for d in days[1:]] == ["2024-12-31", "2024-10-18", "2024-06-12", "2023-12-06", "2023-11-20"]
         assert app.focused is app.query_one(PaperList)
 
