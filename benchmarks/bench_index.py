@@ -8,6 +8,7 @@ median of the pairs' ratios (this machine's speed drifts within seconds; a pair 
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -100,3 +101,109 @@ if __name__ == "__main__":
     import corpus
 
     print(run(corpus.real(), corpus.scaled(10), 5))
+
+
+# -- the reader on the index, in a real terminal ------------------------------------------------------------
+QUERIES = ["transformer", "diffusion model", "언어 모델", "llava", "강화 학습", "video generation", "benchmark",
+           "zero-shot", "kim", "메모리 효율"]  # (benchmarks/figures.py QUERIES: the searches of the old figure)
+
+
+def expected_counts(library: Path, env: dict[str, str], queries: list[str]) -> dict[str, str]:
+    """What the search screen's count line says for each query once the whole archive is searched."""
+    import json
+
+    script = ("import json, sys\nfrom reader.core.opening import open_library\nfrom reader.core.words import count\n"
+              "lib = open_library([sys.argv[1]], load=True)\n"
+              "print(json.dumps({q: count(lib.search_page(q, 1)[1], 'paper') for q in json.loads(sys.argv[2])}))\n")
+    import json as _json
+
+    out = subprocess.run([PYTHON, "-c", script, str(library), _json.dumps(queries)], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+class Terminal:
+    """The reader (or any command) in a private tmux server, its screen polled every 5 ms."""
+
+    def __init__(self, command: list[str], env: dict[str, str], size=(160, 45)) -> None:
+        import shlex
+
+        self.sock = Path(tempfile.mkdtemp(prefix="bench-tmux-")) / "sock"
+        self.tmux = ["tmux", "-u", "-S", str(self.sock)]  # (-u: UTF-8, or Korean typed with send-keys is lost)
+        env = {**env, "LANG": "C.UTF-8"}
+        exports = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if k.startswith(("XDG_", "PATH", "HOME", "HF_")))
+        shell = f"env -u COLUMNS -u LINES TERM=xterm-256color COLORTERM=truecolor {exports} {shlex.join(command)}; sleep 600"
+        self.start = time.perf_counter()
+        subprocess.run(self.tmux + ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y",
+                                    str(size[1]), shell], check=True, env=env)
+
+    def screen(self) -> str:
+        return subprocess.run(self.tmux + ["capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+
+    def wait(self, text: str, *, absent: str | None = None, timeout: float = 120.0) -> float:
+        """Seconds from start until `text` is on the screen (and `absent` is not)."""
+        limit = time.perf_counter() + timeout
+        while time.perf_counter() < limit:
+            screen = self.screen()
+            if text in screen and (absent is None or absent not in screen):
+                return time.perf_counter() - self.start
+            time.sleep(0.005)
+        raise RuntimeError(f"{text!r} never appeared; last screen:\n{screen}")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        subprocess.run(self.tmux + ["send-keys", "-t", "b", *(["-l"] if literal else []), *keys], check=True,
+                       env={**os.environ, "LANG": "C.UTF-8"})
+
+    def close(self) -> None:
+        subprocess.run(self.tmux + ["kill-server"], capture_output=True)
+        shutil.rmtree(self.sock.parent, ignore_errors=True)
+
+
+def reader_in_terminal(library: Path, env: dict[str, str], title: str, counts: dict[str, str]) -> dict:
+    """The reader in tmux at 160x45 on `library` (its index warm): seconds to the first screen; seconds from
+    the first screen until / finds what the whole archive holds (typed the moment the first screen is up,
+    so the count line shows the full count once the index took over); then every query searched in turn;
+    the peak resident memory of the whole session (VmHWM, written as the reader quits)."""
+    peak = Path(tempfile.mkdtemp(prefix="bench-peak-")) / "peak"
+    first_query = next(iter(counts))
+    term = Terminal([PYTHON, str(MEASURE_PEAK), str(peak), "-m", "reader", str(library)], env)
+    try:
+        first = term.wait(title)
+        term.keys("/")
+        term.wait("Search every day")
+        term.keys(first_query, literal=True)
+        full = term.wait(f"{counts[first_query]} ", absent="still reading")
+        for query in list(counts)[1:]:
+            term.keys("C-u")
+            term.wait("words to find")  # (the placeholder: the box is empty)
+            term.keys(query, literal=True)
+            term.wait(f"{counts[query]} ")
+        term.keys("Escape")
+        term.wait(title, absent="Search every day")
+        term.keys("q")
+        limit = time.perf_counter() + 30
+        while not peak.exists() and time.perf_counter() < limit:
+            time.sleep(0.05)
+        if not peak.exists():
+            raise RuntimeError(f"the reader did not quit; last screen:\n{term.screen()}")
+    finally:
+        term.close()
+    return {"first": first, "full": full - first, "peak_mb": int(peak.read_text()) / 1024}
+
+
+def reader_run(ten: Path, repeats: int, queries: list[str] = QUERIES) -> dict:
+    """The reader's figures at `ten`, its index built beforehand (by a first daily-papers dates): medians of
+    `repeats` sessions (time to the full search, peak memory; the first screen is first_screen.py's)."""
+    from first_screen import newest_top_title
+
+    home = Path(tempfile.mkdtemp(prefix="bench-reader-"))
+    env = env_with_home(home)
+    try:
+        timed(reader("dates", str(ten)), env)  # the index, warm
+        counts = expected_counts(ten, env, queries)
+        title = newest_top_title(ten)
+        runs = [reader_in_terminal(ten, env, title, counts) for _ in range(repeats)]
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return {key: statistics.median(run[key] for run in runs) for key in ("first", "full", "peak_mb")} | {
+        "max_full": max(run["full"] for run in runs), "max_peak_mb": max(run["peak_mb"] for run in runs)}

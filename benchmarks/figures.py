@@ -30,16 +30,18 @@ def _env(home: Path) -> dict[str, str]:
 
 def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[float]:
     """Seconds per keystroke for typing each query one character at a time in the search screen: the
-    search (narrowing as the screen does) and the result list replaced, in a headless reader."""
+    search (SQL over the library's index, as the reader asks it: the first 200 papers and the count) and the
+    result list replaced, in a headless reader."""
     import asyncio
 
-    from reader.core.library import Library
+    from reader.core.index import open_indexed
     from reader.core.state import StateStore
     from reader.tui.app import make_app
     from reader.tui.screens.search import SearchScreen
 
-    library = Library.open([library_path]).load_all()
-    library.search_index()  # the reader builds it in its loading worker
+    index = Path(tempfile.mkdtemp(prefix="bench-search-index-"))
+    open_indexed([library_path], index).load_all().close()  # built once; the reader's index is warm
+    library = open_indexed([library_path], index).load_all()
     app = make_app(library, StateStore.in_memory())
     times: list[float] = []
 
@@ -94,32 +96,6 @@ def cli_seconds(args: list[str], library_path: Path, cold: bool) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, env=env, capture_output=True)
     return time.perf_counter() - start
-
-
-def peak_rss_mb(library_path: Path) -> float:
-    """Peak RSS of a process that opens the archive as the reader does (warm cache) and searches it."""
-    home = Path(tempfile.mkdtemp(prefix="bench-rss-"))
-    env = _env(home)
-    # VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so a child of a big parent (this benchmark, after
-    # loading the 10x archive itself) would report the parent's size.
-    script = (
-        "import sys, resource, json\n"
-        "from reader.commands.common import open_library\n"
-        "lib = open_library([sys.argv[1]], load=True)\n"
-        "lib.search_index()\n"
-        f"for q in {QUERIES!r}:\n"
-        "    lib.search(q)\n"
-        "kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "try:\n"
-        "    kib = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
-        "except (OSError, StopIteration):\n"
-        "    pass\n"
-        "print(json.dumps(kib))\n"
-    )
-    subprocess.run([PYTHON, "-c", script, str(library_path)], check=True, env=env, capture_output=True)  # warm
-    out = subprocess.run([PYTHON, "-c", script, str(library_path)], check=True, env=env, capture_output=True,
-                         text=True).stdout
-    return json.loads(out) / 1024
 
 
 def star_toggles(records: int, toggles: int) -> tuple[list[float], list[float]]:

@@ -117,6 +117,8 @@ def summarize_cursor_figures(moves: int, rounds: int = 3) -> list[Figure]:
     store.close()
     library = home / "data" / "daily-papers" / "library"
     library.parent.mkdir(parents=True, exist_ok=True)
+    # A reader past its first start: "start from today?" (asked once after a first sync) is not in the way.
+    (library.parent / "remembered.json").write_text('{"catch_up_offered": true}', encoding="utf-8")
     config = home / "config" / "daily-papers" / "config.json"
     config.parent.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen([sys.executable, str(HERE / "bench_summarize.py"), "--serve", str(bench_summarize.LATENCY)],
@@ -218,9 +220,21 @@ def export_figure(library: Path, label: str) -> list[Figure]:
                    "mistune AST parse of the same text")]
 
 
-def rss_figure(library: Path, label: str) -> Figure:
-    value = figures_module.peak_rss_mb(library)
-    return Figure(f"peak RSS, {label} open and searched", value, "MB", "<= 200 MB", ok=value <= 200)
+def reader_index_figures(smoke: bool, repeats: int) -> list[Figure]:
+    """The reader on the library's index (issue 18), in tmux at 160x45 on 10x (the index warm): from the
+    first screen to / finding what the whole archive holds (goal 1 s; about 10 s before the index), and the
+    peak memory of the session with the archive open and ten searches done (goal 100 MiB; 217 before)."""
+    ten = corpus.real() if smoke else corpus.scaled(10)
+    big = "1x" if smoke else "10x"
+    found = bench_index.reader_run(ten, 1 if smoke else max(3, repeats // 3))
+    return [
+        Figure(f"reader in tmux, {big}: first screen to the whole archive searched by / (worst "
+               f"{found['max_full']:.2f} s; first screen {found['first'] * 1000:.0f} ms)", found["full"], "s",
+               "<= 1 s", ok=None if smoke else found["full"] <= 1),
+        Figure(f"peak RSS of the reader in tmux, {big} open and searched (10 queries; worst "
+               f"{found['max_peak_mb']:.1f} MiB)", found["peak_mb"], "MiB", "<= 100 MiB",
+               ok=None if smoke else found["peak_mb"] <= 100),
+    ]
 
 
 def cli_figures(library: Path) -> list[Figure]:
@@ -348,14 +362,24 @@ def main() -> int:
     parser.add_argument("--only-first-screen", action="store_true",
                         help="only the first-screen figures (nothing written)")
     parser.add_argument("--only-index", action="store_true",
-                        help="only the library index's figures (recorded in RESULTS.md as such)")
+                        help="only the library index's figures, with the first screen at 10x warm (recorded in "
+                             "RESULTS.md as such)")
+    parser.add_argument("--archive", type=Path,
+                        help="the archive to measure instead of the real one (the smoke test gives a part of it)")
     args = parser.parse_args()
+    if args.archive:
+        corpus.REAL = args.archive
     byte_compile()
     if args.only_index:
-        figures = index_figures(False, args.repeats)
+        ten = corpus.scaled(10)
+        figures = first_screen_figures(10, ten, args.repeats, True)
+        print(table(figures), flush=True)
+        figures += index_figures(False, args.repeats) + reader_index_figures(False, args.repeats)
+        figures.append(search_figure(ten, "10x", figures_module.QUERIES))
         text = table(figures)
         print(text)
-        record(text, "the library index's figures only: benchmarks/run.py --only-index")
+        record(text, "the library index's figures (the reader on it, its first screen at 10x warm, the "
+                     "commands): benchmarks/run.py --only-index")
         return 0
     repeats = 1 if args.smoke else args.repeats
     scales = [1] if args.smoke else [int(s) for s in args.scales.split(",")]
@@ -378,7 +402,7 @@ def main() -> int:
                                "1x" if args.smoke else "10x", figures_module.QUERIES[:2] if args.smoke else figures_module.QUERIES)],
         lambda: [state_figure(2_000 if args.smoke else 30_000, 20 if args.smoke else 500)],
         lambda: export_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x"),
-        lambda: [rss_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x")],
+        lambda: reader_index_figures(args.smoke, args.repeats),
         lambda: cli_figures(corpus.real()),
         lambda: index_figures(args.smoke, args.repeats),
         lambda: hf_figures(args.smoke),

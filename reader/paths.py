@@ -48,6 +48,11 @@ def state_path(override: str | os.PathLike[str] | None = None) -> Path:
     return data_dir() / "state.json"
 
 
+def remembered_path() -> Path:
+    """What the reader remembers between sessions (reader.core.remembered): this machine's, in its data folder."""
+    return data_dir() / "remembered.json"
+
+
 def config_path() -> Path:
     return config_dir() / "config.json"
 

@@ -9,7 +9,7 @@
    rate;
 3. first_library / first_state (reader.tui.launch): only the newest day parsed, the marks read without the
    lock;
-4. settle_memory (once the first frame is drawn) and settle_library (once the whole archive is read): the
+4. settle_memory (once the first frame is drawn) and settle_library (once the index took over): the
    collector back on, with what lives as long as the process frozen out of its scans.
 
 Other choices on the way to the first screen live where they act: mistune is imported on first need
@@ -79,8 +79,9 @@ def prepare_tui_process() -> None:
 
 
 def first_library(targets: list[str]) -> "Library":
-    """The library with only its newest day parsed (directly, without opening the parse cache): the first
-    screen shows that day, and the reader's worker reads the rest (Library.parse_pending) right after it."""
+    """The library with only its newest day parsed (directly, without opening the library's index or the
+    parse cache): the first screen shows that day, and the reader's worker opens the index right after it
+    (reader.tui.loader), which then takes this library's place."""
     from reader.core.opening import open_library
 
     library = open_library(targets, load=False)

@@ -19,6 +19,12 @@ class FakeSystem(System):
         self.clipboard = clipboard
         self.opened: list[str] = []
         self.copied: list[str] = []
+        self.browser_commands: list[tuple[str, str]] = []  # (the browser setting, the URL) run_browser was given
+        self.browser_result = OpenResult(True)
+        self.editor_argv: list[str] | None = ["fake-editor"]  # what editor() finds (None: no editor)
+        self.editor_writes: str | None = None  # what the editor leaves in the file (None: leaves it as it was)
+        self.editor_problem = ""  # what run_editor reports ("": the editor ended well)
+        self.edited: list[str] = []  # what the file held when the editor opened it
 
     def graphical_browser_available(self) -> bool:
         return self.browser
@@ -28,6 +34,24 @@ class FakeSystem(System):
             return OpenResult(False, "no graphical browser over SSH")
         self.opened.append(url)
         return OpenResult(True)
+
+    def run_browser(self, command: str, url: str) -> OpenResult:
+        self.browser_commands.append((command, url))
+        return self.browser_result
+
+    def editor(self):
+        return self.editor_argv
+
+    def suspended(self, app):
+        from contextlib import nullcontext
+
+        return nullcontext()  # (a headless app cannot suspend: tests/system runs the real editor in tmux)
+
+    def run_editor(self, argv, path) -> str:
+        self.edited.append(Path(path).read_text(encoding="utf-8"))
+        if self.editor_writes is not None and not self.editor_problem:
+            Path(path).write_text(self.editor_writes, encoding="utf-8")
+        return self.editor_problem
 
     def copy_system_clipboard(self, text: str) -> bool:
         if self.clipboard:

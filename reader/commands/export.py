@@ -49,6 +49,17 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_export)
 
 
+def _notes(state: str | None) -> dict[str, str]:
+    """The user's notes (reader.core.state_notes), for the Markdown reading list; none without a state."""
+    from reader import paths as app_paths
+    from reader.core.state import StateStore
+
+    path = app_paths.state_path(state)
+    if not path.exists() and not path.with_name(path.name + ".notes").exists():
+        return {}
+    return StateStore(path, settle_later=True).notes()
+
+
 def starred_ids(state: str | None) -> set[str]:
     """The starred arXiv ids in the state file. A state file that does not exist yet holds no stars (and
     is not created); one named with --state must exist."""
@@ -102,7 +113,7 @@ def run_export(args: argparse.Namespace) -> int:
     library = open_library(args.paths)
     papers = select(library, args)
     with open_metadata() as store:
-        text = export_papers(papers, fmt, store)
+        text = export_papers(papers, fmt, store, _notes(args.state) if fmt == "markdown" else None)
         note = unverified_note(citations(unique_papers(papers), store), enrich_command(args)) \
             if fmt in CITING_FORMATS else None
     if target:

@@ -18,8 +18,10 @@ def register(subparsers) -> None:
         "sync", help="bring the public archive into your library (new days only after the first time)",
         description="Fetch the archive's digests (paper_logs/YYYY/MM/DD.md) into your library with git, and "
         "print one line: how many new days and papers. A failed sync changes nothing. Needs git.")
-    p.add_argument("--source", metavar="URL", default=DEFAULT_SOURCE,
-                   help=f"any git URL or file:// path holding paper_logs/ (default: {DEFAULT_SOURCE})")
+    p.add_argument("--source", metavar="URL",
+                   help="any git URL or file:// path holding paper_logs/; remembered once a sync from it works "
+                   "(sync_source in config.json): later syncs, and the reader's 'Sync archive', use it "
+                   f"(default: the last one given, else {DEFAULT_SOURCE})")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--archive-only", action="store_true", help="only the Korean archive (git)")
     which.add_argument("--hf-only", action="store_true", help="only the days from Hugging Face's API")
@@ -76,12 +78,13 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
     config = load_config(app_paths.config_path())
+    source = args.source or config.sync_source or DEFAULT_SOURCE
     failed = 0
     if not args.hf_only:
         progress = _Progress(sys.stderr)
         try:
             try:
-                result = sync(args.source, progress=progress)
+                result = sync(source, progress=progress)
             finally:
                 progress.close()  # the progress line is gone before anything else is written
         except UserError as exc:
@@ -90,6 +93,8 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"daily-papers: error: archive: {exc}", file=sys.stderr)
             failed += 1
         else:
+            if args.source and args.source != config.sync_source:
+                _remember_source(args.source)
             for warning in result.warnings:  # days not copied, each naming its file
                 print(f"daily-papers: warning: {warning}", file=sys.stderr)
             library = app_paths.library_dir()
@@ -113,6 +118,18 @@ def run_sync(args: argparse.Namespace) -> int:
         sys.stdout.write("hugging face: " + hf.summary() + "\n")
         failed += bool(hf.failed or hf.offline)
     return 1 if failed else 0
+
+
+def _remember_source(source: str) -> None:
+    """A --source a sync worked from: the next syncs use it (config.json's sync_source, the other settings
+    kept as they are). A config.json that cannot be written: one warning, the sync stands."""
+    from reader import paths as app_paths
+    from reader.core.config import save_setting
+
+    try:
+        save_setting(app_paths.config_path(), "sync_source", source)
+    except (OSError, ValueError) as exc:
+        warn(f"the source was not remembered for the next sync ({visible_line(str(exc))})")
 
 
 def run_import(args: argparse.Namespace) -> int:

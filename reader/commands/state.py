@@ -15,6 +15,7 @@ from reader.core.parse import typed_arxiv_id
 from reader.core.sanitize import visible_line
 from reader.core.state import StateStore, export_data, marks_from_export
 from reader.core.state_export import dump_export
+from reader.core.state_notes import parse_notes
 from reader.core.words import count
 from reader.errors import UsageError, UserError
 
@@ -53,7 +54,7 @@ def register(subparsers) -> None:
     p.add_argument("items", nargs="*", metavar="ARXIV_ID", help="arXiv ids (or links), then optional PATHs")
     p.set_defaults(func=run_mark)
 
-    p = subparsers.add_parser("state", help="export or import your read and starred marks (JSON)",
+    p = subparsers.add_parser("state", help="export or import your read and starred marks and notes (JSON)",
                               description="Back up or move your reading state.")
     sub = p.add_subparsers(dest="state_command", metavar="ACTION", required=True)
     e = sub.add_parser("export", help="write every mark as JSON (standard output, or -o FILE)",
@@ -224,7 +225,9 @@ def run_export(args: argparse.Namespace) -> int:
             raise UserError(f"{store.unreadable}; nothing was exported")
         _print_notices(store)
         marks = store.marks()
-    text = dump_export(export_data(marks))
+        notes = store.note_records()
+        _print_notices(store)
+    text = dump_export(export_data(marks, notes))
     if target:
         write_output_file(args.output, text)
         print(f"wrote {count(len(marks), 'mark')} to {visible_line(args.output)}", file=sys.stderr)
@@ -255,11 +258,19 @@ def run_import(args: argparse.Namespace) -> int:
         raise UserError(f"{source} is not valid JSON ({str(exc).splitlines()[0][:80]}); nothing was imported") \
             from None
     incoming = marks_from_export(data, source)
+    try:
+        notes = parse_notes(data["notes"], source) if isinstance(data, dict) and "notes" in data else {}
+    except ValueError as exc:
+        raise UserError(f"{exc}; nothing was imported") from None
     with _open_store(args) as store:
         taken = store.merge(incoming)
+        notes_taken = store.merge_notes(notes)
         _require_saved(store)
+        if store.unsaved_note_ids():
+            raise UserError(f"the notes were not saved: {store.notices[-1] if store.notices else store.path}")
         _print_notices(store)
     kept = len(incoming) - len(taken)
     print(f"imported {source}: {count(len(incoming), 'mark')}, {len(taken)} taken (newer), {kept} kept as "
-          f"{'it was' if kept == 1 else 'they were'}")
+          f"{'it was' if kept == 1 else 'they were'}"
+          + (f"; {count(len(notes), 'note')}, {len(notes_taken)} taken (newer)" if notes else ""))
     return 0

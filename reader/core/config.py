@@ -25,7 +25,8 @@ LIST_WIDTH_RANGE = (30, 80)
 
 # The settings config.json may hold, in the order README lists them.
 SETTINGS: tuple[str, ...] = ("keymap", "citation_format", "read_delay", "theme", "list_width", "auto_sync",
-                             "hf_endpoint", "hf_requests_per_5min", "sync_source", "arxiv_api", "summarizer")
+                             "hf_endpoint", "hf_requests_per_5min", "sync_source", "arxiv_api", "browser",
+                             "summarizer")
 DEFAULT_HF_REQUESTS_PER_5MIN = 450  # under the Hub's anonymous limit (500 per 5 minutes)
 # The citation formats (reader.core.cite.FORMATS: tests/tui/test_config.py checks they are the same; cite is
 # not imported here, the reader's start does without it).
@@ -50,8 +51,8 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "copy_link": ("app", "y"), "unread_only": ("app", "u"), "all_authors": ("app", "a"),
     "next_unread": ("app", "n"), "previous_unread": ("app", "N"), "mark_day_read": ("app", "A"),
     "undo": ("app", "z"), "reload": ("app", "R"), "toggle_sidebar": ("app", "b"), "back": ("app", "escape"),
-    "sync_now": ("app", "S"), "summarize": ("app", "K"), "links": ("app", "l"),
-    "similar": ("app", "m"),
+    "sync_now": ("app", "S"), "summarize": ("app", "K"), "links": ("app", "l"), "note": ("app", "e"),
+    "mark_until_read": ("app", "M"), "similar": ("app", "m"),
     "day.down": ("day", "j"), "day.up": ("day", "k"), "day.first": ("day", "g"), "day.last": ("day", "G"),
     "list.down": ("list", "j"), "list.up": ("list", "k"), "list.first": ("list", "g"), "list.last": ("list", "G"),
     "detail.down": ("detail", "j"), "detail.up": ("detail", "k"), "detail.top": ("detail", "g"),
@@ -61,6 +62,8 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
     "empty.quit": ("empty", "q"),
+    "export.cancel": ("export", "escape"),
+    "confirm.yes": ("confirm", "y,enter"), "confirm.no": ("confirm", "n,escape,q"),
     "links.cancel": ("links", "escape,q"), "links.copy": ("links", "y"), "links.down": ("links", "j"),
     "links.up": ("links", "k"),
     "scores.cancel": ("scores", "escape,q"), "scores.down": ("scores", "j"), "scores.up": ("scores", "k"),
@@ -82,6 +85,7 @@ class Config(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's st
     hf_endpoint: str | None = None  # the Hub (default huggingface.co; HF_ENDPOINT wins)
     hf_requests_per_5min: int = DEFAULT_HF_REQUESTS_PER_5MIN
     list_width: int = DEFAULT_LIST_WIDTH  # the paper list's percent of the width beside the day list
+    browser: str | None = None  # a command opening a link, %u for the link (default: the system's browser)
     problems: tuple[str, ...] = ()
 
 
@@ -191,6 +195,12 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
         problems.append(f"{path}: arxiv_api {_shown(arxiv_api)} is not an http(s) URL; using arXiv's own")
         arxiv_api = None
 
+    browser = data.get("browser")
+    if browser is not None and not _browser_ok(browser):
+        problems.append(f"{path}: browser {_shown(browser)} is not a command like \"firefox %u\" (its words as a "
+                        "shell splits them, %u for the link); using the system's browser")
+        browser = None
+
     auto_sync = data.get("auto_sync", True)
     if not isinstance(auto_sync, bool):
         problems.append(f"{path}: auto_sync {_shown(auto_sync)} is not true or false; using true")
@@ -208,7 +218,30 @@ def validate(data: Mapping[str, Any], path: Path) -> Config:
     keymap = _valid_keymap(data.get("keymap", {}), path, problems)
     return Config(keymap=MappingProxyType(keymap), citation_format=fmt, theme=theme, read_delay=float(delay),
                   sync_source=source, arxiv_api=arxiv_api, auto_sync=auto_sync, hf_endpoint=hf_endpoint,
-                  hf_requests_per_5min=per_5min, list_width=round(list_width), problems=tuple(problems))
+                  hf_requests_per_5min=per_5min, list_width=round(list_width), browser=browser,
+                  problems=tuple(problems))
+
+
+def _browser_ok(command: Any) -> bool:
+    import shlex
+
+    if not isinstance(command, str) or not command.strip() or len(command) > 1000 or not command.isprintable():
+        return False
+    try:
+        return bool(shlex.split(command))
+    except ValueError:  # an unclosed quote
+        return False
+
+
+def browser_argv(command: str, url: str) -> list[str]:
+    """The browser setting as the argv to run: its words split as a shell would (never run by one), each %u
+    replaced by the URL (which stays one argument whatever it holds); the URL last when there is no %u."""
+    import shlex
+
+    words = shlex.split(command)
+    if not any("%u" in word for word in words):
+        return [*words, url]
+    return [word.replace("%u", url) for word in words]
 
 
 def _valid_keymap(keymap: Any, path: Path, problems: list[str]) -> dict[str, str]:

@@ -214,9 +214,10 @@ def safe_markdown_line(markdown: str) -> str:
 
 
 def export_markdown(papers: Iterable[Paper], citables: dict[str, Citable] | None = None,
-                    title: str = READING_LIST_TITLE) -> str:
+                    title: str = READING_LIST_TITLE, notes: dict[str, str] | None = None) -> str:
     """A reading list: a heading per day (in the order the papers come), each paper's citation and its
-    What's New line (no raw HTML, no link but http(s), no remote image: safe_markdown_line)."""
+    What's New line (no raw HTML, no link but http(s), no remote image: safe_markdown_line), then the
+    user's note of it (`notes`: arXiv id -> text), each of its lines made safe the same way."""
     lines = [f"# {title}"]
     current_day: str | None = None
     count = 0
@@ -229,6 +230,10 @@ def export_markdown(papers: Iterable[Paper], citables: dict[str, Citable] | None
         news = safe_markdown_line(whats_new(paper))
         if news:
             entry += f"  \n  {news}"
+        note = [safe_markdown_line(line) for line in (notes or {}).get(paper.arxiv_id, "").splitlines()]
+        note = [line for line in note if line]
+        if note:
+            entry += "  \n  *Note:* " + "  \n  ".join(note)
         lines.append(entry)
         count += 1
     if not count:
@@ -244,8 +249,9 @@ def citables_for(papers: Iterable[Paper], store=None) -> dict[str, Citable]:
     return {c.arxiv_id: c for c in from_store(unique.values(), store)}
 
 
-def export_papers(papers: Iterable[Paper], fmt: str, store=None) -> str:
-    """Papers in one of EXPORT_FORMATS, with what `store` (a MetadataStore, if any) knows of each."""
+def export_papers(papers: Iterable[Paper], fmt: str, store=None, notes: dict[str, str] | None = None) -> str:
+    """Papers in one of EXPORT_FORMATS, with what `store` (a MetadataStore, if any) knows of each; the
+    Markdown reading list with the user's notes (arXiv id -> text)."""
     exporters = {
         "json": export_json,
         "bibtex": export_bibtex,
@@ -259,4 +265,6 @@ def export_papers(papers: Iterable[Paper], fmt: str, store=None) -> str:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})") from None
     papers = list(papers)
     citables = citables_for(papers, store) if fmt != "json" else None
+    if fmt == "markdown":
+        return export_markdown(papers, citables, notes=notes)
     return exporter(papers, citables)

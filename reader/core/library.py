@@ -48,12 +48,13 @@ class DigestFile(NamedTuple):  # a tuple: discovery makes thousands, and a froze
 
 
 class _DayBucket:
-    __slots__ = ("papers", "ids", "ordered")
+    __slots__ = ("papers", "ids", "ordered", "language")
 
     def __init__(self) -> None:
         self.papers: list[Paper] = []
         self.ids: set[str] = set()
         self.ordered: tuple[Paper, ...] | None = None
+        self.language: tuple[tuple[Paper, ...], str] | None = None  # (the papers it was found for, ko/en/ke)
 
 
 _MONTH_FOLDER = re.compile(r"(?:^|/)([0-9]{4})/([0-9]{2})$")
@@ -145,6 +146,15 @@ def discover(paths: Iterable[str | os.PathLike[str]],
     return found, warnings
 
 
+class DayRow(NamedTuple):
+    """What the day list shows of a day."""
+
+    date: str
+    papers: int
+    unread: int
+    language: str  # reader.core.freshness.day_language: ko, en or ke
+
+
 class Brief(NamedTuple):
     """What a one-line listing of a paper shows (`daily-papers search` without --json)."""
 
@@ -174,6 +184,7 @@ class Library:
         self._search_index: tuple[int, list[tuple[Paper, str]]] | None = None
         # (results, their index entries, the index they came from): the last search, which typing on narrows
         self._last_search: tuple[list[Paper], list[tuple[Paper, str]], list[tuple[Paper, str]]] | None = None
+        self._last_page: tuple[int, str, list[Paper]] | None = None  # (generation, folded query, results)
         self._generation = 0  # bumped whenever papers are added
         self.warnings: list[ParseWarning] = []
         self.notices: list[str] = []  # about the index (rebuilt, or not usable): one line each, for the user
@@ -353,6 +364,28 @@ class Library:
         """(date, number of papers) for every day, newest first."""
         return [(date, len(self._days[date].papers)) for date in self.dates()]
 
+    def day_language(self, date: str) -> str:
+        """The language a day reads in (reader.core.freshness.day_language: ko, en, ke; "" for no such day)."""
+        from reader.core.freshness import day_language
+
+        bucket = self._days.get(date)
+        day = self.day(date)
+        if bucket is None or day is None:
+            return ""
+        if bucket.language is None or bucket.language[0] is not day.papers:
+            bucket.language = (day.papers, day_language(day.papers))
+        return bucket.language[1]
+
+    def day_rows(self, read_ids: "set[str] | frozenset[str]") -> list[DayRow]:
+        """The day list: every day, newest first, with its papers, how many are not among read_ids, and its
+        language."""
+        rows = []
+        for date in self.dates():
+            papers = self._days[date].papers
+            unread = sum(1 for p in papers if p.arxiv_id not in read_ids)
+            rows.append(DayRow(date, len(papers), unread, self.day_language(date)))
+        return rows
+
     def days(self) -> list[Day]:
         return [d for d in (self.day(date) for date in self.dates()) if d is not None]
 
@@ -427,6 +460,18 @@ class Library:
         results = [paper for paper, _ in matched]
         self._last_search = (results, matched, index)
         return results
+
+    def search_page(self, query: str, shown: int) -> tuple[list[Paper], int]:
+        """The first `shown` papers search(query) finds, and how many it finds (the search screen, as you
+        type). Typing on only narrows: a query that extends the last one searches the last one's results."""
+        folded = fold(query)
+        last = self._last_page
+        if last is not None and last[0] == self._generation and folded.startswith(last[1]):
+            results = self.search(query, within=last[2])
+        else:
+            results = self.search(query)
+        self._last_page = (self._generation, folded, results) if search_terms(query) else None
+        return results[:shown], len(results)
 
     def search_brief(self, query: str) -> list[Brief]:
         """What search(query) finds, as one-line listings (the index reads no summary for them)."""

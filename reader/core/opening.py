@@ -32,6 +32,14 @@ def sample_notice() -> str | None:
             f"(or 'daily-papers import PATH' for digests you have)")
 
 
+def _shared_cache():
+    """The parse cache, imported when first needed: not on the reader's way to its first screen, nor on a
+    command's that the library's index answers (it and hashlib's OpenSSL cost a command 10-20 ms)."""
+    from reader.core.cache import shared_cache
+
+    return shared_cache()
+
+
 def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Library:
     """The library at PATHs (default: the user's library, or the sample days while it is empty).
@@ -44,18 +52,16 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker opens the
     cache and reads the rest). A PATH that does not exist is a UserError (one line).
     """
-    from reader.core.cache import shared_cache  # not on the reader's way to its first screen
-
     targets = list(paths) if paths else default_library_paths()[0]
     try:
         if load if index is None else index:
             from reader.core.index import open_indexed
 
-            library = open_indexed(targets, cache_factory=shared_cache)
+            library = open_indexed(targets, cache_factory=_shared_cache)
         elif load:
-            library = Library.open(targets, cache=shared_cache())
+            library = Library.open(targets, cache=_shared_cache())
         else:
-            library = Library.open(targets, cache_factory=shared_cache)
+            library = Library.open(targets, cache_factory=_shared_cache)
     except LibraryError as exc:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:

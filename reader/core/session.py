@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from reader.core.library import Library
+from reader.core.library import DayRow, Library
 from reader.core.model import Paper
 from reader.core.state import StateStore, Undo
 from reader.core.words import count
@@ -112,6 +112,15 @@ class ReadingSession:
         read = self.state.is_read
         return len(day), sum(1 for p in day.papers if not read(p.arxiv_id))
 
+    def day_rows(self) -> list[DayRow]:
+        """Every day of the day list (date, papers, unread, language), newest first, from the library's
+        counts: no day's papers are read for it (the library's index answers it in two queries)."""
+        return self.library.day_rows(self.state.read_ids())
+
+    def language(self, date: str) -> str:
+        """ko, en or ke: the language a day reads in (reader.core.freshness.day_language)."""
+        return self.library.day_language(date)
+
     def dates_of(self, paper: Paper) -> tuple[str, ...]:
         """The days whose counts a mark of this paper changes (a paper can be listed on several days)."""
         dates = [p.date for p in self.library.appearances(paper.arxiv_id)]
@@ -206,20 +215,36 @@ class ReadingSession:
         return [(day.date, paper) for day in self.library.days() for paper in day.papers]
 
     def next_unread(self, step: int = +1) -> Change:
-        """The next (step +1) or previous (-1) unread paper after the highlighted one, across days."""
-        order = self.reading_order()
-        if not order:
+        """The next (step +1) or previous (-1) unread paper after the highlighted one, across days (in
+        reading order: reading_order). Only the day shown and the first day with an unread paper are read,
+        found by the day list's counts."""
+        dates = self.library.dates()
+        if not dates:
             return NOTHING
-        here = -1 if step > 0 else len(order)
+        is_read = self.state.is_read
         current = self.current
-        if current is not None and self.key != STARRED:
-            here = next((i for i, (d, p) in enumerate(order) if d == self.key and p.arxiv_id == current.arxiv_id),
-                        here)
-        index = here + step
-        while 0 <= index < len(order):
-            date, paper = order[index]
-            if not self.state.is_read(paper.arxiv_id):
-                return self.show(date, keep=paper.arxiv_id)._replace(focus_list=True)
+        start = 0 if step > 0 else len(dates) - 1
+        if current is not None and self.key != STARRED and self.key in dates:
+            here = dates.index(self.key)
+            day = self.library.day(self.key)
+            papers = list(day.papers) if day is not None else []
+            position = next((i for i, p in enumerate(papers) if p.arxiv_id == current.arxiv_id), None)
+            if position is not None:
+                index = position + step
+                while 0 <= index < len(papers):
+                    if not is_read(papers[index].arxiv_id):
+                        return self.show(self.key, keep=papers[index].arxiv_id)._replace(focus_list=True)
+                    index += step
+                start = here + step
+        unread = {row.date for row in self.day_rows() if row.unread}
+        index = start
+        while 0 <= index < len(dates):
+            date = dates[index]
+            day = self.library.day(date) if date in unread else None
+            if day is not None:
+                for paper in (day.papers if step > 0 else reversed(day.papers)):
+                    if not is_read(paper.arxiv_id):
+                        return self.show(date, keep=paper.arxiv_id)._replace(focus_list=True)
             index += step
         return _said("no unread paper " + ("after this one" if step > 0 else "before this one"), timeout=3)
 
@@ -288,6 +313,40 @@ class ReadingSession:
         return self.marks_changed().then(
             _said(f"Marked {count(len(ids), 'paper')} of {where} read. {self.undo_key} undoes.", timeout=8))
 
+    def unread_up_to(self, date: str) -> tuple[list[str], int]:
+        """(the unread papers of every day up to date, date included, each once; how many days that is)."""
+        days = [day for day in self.library.days() if day.date <= date]
+        read = self.state.is_read
+        ids = list(dict.fromkeys(p.arxiv_id for day in days for p in day.papers if not read(p.arxiv_id)))
+        return ids, len(days)
+
+    def mark_until_read(self, date: str) -> Change:
+        """M (after asking): every paper of every day up to date read, in one write; z undoes it, as A."""
+        ids, days = self.unread_up_to(date)
+        if not ids:
+            return _said(f"every paper up to {date} is read already", timeout=3)
+        try:
+            self._undo = self.state.update_undoable(ids, read=True)
+        except Exception as exc:  # noqa: BLE001
+            return _failed(exc)
+        return self.marks_changed().then(self.refresh() if self.unread_only else NOTHING).then(_said(
+            f"Marked {count(len(ids), 'paper')} of {count(days, 'day')} up to {date} read. {self.undo_key} undoes.",
+            timeout=8))
+
+    def catch_up_offer(self, *, min_days: int = 3, unread_share: float = 0.9) -> tuple[str, int, int] | None:
+        """After a first sync, every day unread: (the day before the newest, its unread papers and days up to
+        it) to offer "start from today: mark older days read?"; None when the library is still being read,
+        holds few days, or its older days are read enough already."""
+        dates = self.library.dates()
+        if self.library.pending or len(dates) < min_days:
+            return None
+        older = [day for day in self.library.days() if day.date <= dates[1]]
+        total = sum(len(day.papers) for day in older)
+        ids, days = self.unread_up_to(dates[1])
+        if not total or len(ids) < unread_share * total:
+            return None
+        return dates[1], len(ids), days
+
     def undo(self) -> Change:
         """z: the read marks the last mark_shown_read set, taken back: a mark anyone changed since stays."""
         if not self._undo:
@@ -325,6 +384,24 @@ class ReadingSession:
         if self.key == STARRED or (before is not None and len(before) != len(self.library.day(self.key))):
             return Change(days=True).then(self.refresh())
         return Change(days=True)
+
+    def library_opened(self, library: Library) -> Change:
+        """The whole library (the reader's, backed by its index) takes the place of the first screen's, which
+        held the newest day alone: the same list stays shown, its highlighted paper kept; when its rows are
+        the same, the new papers are swapped in and nothing is drawn again but the day list."""
+        self.library = library
+        if not library.dates():
+            return Change(empty=True)
+        if self.key is None:
+            return Change(days=True).then(self.show(library.dates()[0]))
+        listed = self._papers_for(self.key)
+        if [p.arxiv_id for p in listed] != [p.arxiv_id for p in self.papers]:
+            return Change(days=True).then(self.refresh())
+        self.papers = listed
+        shown = self.current
+        if shown is not None:
+            self.current = next((p for p in listed if p.arxiv_id == shown.arxiv_id), shown)
+        return Change(days=True, objects=True, detail=self.current != shown)
 
     def files_changed(self, parsed_files) -> Change:
         """Digests rewritten while the reader runs (a sync's days as they land, summaries written into them):

@@ -26,12 +26,14 @@ from tinydb import TinyDB
 from reader.core.state_format import SCHEMA_VERSION, Mark, StateError, StateSchemaError
 from reader.core.state_export import EXPORT_FORMAT, export_data, marks_from_export
 from reader.core.state_storage import JournalStorage, failure_reason, is_lock_timeout
+from reader.core.state_notes import Note, NotesMixin
 from reader.core.state_undo import Undo
 
 __all__ = [
     "EXPORT_FORMAT",
     "SCHEMA_VERSION",
     "Mark",
+    "Note",
     "StateError",
     "StateSchemaError",
     "StateStore",
@@ -44,7 +46,7 @@ __all__ = [
 STAMP_STEP = 1e-6
 
 
-class StateStore:
+class StateStore(NotesMixin):
     def __init__(self, path: str | os.PathLike[str], *, journal_limit: int | None = None,
                  lock_timeout: float | None = None, settle_later: bool = False,
                  clock: Callable[[], float] = time.time) -> None:
@@ -332,21 +334,24 @@ class StateStore:
     def flush(self) -> bool:
         """Try to write changes that could not be saved before; True when nothing is left unsaved."""
         self.reload()
-        return not self._unsaved
+        notes_saved = self.flush_notes()
+        return not self._unsaved and notes_saved
 
     def save_problem(self) -> str | None:
-        """Why the last save failed (one line), while changes are unsaved."""
-        return self._failing if self._unsaved else None
+        """Why the last save failed (one line), while changes (marks or notes) are unsaved."""
+        if self._unsaved:
+            return self._failing
+        return self.notes_problem()
 
     def unsaved_ids(self) -> set[str]:
-        """Ids whose latest change is only in memory (the disk could not be written)."""
-        return set(self._unsaved)
+        """Ids whose latest change (a mark or a note) is only in memory (the disk could not be written)."""
+        return set(self._unsaved) | self.unsaved_note_ids()
 
     def close(self) -> None:
         if self._closed:
             return
         with self._mutex:
-            if self._unsaved:
+            if self._unsaved or self.unsaved_note_ids():
                 self.flush()
             self._closed = True
             if self._db is not None:

@@ -13,15 +13,21 @@ from reader.core.state_format import SCHEMA_VERSION, Mark, StateError, StateSche
 EXPORT_FORMAT = "daily-papers-state"
 
 
-def export_data(marks: Mapping[str, Mark]) -> dict:
-    """Every mark, unmarked ones too (their time lets a later import know an unstar is newer)."""
-    return {
+def export_data(marks: Mapping[str, Mark], notes: Mapping[str, Any] | None = None) -> dict:
+    """Every mark, unmarked ones too (their time lets a later import know an unstar is newer), and the notes
+    (StateStore.note_records(): emptied ones too, for the same reason) when there are any."""
+    data = {
         "format": EXPORT_FORMAT,
         "schema": SCHEMA_VERSION,
         "exported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "count": len(marks),
         "marks": [marks[k].to_dict(k) for k in sorted(marks)],
     }
+    if notes:
+        from reader.core.state_notes import notes_data
+
+        data["notes"] = notes_data(dict(notes))
+    return data
 
 
 def _preview(value: Any) -> str:

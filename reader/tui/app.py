@@ -20,27 +20,30 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.library import Library
 from reader.core.model import Paper
-from reader.core.session import Change, ReadingSession
+from reader.core.remembered import Remembered
+from reader.core.session import STARRED, Change, ReadingSession
 from reader.core.state import StateStore
 from reader.tui.bindings import BINDINGS
+from reader.tui.catching_up import CatchingUp
 from reader.tui.loader import Loading
 from reader.tui.navigation import Navigation
+from reader.tui.notes import Notes
 from reader.tui.sharing import Sharing
 from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
 from reader.tui.widgets.days import FOR_YOU, DayList
+from reader.tui.widgets.footer import ReaderFooter
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[None]):
+class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, CatchingUp, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
@@ -58,20 +61,26 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         notices: Iterable[str] = (),
         where: str = "",
         library_factory: Callable[[], Library] | None = None,
+        index_factory: Callable[[], Library] | None = None,
         on_first_screen: Callable[[], None] | None = None,
         on_library_loaded: Callable[[], None] | None = None,
         sync_library: Path | None = None,
         today: Callable[[], str] | None = None,
+        remembered: Remembered | None = None,
     ) -> None:
         super().__init__()
         self.on_first_screen = on_first_screen
         self.on_library_loaded = on_library_loaded
         self.library_factory = library_factory
+        self.index_factory = index_factory  # the library backed by its index, taking the first library's place
         self.marks_saved_to: Path | None = None  # where the quit dialog wrote the marks it could not save
         self.system = system or System()
         self.config = config or Config()
         self.session = ReadingSession(library, state, read_delay=self.config.read_delay,
                                       undo_key=self.config.keymap.get("undo", "z"))
+        # the last session's filters, where the export wrote, what was offered once (reader.core.remembered)
+        self.remembered = remembered if remembered is not None else Remembered(app_paths.remembered_path())
+        self.session.unread_only = self.remembered.get("unread_only", False)
         self.view = View(self.session, self._highlighted)
         self.view.list_note = self.list_note
         self.sync_library = sync_library  # the user's own library: S, K and the automatic sync update it
@@ -102,6 +111,12 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
     def current_paper(self) -> Paper | None:
         return self.session.current
 
+    def exit(self, *args, **kwargs) -> None:
+        """Quitting: the filters and the view of this session are remembered for the next one."""
+        self.remembered.remember(unread_only=self.session.unread_only,
+                                 view="starred" if self.session.key == STARRED else "day")
+        super().exit(*args, **kwargs)
+
     def _handle_exception(self, error: Exception) -> None:
         """An error nothing caught ends the reader, as Textual has it (return code 1). The launcher reports it
         (one line, or the traceback with --debug): Textual's own report, a traceback with the values of local
@@ -117,7 +132,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield from self.view.panes()
-        yield Footer()
+        yield ReaderFooter()
 
     def width_class(self, width: int) -> str:
         """The breakpoint class Textual gives a screen this wide (HORIZONTAL_BREAKPOINTS)."""
@@ -135,12 +150,13 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
         from reader.tui.theme import remember_theme
 
         remember_theme(self, self.config.theme, self.config_path)
+        self.view.detail.note_of = self.state.note
         for notice in [*self.notices, *self.config.problems, *self.session.take_notices()]:
             self.notify(notice, markup=False, timeout=8)
         self.view.draw_days()
         dates = self.session.dates()
         if dates:
-            self.show_day(dates[0])
+            self.show_day(STARRED if self.remembered.get("view") == "starred" else dates[0])
         self.call_after_refresh(self._first_screen_shown)
         if self.library.pending:
             self._set_loading_title(0, self.library.pending)
@@ -272,9 +288,18 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
     def action_search(self) -> None:
         from reader.tui.screens.search import open_search
 
-        # The library is looked up at each search: a reload or a sync swaps it while the search is open.
-        open_search(self, lambda *a, **k: self.library.search(*a, **k), self.view.search_prompt_for,
-                    self._search_status, self.go_to_paper)
+        from reader.core.state_notes import search_with_notes, split_has_note
+
+        # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
+        # has:note keeps the papers with a note (reader.core.state_notes); the notes are few, so that query
+        # asks for every match and keeps the shown ones.
+        def search(query: str, shown: int):
+            if not split_has_note(query)[1]:
+                return self.library.search_page(query, shown)
+            found = search_with_notes(self.library.search, self.state.notes, self.library.get, query)
+            return found[:shown], len(found)
+
+        open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper)
 
     def action_similar(self) -> None:
         from reader.tui.screens.similar import open_similar
@@ -292,10 +317,13 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, App[Non
 def make_app(library: Library, state: StateStore, **options) -> ReaderApp:
     """The one way to build the reader: the CLI and the tests both come through here. Options are
     ReaderApp's keywords: system (the clipboard/browser edge), config, config_path, notices, where,
-    library_factory (how R and "Sync archive" read the library again), on_first_screen (called once the first
+    library_factory (how R and "Sync archive" read the library again), index_factory (the same library backed
+    by its index, not yet brought up to date: the loading worker does that and it replaces the first
+    screen's library, which holds the newest day alone), on_first_screen (called once the first
     screen is shown), on_library_loaded (called whenever the whole library has been read and indexed),
     sync_library (the user's own library, which the reader syncs and summarises: None for folders given on
-    the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it)."""
+    the command line), today (today's date, UTC, as YYYY-MM-DD: tests fix it), remembered (what the reader
+    remembers between sessions, reader.core.remembered: the data folder's remembered.json by default)."""
     return ReaderApp(library, state, **options)
 
 

@@ -41,6 +41,10 @@ BINDINGS = [
             tooltip="Every link of the paper (arXiv, PDF, HF, code, project page), to open or copy"),
     Binding("m", "similar", "Similar", show=False, id="similar",
             tooltip="The papers of the library most like the shown one, with their scores"),
+    Binding("e", "note", "Note", show=False, id="note",
+            tooltip="Write a note for this paper in your editor ($EDITOR): kept with the marks, has:note finds it"),
+    Binding("M", "mark_until_read", "Read up to here", show=False, id="mark_until_read",
+            tooltip="Mark every paper of this day and every older day read, after asking (z undoes)"),
 ]
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",

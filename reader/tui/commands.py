@@ -40,6 +40,8 @@ TITLES = {
     "undo": "Undo mark day read",
     "reload": "Reload",
     "help": "Help: every key and its binding id",
+    "note": "Note: write one for this paper (your editor)",
+    "mark_until_read": "Mark every day up to this one read…",
 }
 
 
@@ -59,6 +61,8 @@ class Reader(Protocol):
 
     def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None: ...
 
+    def ask_export(self, fmt: str) -> None: ...
+
     def action_sync(self) -> None: ...
 
 
@@ -69,10 +73,10 @@ def palette_commands(app: Reader) -> Iterable[SystemCommand]:
             help_text = f"{binding.tooltip or binding.description} ({keys_of(binding, keymap)})"
             yield SystemCommand(TITLES[binding.id], help_text, partial(app.run_action, binding.action))
     yield SystemCommand("Starred papers", "Every starred paper, from every day", lambda: app.show_day(STARRED))
-    yield SystemCommand("Export starred as BibTeX…", "Write every starred paper to a .bib file",
-                        lambda: app.export_starred("bibtex"))
-    yield SystemCommand("Export starred as Markdown…", "Write a reading list of every starred paper",
-                        lambda: app.export_starred("markdown"))
+    yield SystemCommand("Export starred as BibTeX…", "Write every starred paper to a .bib file (you choose where)",
+                        lambda: app.ask_export("bibtex"))
+    yield SystemCommand("Export starred as Markdown…", "Write a reading list of every starred paper, with your notes",
+                        lambda: app.ask_export("markdown"))
     yield SystemCommand("Sync archive", "Fetch new days from the daily_papers_ko archive (git) into your library",
                         app.action_sync)
     for date in app.library.dates():

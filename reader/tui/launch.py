@@ -1,4 +1,5 @@
-"""`daily-papers [PATH ...]`: open the library (newest day first, the rest in a worker) and run the app."""
+"""`daily-papers [PATH ...]`: open the library (the newest day from its file first; the library's index, brought
+up to date in a worker, after the first screen) and run the app."""
 
 from __future__ import annotations
 
@@ -34,10 +35,15 @@ def launch(args: "argparse.Namespace") -> int:
     library = first_library(targets)  # the newest day only (reader.startup)
     state = first_state(app_paths.state_path(getattr(args, "state", None)))  # without the lock (reader.startup)
     config_path = app_paths.config_path()
+
+    def indexed():  # the library backed by its index (R and a sync read it again the same way)
+        return open_library(given or None, load=False, index=True)
+
     app = None
     try:
         app = make_app(library, state, config=load_config(config_path), config_path=config_path,
-                       notices=notices, where=where, library_factory=lambda: open_library(given or None, load=False),
+                       notices=notices, where=where,
+                       library_factory=indexed, index_factory=indexed,
                        on_first_screen=settle_memory, on_library_loaded=settle_library,
                        sync_library=None if given else app_paths.library_dir())
         app.run()

@@ -1,6 +1,10 @@
-"""The library behind the first screen: the rest of the archive read in a worker once the newest day is
-shown, the search index built, the marks settled under the lock, the library read again (R) or after an
-in-app sync, and the digest warnings said once everything is read.
+"""The library behind the first screen: the newest day is shown from its own file, then a worker brings the
+library's index up to date (reader.core.index: it reads only the digests that changed, or every one when the
+index is new, with its progress in the days' bottom line) and the library backed by it takes the first
+screen's place; the marks settled under the lock, the library read again (R) or after an in-app sync, and
+the digest warnings said once everything is read. Search asks the index (SQL): nothing to build in memory.
+Without the index (a library given to make_app as it is, as the tests do, or an index that cannot be used)
+the rest of the archive is read into memory in the worker instead.
 
 A mixin of the app. Work done in a worker thread comes back through _from_worker: the call is queued in the
 app's own message loop, never run straight from the thread (App.call_from_thread runs it on the event loop
@@ -21,16 +25,28 @@ from reader.core.words import count
 from reader.tui.view import View
 
 
+class _Quitting(Exception):
+    """The reader closes while its worker brings the index up to date: the worker stops there."""
+
+
 class Loading:
     session: ReadingSession
     view: View
     config: Config
     where: str
     library_factory: Callable[[], Library] | None
+    index_factory: Callable[[], Library] | None
     on_first_screen: Callable[[], None] | None
     on_library_loaded: Callable[[], None] | None
 
     apply: Callable[[Change], None]  # the app's: a session's Change onto the widgets
+
+    _index_taken = False  # the library backed by the index took the first screen's place
+
+    def still_loading(self) -> bool:
+        """The rest of the library is still being read, or its index brought up to date (what lands meanwhile
+        waits for it: the worker may have looked at the files before it landed)."""
+        return bool(self.session.library.pending) or (self.index_factory is not None and not self._index_taken)
 
     def _first_screen_shown(self) -> None:
         if self.on_first_screen is not None:
@@ -38,10 +54,12 @@ class Loading:
         self._settle_state()
         self._open_known()
         self.updates.after_first_screen()
-        if self.session.library.pending:
+        if self.session.library.pending or self.index_factory is not None:
             # Read the rest once the first screen is up: a worker thread started earlier would share the
             # interpreter with the first paint and slow it down.
             self.set_timer(0.05, self._load_rest)
+        else:
+            self.offer_catch_up()  # the whole library is read already (reader.tui.catching_up)
 
     def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
         """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
@@ -77,10 +95,60 @@ class Loading:
     # -- the rest of the archive ----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
     def _load_rest(self) -> None:
+        if self.index_factory is not None:
+            self._open_index()
+            return
         parsed = self.session.library.parse_pending(
             lambda done, total: self._from_worker(self._set_loading_title, done, total) if done % 25 == 0 else None
         )
         self._from_worker(self._merge_loaded, parsed)
+
+    def _open_index(self) -> None:
+        """In the loading worker: the library backed by its index, brought up to date (each file's identity
+        checked, the changed ones read; every one when the index is new), then handed to the reader."""
+        assert self.index_factory is not None
+        cancel = self.updates.cancel
+
+        def progress(done: int, total: int) -> None:
+            if cancel.is_set():
+                raise _Quitting  # the reader is closing: what is committed stays, the rest waits for next time
+            if done % 25 == 0 or done == total:
+                self._from_worker(self.view.set_status, f"indexing {done}/{total}")
+
+        library = self.index_factory()
+        said = len(library.notices)  # (the index rebuilt, or not usable here: said now, not after the build)
+        for notice in library.notices:
+            self._from_worker(self.notify, notice, severity="warning", markup=False, timeout=10)
+        try:
+            library.load_rest(progress)
+            if not getattr(library, "indexed", False):
+                library.search_index()  # no index to ask (it cannot be used here): search in memory, as before
+        except _Quitting:
+            library.close()
+            return
+        self._from_worker(self._index_ready, library, said)
+
+    def _index_ready(self, library: Library, said: int = 0) -> None:
+        self.view.set_status("")
+        self._index_taken = True
+        first = self.session.library
+        change = self.session.library_opened(library)
+        if first is not library:
+            first.close()
+        for notice in library.notices[said:]:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        if change.empty:
+            self.apply(change)
+            return
+        # An open search covers the whole archive first; the day list (thousands of rows: 0.1-0.2 s at ten
+        # times the archive) is drawn right after, from the app's queue.
+        self._library_changed()
+        self.call_later(self._opened_drawn, change)
+
+    def _opened_drawn(self, change) -> None:
+        self.apply(change)
+        self._report_warnings()
+        self.updates.library_loaded()
 
     def _merge_loaded(self, parsed) -> None:
         self.view.set_status("")
@@ -88,22 +156,16 @@ class Loading:
         self.apply(change)
         if change.empty:
             return
-        self._build_search_index()
         self._report_warnings()
         self.updates.library_loaded()
-
-    @work(thread=True, exclusive=True, group="search-index")
-    def _build_search_index(self) -> None:
-        """The casefolded text of every paper, ready before the first / (0.4 s at ten times the archive);
-        then an open search covers the new papers too."""
-        self.session.library.search_index()
-        self._from_worker(self._library_changed)
+        self._library_changed()
 
     def _library_changed(self) -> None:
-        """The library is read (whole, again, or with a sync's new days) and indexed: let the process settle
-        its memory, and tell an open search that there is more to search."""
+        """The library is read (whole, again, or with a sync's new days): let the process settle its memory,
+        and tell an open search that there is more to search."""
         if self.on_library_loaded is not None:
             self.on_library_loaded()
+        self.offer_catch_up()  # once, after a first sync (reader.tui.catching_up)
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:
@@ -132,11 +194,14 @@ class Loading:
 
     def _swap_library(self, library: Library) -> None:
         self.view.set_status("")
+        before = self.session.library
         change = self.session.swap_library(library)
+        if before is not library:
+            before.close()
         self.apply(change)
         self.show_status()
         if not change.empty:
-            self._build_search_index()
+            self._library_changed()
 
     def action_sync(self) -> None:
         """Palette "Sync archive": fetch the upstream archive in a worker, then show the new days."""

@@ -14,6 +14,7 @@ from textual import work
 from reader import paths as app_paths
 from reader.core.config import Config
 from reader.core.model import Paper
+from reader.core.remembered import Remembered
 from reader.core.session import ReadingSession
 from reader.core.words import count
 from reader.tui.system import System
@@ -32,6 +33,7 @@ class Sharing:
     session: ReadingSession
     config: Config
     system: System
+    remembered: Remembered
     _last_link: tuple[str, str] | None = None  # (arxiv id, LINKS key) of the link o, p or h last showed
     _last_citation: tuple[str, str] | None = None  # (arXiv id, format) last copied
     _metadata = None  # the metadata store (reader.core.metadata), opened on the first citation
@@ -53,7 +55,10 @@ class Sharing:
 
     @work(thread=True, group="browser")
     def _open_in_thread(self, url: str, what: str) -> None:
-        result = self.system.open_url(url)
+        """Every key that opens a link comes here: the `browser` command of config.json when there is one
+        (reader.tui.system.System.run_browser), else the system's browser."""
+        browser = self.config.browser
+        result = self.system.run_browser(browser, url) if browser else self.system.open_url(url)
         if result.opened:
             self._from_worker(self.notify, f"Opened {what} in the browser", timeout=2)
         else:
@@ -180,6 +185,35 @@ class Sharing:
         self._after_known(paper, cited)
 
     # -- export ---------------------------------------------------------------------------------------
+    def ask_export(self, fmt: str) -> None:
+        """The palette's export: the dialog with the path (reader.tui.screens.export), the last one by default."""
+        from reader.core.exporters import EXTENSIONS
+        from reader.tui.screens.export import ask_export, default_path
+
+        if not self.session.starred_papers():
+            self.notify("No starred papers to export: s stars the shown paper", severity="warning", timeout=4)
+            return
+        ending = next((e for e, f in EXTENSIONS.items() if f == fmt), f".{fmt}")
+        remembered = self.remembered
+        path = default_path(ending, remembered.get("export_folder"), remembered.get("export_name"))
+        what = {"bibtex": "BibTeX", "markdown": "Markdown"}.get(fmt, fmt)
+        ask_export(self, what, path, lambda target: self.export_starred_to(fmt, target))
+
+    def export_starred_to(self, fmt: str, target: Path) -> Path | None:
+        """Every starred paper as fmt to target (replaced whole); the folder and name are remembered."""
+        from reader.core.atomic import write_text_atomic
+        from reader.core.exporters import export_papers
+
+        papers = self.session.starred_papers()
+        try:
+            write_text_atomic(target, export_papers(papers, fmt, self._metadata_store(), self.session.state.notes()))
+        except OSError as exc:
+            self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error", markup=False, timeout=10)
+            return None
+        self.remembered.remember(export_folder=str(target.parent), export_name=target.name)
+        self._exported(papers, fmt, target)
+        return target
+
     def export_starred(self, fmt: str, folder: Path | None = None) -> Path | None:
         """Write every starred paper as fmt (bibtex, markdown, ...) to a new file; returns where."""
         from reader.core.atomic import write_text_atomic
@@ -199,18 +233,21 @@ class Sharing:
                 target = place / f"starred-{stamp}-{n}{ending}"
                 n += 1
             try:
-                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store()))
+                write_text_atomic(target, export_papers(papers, fmt, self._metadata_store(), self.session.state.notes()))
             except OSError:
                 continue
-            self.notify(f"Exported {count(len(papers), 'starred paper')} to {target}", markup=False, timeout=10)
-            if fmt != "json":
-                from reader.core.cite import from_store
-
-                unverified = sum(not c.verified for c in from_store(papers, self._metadata_store()))
-                if unverified:
-                    self.notify(f"{unverified} of {count(len(papers), 'entry', 'entries')} are unverified (author order from the "
-                                "archive): run `daily-papers enrich --starred`", severity="warning",
-                                markup=False, timeout=10)
+            self._exported(papers, fmt, target)
             return target
         self.notify("Could not write the export anywhere (is the disk full or read-only?)", severity="error")
         return None
+
+    def _exported(self, papers: list[Paper], fmt: str, target: Path) -> None:
+        self.notify(f"Exported {count(len(papers), 'starred paper')} to {target}", markup=False, timeout=10)
+        if fmt != "json":
+            from reader.core.cite import from_store
+
+            unverified = sum(not c.verified for c in from_store(papers, self._metadata_store()))
+            if unverified:
+                self.notify(f"{unverified} of {count(len(papers), 'entry', 'entries')} are unverified (author order from the "
+                            "archive): run `daily-papers enrich --starred`", severity="warning",
+                            markup=False, timeout=10)

@@ -44,6 +44,7 @@ class Host(Protocol):
     def notify(self, message: str, *, severity: str = ..., timeout: float | None = ..., markup: bool = ...) -> None: ...
     def show_status(self) -> None: ...
     def files_changed(self, parsed_files: list["ParsedFile"]) -> None: ...
+    def still_loading(self) -> bool: ...
     def updates_done(self, metadata_changed: bool) -> None: ...
     def reload_library(self) -> None: ...
     def showing_own_library(self) -> bool: ...
@@ -157,7 +158,7 @@ class Updates:
                 self._reload_after = True
                 self.host.reload_library()
             return
-        if self.host.library.pending:
+        if self.host.still_loading():
             self._waiting.append(parsed)  # the loading worker is reading the library: after it
             return
         self.host.files_changed([parsed])
@@ -165,7 +166,7 @@ class Updates:
     def library_loaded(self) -> None:
         """The reader has read the whole library: days that landed meanwhile are taken in now."""
         waiting, self._waiting = self._waiting, []
-        if waiting and not self.host.library.pending:
+        if waiting and not self.host.still_loading():
             self.host.files_changed(waiting)
 
     def _finished(self, result, failed: str | None) -> None:
@@ -317,7 +318,7 @@ class Updating:
         self.show_status()
 
     def updates_done(self, metadata_changed: bool) -> None:
-        """A sync or a summarising run ended: the search index covers what landed; after a sync, the pane
+        """A sync or a summarising run ended: an open search covers what landed; after a sync, the pane
         shows what the Hub now knows."""
         detail = self.view.detail
         if metadata_changed:
@@ -326,7 +327,7 @@ class Updating:
                 self._open_known()  # the first sync has just made the store
             elif detail.paper is not None:
                 self.view.draw_detail(detail.paper, reset=False)
-        self._build_search_index()
+        self._library_changed()
 
     @work(thread=True, group="metadata")
     def _open_known(self) -> None:

@@ -22,7 +22,6 @@ class View:
         self.session = session
         self._on_highlight = on_highlight
         self._search_prompts: dict[tuple[int, bool, bool], tuple[Paper, Content]] = {}
-        self._languages: dict[str, tuple[tuple[Paper, ...], str]] = {}  # date -> (its papers, ko/en/ke)
         # What the paper list's bottom line adds while the days are folded away (the app's: how fresh the
         # library is, or what a sync is doing); "" while the days show it themselves.
         self.list_note: Callable[[], str] = lambda: ""
@@ -56,27 +55,17 @@ class View:
             found = self._search_prompts[key] = (paper, paper_prompt(paper, read, starred, True))
         return found[1]
 
-    def _language(self, date: str) -> str:
-        """ko, en or ke (reader.core.freshness.day_language), kept per day until the day's papers change."""
-        from reader.core.freshness import day_language
-
-        day = self.session.library.day(date)
-        if day is None:
-            return ""
-        found = self._languages.get(date)
-        if found is None or found[0] is not day.papers:
-            found = self._languages[date] = (day.papers, day_language(day.papers))
-        return found[1]
-
     def _day_prompt(self, date: str) -> Content:
         total, unread = self.session.counts(date)
-        return day_prompt(date, total, unread, self._language(date))
+        return day_prompt(date, total, unread, self.session.language(date))
 
     def draw_days(self) -> None:
-        """Every day row, and the Starred row; the day shown stays highlighted."""
+        """Every day row, and the Starred and For you rows; the day shown stays highlighted. From the day
+        list's counts: no day's papers are read for it."""
         rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self.session.starred_papers()))),
                                            (FOR_YOU, for_you_prompt())]
-        rows.extend((date, self._day_prompt(date)) for date in self.session.dates())
+        rows.extend((row.date, day_prompt(row.date, row.papers, row.unread, row.language))
+                    for row in self.session.day_rows())
         self.days.show(rows, keep=self.session.key)
 
     def draw_day_rows(self, keys: Iterable[str]) -> None:

@@ -271,17 +271,28 @@ def check_blg(blg: str, allowed_missing_author: int) -> None:
 ARCHIVE_STYLES = ["plain", "abbrv", "alpha", "unsrt", "ieeetr", "acm"]
 
 
+@pytest.fixture(scope="module")
+def archive_export(corpus, tmp_path_factory, isolated) -> tuple[Path, float]:
+    """The .bib of the whole archive by the command, end to end (once: every style builds the same file), and
+    the seconds it took."""
+    out = tmp_path_factory.mktemp("export") / "refs.bib"
+    with isolated():
+        start = time.perf_counter()
+        assert main(["export", str(corpus), "-o", str(out)]) == 0
+        return out, time.perf_counter() - start
+
+
 @pytest.mark.parametrize("style", ARCHIVE_STYLES)
-def test_bib_of_the_archive_builds_with_bibtex_and_pdflatex(style, corpus, archive_papers, tmp_path, texmf_var,
-                                                             capsys):
+def test_bib_of_the_archive_builds_with_bibtex_and_pdflatex(style, archive_export, archive_papers, tmp_path,
+                                                             texmf_var):
+    bib, export_seconds = archive_export
     start = time.perf_counter()
-    assert main(["export", str(corpus), "-o", str(tmp_path / "refs.bib")]) == 0  # the command, end to end
-    capsys.readouterr()
+    shutil.copyfile(bib, tmp_path / "refs.bib")
     log, blg, bbl = build(tmp_path, style, texmf_var)
     assert bbl.count("\\bibitem") == len(archive_papers)
     no_author = sum(1 for p in archive_papers if not [a for a in p.authors if a.strip() not in ("", "+")])
     check_blg(blg, no_author)
-    assert time.perf_counter() - start < 60
+    assert export_seconds + time.perf_counter() - start < 60  # the command and the build
 
 
 HOSTILE = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from reader.core.index import open_indexed
 
 import json
-import os
 import pytest
 import shutil
 import signal
@@ -35,7 +34,7 @@ from test_index import (  # noqa: F401 - its fixtures and helpers
 )
 
 
-def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, capsys):
+def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, capsys, monkeypatch):
     library = opened([corpus], tmp_path / "index")
     memory = Library.open([corpus]).load_all()
     for query in QUERIES:
@@ -44,6 +43,9 @@ def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, ca
     assert indexed_answers(library) == answers(memory)
     found = {q: len(memory.search(q)) for q in ("모델", "토큰", "칩", "ＬＬａＶＡ", unicodedata.normalize("NFD", "모델"))}
     assert all(found.values()) and found["모델"] == found[unicodedata.normalize("NFD", "모델")], found
+    # the search screen's page (the first 200 and the count) as in memory, the matches many or few
+    for query in ("t", "tr", "m", "x", "3d", "kim", "모", "언어 모", "transformer", "a모"):
+        assert library.search_page(query, 200) == memory.search_page(query, 200), query
     # typing on narrows an earlier result as a fresh search would
     first = library.search("m")
     for query in ("mo", "mod", "model", "model 언어"):
@@ -52,7 +54,7 @@ def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, ca
         first = narrowed
     # the command prints what it printed before the index (sorted by date, as it then was: relevance is now
     # the default, issue 19)
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path / "cli-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cli-cache"))  # (the test's own: never the next test's)
     for query in ("transformer", "모델", "２４０８.０７２４６", "칩 3d"):
         assert main(["search", "--sort", "date", query, str(corpus)]) == 0
         lines = capsys.readouterr().out.splitlines()
@@ -86,7 +88,7 @@ def test_list_of_a_day_and_search_read_no_digest_when_the_index_is_fresh(tmp_pat
 
 
 @pytest.mark.parametrize("how", ["not a database", "truncated", "pages overwritten"])
-def test_a_damaged_index_means_one_notice_and_the_right_answers(tricky, tmp_path, how, capsys):
+def test_a_damaged_index_means_one_notice_and_the_right_answers(tricky, tmp_path, how, capsys, monkeypatch):
     folder = tmp_path / "index"
     built = opened([tricky], folder)
     path = built.index_path
@@ -99,7 +101,7 @@ def test_a_damaged_index_means_one_notice_and_the_right_answers(tricky, tmp_path
     again = opened([tricky], folder)  # built again (now or at this start)
     assert again.notices == [] and indexed_answers(again) == in_memory([tricky])
     # the command: one line on stderr, the output as ever
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path / "cli-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cli-cache"))  # (the test's own: never the next test's)
     assert main(["list", "--all", str(tricky)]) == 0
     expected = capsys.readouterr()
     index_file = next((tmp_path / "cli-cache" / "daily-papers" / "index").glob("*.sqlite3"))

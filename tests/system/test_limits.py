@@ -11,6 +11,7 @@ import os
 import time
 import tracemalloc
 
+import pytest
 
 from hardening import NotificationLog, fast_scratch, probe_command, reader_command, remove, run_measured
 from reader.cli import main
@@ -18,6 +19,10 @@ from reader.core import limits
 from reader.core.library import Library
 from reader.core.parse import read_file
 from tui_support import build
+
+# These tests measure (time, memory, the benchmarks' figures): on one xdist worker, one after another, so
+# that two of them never measure at the same time (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("measure")
 
 WORDS = "이 논문은 새로운 방법을 [제안](https://example.org)합니다. **굵게** and plain words "
 

@@ -156,7 +156,8 @@ def test_the_real_reader_says_how_many_changes_were_not_saved_and_exits_1(tmp_pa
         term.keys("q")
         term.wait("Changes not saved")
         term.keys("Q")
-        screen = term.wait("[exited")
+        screen = term.wait("[exited", joined=True)
     assert "[exited 1]" in screen
-    # one line on stderr; the terminal wraps it where the temporary path makes it longer than 120 columns
-    assert f"daily-papers: 1 change was not saved to {state}" in screen.replace("\n", "")
+    # one line on stderr (the terminal wraps it where the temporary path makes it longer than 120 columns:
+    # read with the wrapped lines joined)
+    assert f"daily-papers: 1 change was not saved to {state}\n" in screen

@@ -188,7 +188,10 @@ where, headless = sys.argv[1], sys.argv[2] == "headless"
 if where == "key":
     ReaderApp.action_help = boom
 else:
-    Library.parse_pending = boom  # the worker that reads the rest of the archive
+    from reader.core.index.library import IndexedLibrary
+
+    Library.parse_pending = boom  # the worker that reads the rest of the archive (without the index)
+    IndexedLibrary.load_rest = boom  # ... or brings the library's index up to date (the reader's own start)
 if headless:
     run = ReaderApp.run
     ReaderApp.run = lambda self, **kw: run(self, headless=True, auto_pilot=press_help if where == "key" else None)

@@ -590,3 +590,23 @@ def test_a_tree_of_many_long_names_is_read_as_it_comes(tmp_path):
         assert library_days() == ["2024/01/02.md"]
     finally:
         remove(scratch)
+
+
+def test_a_source_given_once_is_remembered_for_the_next_syncs(upstream, capsys):
+    import json
+
+    config = app_paths.config_path()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('{"theme": "nord"}', encoding="utf-8")
+    assert main(["sync", "--archive-only", "--source", (upstream.path.parent / "nowhere").as_uri()]) == 1
+    assert json.loads(config.read_text()) == {"theme": "nord"}  # a source that failed is not remembered
+    assert main(["sync", "--archive-only", "--source", upstream.url]) == 0
+    assert json.loads(config.read_text()) == {"theme": "nord", "sync_source": upstream.url}
+    upstream.add_day("2024-01-04", ["2401.00006"])
+    upstream.commit()
+    capsys.readouterr()
+    assert main(["sync", "--archive-only"]) == 0  # no --source: the one given last time
+    out, err = capsys.readouterr()
+    assert out.startswith("1 new day") and err == ""
+    assert "remembered" in subprocess.run([sys.executable, "-m", "reader", "sync", "--help"], capture_output=True,
+                                          text=True).stdout

@@ -50,11 +50,7 @@ def test_copy_reaches_the_terminal_clipboard_by_osc52(fixtures):
     with Terminal(reader(str(fixtures / "votes_2023.md")), size=(120, 35)) as term:
         term.wait("arXiv 2312.00013")
         term.keys("y")
-        import time
-
-        end = time.monotonic() + 10
-        while time.monotonic() < end and "https://arxiv.org/abs/2312.00013" not in term.clipboard():
-            time.sleep(0.05)
+        term.wait_clipboard()
         assert term.clipboard() == "https://arxiv.org/abs/2312.00013"
         term.keys("q")
         term.wait("[exited 0]")

@@ -114,6 +114,8 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     from reader.core.cite import FORMATS
     from reader.tui.app import ReaderApp
     from reader.tui.screens.cite import CiteChooser
+    from reader.tui.screens.confirm import ConfirmScreen
+    from reader.tui.screens.export import ExportScreen
     from reader.tui.screens.empty import EmptyScreen
     from reader.tui.screens.help import HelpScreen
     from reader.tui.screens.links import LinksScreen
@@ -128,7 +130,8 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     found = {}
     for scope, owner in [("app", ReaderApp), ("day", DayList), ("list", PaperList), ("detail", PaperDetail),
                          ("cite", CiteChooser), ("help", HelpScreen), ("search", SearchScreen), ("empty", EmptyScreen),
-                             ("links", LinksScreen), ("scores", ScoresScreen)]:
+                         ("links", LinksScreen), ("confirm", ConfirmScreen), ("export", ExportScreen),
+                         ("scores", ScoresScreen)]:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 found[binding.id] = (scope, binding.key)
@@ -263,3 +266,17 @@ async def test_the_list_width_of_config_json_widens_the_reader_s_list(tmp_path):
         await pilot.pause()
         days, papers = app.query_one("#days").region.width, app.query_one("#papers").region.width
         assert abs(papers - (160 - days) * 0.75) <= 1
+
+
+@pytest.mark.parametrize("value", ['""', '"   "', '"firefox \'unclosed"', "5", "true", '["firefox", "%u"]',
+                                   '"firefox\\u001b[31m %u"'])
+def test_a_browser_that_is_not_a_command_is_one_notice_and_the_system_browser(tmp_path, value):
+    config = load_config(write(tmp_path, f'{{"browser": {value}, "theme": "nord"}}'))
+    assert config.browser is None and config.theme == "nord"
+    (problem,) = config.problems
+    assert "config.json" in problem and "browser" in problem and "%u" in problem
+
+
+def test_a_browser_command_is_taken(tmp_path):
+    config = load_config(write(tmp_path, {"browser": "firefox --new-tab %u"}))
+    assert config.problems == () and config.browser == "firefox --new-tab %u"

@@ -128,27 +128,30 @@ async def test_every_theme_keeps_the_main_screen_readable(tmp_path):
         shown = "".join(strip.text for strip in app.screen._compositor.render_strips())
         for text in ("● ", "★", "What's New", "2408.07246", "(a: all authors)", "✓", "1. ", "[image: 그림]"):
             assert text in shown  # what is measured is on the screen
-        for name in _offered(app):
+        def screen_text() -> str:
+            return "".join(strip.text for strip in app.screen._compositor.render_strips())
+
+        for name in _offered(app):  # (one theme change each: a change restyles every widget, the costly part)
             app.theme = name
             await pilot.pause()
+            assert "A notice the reader gives" not in screen_text()
             for focus in ("#papers", "#days", "#detail"):  # each list with the focus, and without it
                 app.query_one(focus).focus()
                 await pilot.pause()
                 unreadable = _unreadable(app)
                 if unreadable:
                     problems[f"{name}, {focus} focused"] = unreadable
-        # Notices, over the screen.
-        app.notify("A notice the reader gives", title="Citation", severity="warning", timeout=600)
-        app.notify("Another notice", timeout=600)
-        app.notify("Something failed", title="Error", severity="error", timeout=600)
-        await pilot.pause()
-        assert "A notice the reader gives" in "".join(strip.text for strip in app.screen._compositor.render_strips())
-        for name in _offered(app):
-            app.theme = name
+            # Notices, over the screen.
+            app.notify("A notice the reader gives", title="Citation", severity="warning", timeout=600)
+            app.notify("Another notice", timeout=600)
+            app.notify("Something failed", title="Error", severity="error", timeout=600)
             await pilot.pause()
+            assert "A notice the reader gives" in screen_text()
             unreadable = _unreadable(app)
             if unreadable:
                 problems[f"{name}, with notices"] = unreadable
+            app.clear_notifications()
+            await pilot.pause()
     assert not problems, "\n".join(f"{theme}: {line}" for theme, lines in problems.items() for line in lines)
 
 

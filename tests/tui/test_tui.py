@@ -537,6 +537,8 @@ async def test_palette_exports_starred_and_says_where(tmp_path, monkeypatch):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
+        await pilot.press("enter")  # the dialog's path: starred-DATE.bib in the working folder
+        await pilot.pause()
         written = sorted(tmp_path.glob("starred-*.bib"))
         assert len(written) == 1
         text = written[0].read_text(encoding="utf-8")
@@ -692,7 +694,11 @@ async def test_marks_written_before_the_state_settles_are_redrawn(tmp_path):
     app = make_app(library, quick, system=FakeSystem(), config=Config(read_delay=60))
     async with app.run_test(size=(160, 45)) as pilot:
         app.show_day("2023-12-06")
-        await app.workers.wait_for_complete()
+        for _ in range(100):  # the settling worker starts after the first frame: wait until it has run
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if quick._loaded:
+                break
         await pilot.pause()
         assert "★ Starred  1" in row_texts(app.query_one(DayList))[0]
         assert any(row[1] == "★" for row in row_texts(app.query_one(PaperList)))

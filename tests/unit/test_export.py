@@ -362,3 +362,25 @@ def test_the_reading_list_carries_no_raw_html_no_foreign_link_and_no_remote_imag
                   "추적", "배지", "<code>", "제목처럼 보이는 줄", "<div>블록 HTML</div>"):
         assert words in text, words
     assert "**굵게**" in out
+
+
+def test_the_reading_list_carries_each_note_beside_its_citation_made_safe():
+    papers = _hostile_papers()[:2]
+    notes = {papers[0].arxiv_id: "첫 줄: **중요**\n# not a heading\n<script>x</script> ![i](https://e.x/i.png)"}
+    out = export_markdown(papers, notes=notes)
+    entries = out.split("\n- ")
+    assert "*Note:* 첫 줄: **중요**" in entries[1] and "Note" not in entries[2]
+    tokens = _rendered(out)
+    assert [t for t in tokens if t.type in ("html_inline", "html_block", "image")] == []
+    assert [t.tag for t in tokens if t.type == "heading_open"] == ["h1", "h2"]  # the note opened no heading
+    text = "".join(t.content for t in tokens if t.type == "text")
+    assert "not a heading" in text and "<script>x</script>" in text  # its words, as text
+
+
+def test_export_markdown_from_the_command_line_has_the_notes(capsys, archive, state_file):
+    from reader.core.state import StateStore
+
+    StateStore(state_file).set_note("2403.00011", "compare with 2403.00001")
+    code, out, err = run(capsys, "export", archive, "--starred", "--state", state_file, "--format", "markdown")
+    assert code == 0, err
+    assert "*Note:* compare with 2403.00001" in out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.ranked import PAGE, Hit, Marks, Page
 from reader.core.finding.snippets import snippet, spans, summary_text
-from reader.core.index.fields import korean
+from reader.core.korean import has_korean_summary
 from reader.core.model import Paper
 from reader.core.text import fold
 
@@ -36,7 +36,7 @@ def found(library, query: Query, sort: str, marks: Marks) -> list[tuple[float, P
             continue
         if (query.since and paper.date < query.since) or (query.until and paper.date > query.until):
             continue
-        if query.lang and korean(paper.sections) != (query.lang == "ko"):
+        if query.lang and has_korean_summary(paper) != (query.lang == "ko"):
             continue
         title = fold(paper.title)
         score = float(sum(10 * title.count(t) + text.count(t) for t in terms))

@@ -90,7 +90,7 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list
         where.append("p.date <= ?")
         params.append(query.until)
     if query.lang:
-        where.append("p.ko = ?")
+        where.append("p.korean = ?")
         params.append(1 if query.lang == "ko" else 0)
     return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
 

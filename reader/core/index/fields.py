@@ -42,11 +42,6 @@ def parenthesised(sections: Sequence[tuple[str, str]]) -> list[str]:
     return found
 
 
-def korean(sections: Sequence[tuple[str, str]]) -> bool:
-    """Whether the paper reads in Korean (lang:ko): a section holds Hangul."""
-    return any(_HANGUL.search(markdown) for _name, markdown in sections)
-
-
 def columns(title: str, arxiv_id: str, authors: Sequence[str], sections: Sequence[tuple[str, str]]) -> tuple:
     """(title, ident, authors, body, keys), each folded."""
     body: list[str] = []

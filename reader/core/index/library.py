@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 from reader.core.index import query, store as store_module, update
 from reader.core.index.store import Store, key_path, path_key
-from reader.core.library import Brief, DigestFile, Library, Reader, search_terms
+from reader.core.library import Brief, DayRow, DigestFile, Library, Reader, search_terms
 from reader.core.index.terms import usable
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, read_file
@@ -70,9 +70,11 @@ class IndexedLibrary(Library):
         self._memory_stage = "open"  # how far the in-memory fallback has loaded
         self._days_kept: OrderedDict[str, Day | None] = OrderedDict()
         self._counts: list[tuple[str, int]] | None = None
+        self._table: dict[str, tuple[int, str]] | None = None  # date -> (papers, language)
         self._dates_list: list[str] | None = None
         self._listing_warnings: list[ParseWarning] = []
         self._published = False  # every file's warnings are in self.warnings (a fallback must not add them again)
+        self.roots = tuple(roots)
         if store.notice:
             self.notices.append(store.notice)
 
@@ -136,6 +138,7 @@ class IndexedLibrary(Library):
     def _changed(self) -> None:
         self._days_kept.clear()
         self._counts = None
+        self._table = None
         self._dates_list = None
         self._generation += 1
 
@@ -234,6 +237,45 @@ class IndexedLibrary(Library):
         self._changed()
         return sum(self._read_now.get(path, 0) for path in done)
 
+    def refresh_file(self, parsed: ParsedFile) -> int:
+        """The index holds what the file holds now (a day a sync wrote or rewrote, a summary written into it):
+        its rows read again, by its identity as every check does. A file the library did not list (a new day)
+        means listing the folders again, as opening does, so that it takes its place in discovery order.
+        Returns how many papers were read from it."""
+        if self._store is None:
+            self._catch_up()
+            return super().refresh_file(parsed)
+
+        def operation() -> int:
+            known = self._listed(parsed.path)
+            if known is None:
+                from reader.core.library import discover
+
+                files, _ = discover(self._roots)
+                self._all = files
+                self._rank = {f.file: i for i, f in enumerate(files)}
+                done = self._refresh(self._all, complete=True)
+                known = self._listed(parsed.path)
+            else:
+                done = self._refresh([known], complete=False)
+            if known is not None:
+                self._pending = [f for f in self._pending if f.file != known.file]
+            self._changed()
+            return sum(papers for _, papers in done.values())
+
+        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).refresh_file(parsed))[1])
+
+    def _listed(self, path: str) -> DigestFile | None:
+        """The library's file at `path`, whichever name the library found it by."""
+        if path in self._rank:
+            return self._all[self._rank[path]]
+        real = os.path.realpath(path)
+        name = os.path.basename(real)
+        for digest in self._all:
+            if os.path.basename(digest.file) == name and os.path.realpath(digest.file) == real:
+                return digest
+        return None
+
     def add(self, parsed: ParsedFile) -> int:
         if self._store is not None:
             raise TypeError("a library backed by the index reads its files; add() is for a library in memory")
@@ -259,6 +301,29 @@ class IndexedLibrary(Library):
             return list(self._counts)
 
         return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_counts())[1])
+
+    def _day_table(self) -> dict[str, tuple[int, str]]:
+        if self._table is None:
+            self._table = {date: (papers, language) for date, papers, language in
+                           query.day_table(self._store.connection())}
+        return self._table
+
+    def day_language(self, date: str) -> str:
+        def operation() -> str:
+            found = self._day_table().get(date)
+            return found[1] if found is not None else ""
+
+        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_language(date))[1])
+
+    def day_rows(self, read_ids) -> list[DayRow]:
+        """The day list from the index's days and one query for the read ones (never a day's papers)."""
+        def operation() -> list[DayRow]:
+            table = self._day_table()
+            read = query.listed(self._store.connection(), sorted(read_ids)) if read_ids else {}
+            return [DayRow(date, papers, papers - read.get(date, 0), language)
+                    for date, (papers, language) in sorted(table.items(), reverse=True)]
+
+        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_rows(read_ids))[1])
 
     def dates(self) -> list[str]:
         def operation() -> list[str]:
@@ -367,6 +432,19 @@ class IndexedLibrary(Library):
 
         return self._try(operation, lambda: (self._catch_up(),
                                              super(IndexedLibrary, self).search(query_text, limit, within))[1])
+
+    def search_page(self, query_text: str, shown: int) -> tuple[list[Paper], int]:
+        """The first `shown` papers search finds and how many it finds (query.page): the fields of the shown
+        ones only (the search screen holds no more than it shows)."""
+        def operation() -> tuple[list[Paper], int]:
+            terms = search_terms(query_text)
+            if not terms or not all(usable(t) for t in terms):
+                return [], 0
+            rows, total = query.page(self._store.connection(), terms, shown)
+            return [self._paper(row) for row in rows], total
+
+        return self._try(operation, lambda: (self._catch_up(),
+                                             super(IndexedLibrary, self).search_page(query_text, shown))[1])
 
     def search_brief(self, query_text: str) -> list[Brief]:
         def operation() -> list[Brief]:

@@ -19,14 +19,16 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     folders(path, dev, ino, mtime_ns, ctime_ns, seen_ns)
                             each folder of the last listing, as it was (listing.py; meta 'listing' names
                             the roots it is for)
-    papers(id, file, seq, newest, date, votes, arxiv_id, line, title, ko)
+    papers(id, file, seq, newest, date, votes, arxiv_id, line, title, korean)
                             one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
-                            in discovery order); ko = 1 when a section is in Korean (lang:ko). Small rows: a
-                            search reads thousands of them
+                            in discovery order); korean = 1 when it has its Korean summary
+                            (reader.core.korean; lang:ko). Small rows: a search reads thousands of them
     bodies(id, url, pdf_url, thumbnail, authors, sections)
                             the rest of each paper row (authors and sections as JSON), id = papers.id
-    days(date, papers)      the day list with each day's count of distinct papers
+    days(date, papers, language)
+                            the day list with each day's count of distinct papers and the language it
+                            reads in (reader.core.freshness.day_language: ko, en, ke)
     search(title, ident, authors, body, keys)
                             FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
                             of each paper row in columns, rowid = papers.id; words of 3 characters and more.
@@ -36,7 +38,8 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
                             similar papers (reader.core.finding.vectors): each term's document frequency,
                             each paper's vector (its newest row), its strongest terms' weights by term
-    grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them): each pair of adjacent non-ASCII characters of
+    grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them; an index of 1-character
+                            prefixes): each pair of adjacent non-ASCII characters, or ASCII letters and digits, of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
 
@@ -58,7 +61,7 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 2  # 2: search's columns (for bm25's weights), papers.ko, the similarity tables (issue 19)
+SCHEMA_VERSION = 3  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short words
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -86,7 +89,7 @@ CREATE TABLE papers(
     arxiv_id TEXT NOT NULL,
     line INTEGER NOT NULL,
     title TEXT NOT NULL,
-    ko INTEGER NOT NULL DEFAULT 0
+    korean INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE bodies(
     id INTEGER PRIMARY KEY,
@@ -99,9 +102,10 @@ CREATE TABLE bodies(
 CREATE INDEX papers_file ON papers(file);
 CREATE INDEX papers_date ON papers(date);
 CREATE INDEX papers_id ON papers(arxiv_id, date);
-CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
-CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii');
+CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii', prefix='1');
+CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
 CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
 CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
 CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from reader.core.files import read_regular
 from reader.core.index import fields, terms
+from reader.core.korean import has_korean_summary
 from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
 
@@ -157,7 +158,7 @@ def _read(path: str, rank: int, hint: str | None, reader: Callable[[str], Parsed
         rows.append((seq, p.date, p.arxiv_id, p.title, p.url, p.pdf_url, p.thumbnail, p.votes,
                      json.dumps(list(p.authors), ensure_ascii=False),
                      json.dumps([[s.name, s.markdown] for s in p.sections], ensure_ascii=False), p.line,
-                     columns, terms.grams(fields.joined(*columns[:4])), int(fields.korean(p.sections))))
+                     columns, terms.grams(fields.joined(*columns[:4])), int(has_korean_summary(p))))
     warnings = (json.dumps([[w.line, w.message] for w in parsed.warnings], ensure_ascii=False)
                 if parsed.warnings else None)
     return _Read(path, rank, hint, identity, warnings, rows)
@@ -177,8 +178,19 @@ def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: 
     con.execute("DELETE FROM papers WHERE file = ?", (file_id,))
 
 
+# Each day's papers (its first row of each arXiv id, in discovery order, as Library.day keeps them):
+# their count and the language the day reads in (reader.core.freshness.day_language).
+_DAY_ROWS = """
+SELECT date, count(*), CASE WHEN min(korean) = 1 THEN 'ko' WHEN max(korean) = 0 THEN 'en' ELSE 'ke' END
+FROM (SELECT p.date, p.korean, row_number() OVER (PARTITION BY p.date, p.arxiv_id ORDER BY f.rank, p.seq) AS n
+      FROM papers p JOIN files f ON f.id = p.file WHERE p.date IN (SELECT value FROM json_each(?)))
+WHERE n = 1 GROUP BY date
+"""
+
+
 def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
-    """The newest-appearance flag of these papers and the counts of these days, as their rows now are."""
+    """The newest-appearance flag of these papers and the rows of these days (count, language), as their
+    rows now are."""
     if ids or dates:  # papers changed: what is computed from them (similar papers) looks again
         con.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) "
                     "ON CONFLICT(key) DO UPDATE SET value = value + 1")
@@ -190,8 +202,7 @@ def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
     if dates:
         chosen = json.dumps(sorted(dates))
         con.execute("DELETE FROM days WHERE date IN (SELECT value FROM json_each(?))", (chosen,))
-        con.execute("INSERT INTO days(date, papers) SELECT date, count(DISTINCT arxiv_id) FROM papers "
-                    "WHERE date IN (SELECT value FROM json_each(?)) GROUP BY date", (chosen,))
+        con.execute("INSERT INTO days(date, papers, language) " + _DAY_ROWS, (chosen,))
 
 
 def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str], dates: set[str]) -> int:
@@ -211,10 +222,10 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
                               "hint, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
         con.execute("DELETE FROM meta WHERE key = 'listing'")  # a file it did not list
     for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, columns, tokens,
-         ko) in read.rows:
+         korean) in read.rows:
         paper_id = con.execute(
-            "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title, ko) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_id, seq, date, votes, arxiv_id, line, title, ko)).lastrowid
+            "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title, korean) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (file_id, seq, date, votes, arxiv_id, line, title, korean)).lastrowid
         con.execute("INSERT INTO bodies(id, url, pdf_url, thumbnail, authors, sections) VALUES (?, ?, ?, ?, ?, ?)",
                     (paper_id, url, pdf_url, thumbnail, authors, sections))
         con.execute("INSERT INTO search(rowid, title, ident, authors, body, keys) VALUES (?, ?, ?, ?, ?, ?)",
@@ -267,8 +278,10 @@ def apply(con: sqlite3.Connection, plan: Plan, key: Key, reader: Callable[[str],
                 con.execute("DELETE FROM meta WHERE key = 'listing'")  # not the files it listed, in its order
             con.executemany("UPDATE files SET checked_ns = ? WHERE id = ?", plan.confirmed)
             if plan.reordered:  # which of two rows on one day comes first may have changed
-                ids.update(row[0] for row in con.execute(
-                    "SELECT DISTINCT arxiv_id FROM papers GROUP BY arxiv_id, date HAVING count(*) > 1"))
+                for arxiv_id, date in con.execute(
+                        "SELECT arxiv_id, date FROM papers GROUP BY arxiv_id, date HAVING count(*) > 1"):
+                    ids.add(arxiv_id)
+                    dates.add(date)
             _settle(con, ids, dates)
 
         transaction(con, housekeeping)

@@ -1,4 +1,7 @@
-"""/ : search every day at once (titles, authors, Korean summaries), results as you type."""
+"""/ : search every day at once (titles, authors, Korean summaries), results as you type.
+
+The screen asks `search(query, shown)` for the first `shown` papers and how many match in all (the library's
+search_page: SQL over its index, or the library in memory); it holds no more papers than it lists."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from textual.widgets.option_list import Option
 
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
-from reader.core.text import fold
 from reader.core.words import count as counted
 from reader.tui.widgets.steady_list import SteadyOptionList
 
@@ -31,15 +33,15 @@ class SearchScreen(ModalScreen[Paper | None]):
         Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
     ]
 
-    def __init__(self, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content], query: str = "",
-                 status: Callable[[], str] | None = None) -> None:
+    def __init__(self, search: Callable[[str, int], tuple[list[Paper], int]], prompt_for: Callable[[Paper], Content],
+                 query: str = "", status: Callable[[], str] | None = None) -> None:
         super().__init__()
-        self._search = search  # search(query, within=None) -> papers, as Library.search
+        self._search = search  # search(query, shown) -> (the first papers, how many match), as Library.search_page
         self._prompt_for = prompt_for
         self._status = status  # what the results do not cover yet ("" when they cover everything)
         self._query = query
-        self._last: tuple[str, list[Paper]] | None = None
-        self.results: list[Paper] = []
+        self.results: list[Paper] = []  # the papers listed (the first MAX_SHOWN)
+        self.total = 0  # how many match
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
@@ -62,17 +64,9 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
-        folded = fold(query)  # as the search compares text: typing on narrows what the shorter query found
-        if not query.strip():
-            results = []
-        elif self._last is not None and folded.startswith(self._last[0]):
-            # Typing on only narrows: search the last results, not the whole archive.
-            results = self._search(query, within=self._last[1])
-        else:
-            results = self._search(query)
-        self._last = (folded, results) if query.strip() else None
-        self.results = results
-        shown = results[:MAX_SHOWN]
+        results, total = self._search(query, MAX_SHOWN) if query.strip() else ([], 0)
+        self.results, self.total = results, total
+        shown = results
         options = self.query_one("#search-results", OptionList)
         prompt_for = self._prompt_for
         options.set_options([Option(prompt_for(p)) for p in shown])
@@ -82,17 +76,15 @@ class SearchScreen(ModalScreen[Paper | None]):
         status = self._status() if self._status is not None else ""
         if not query.strip():
             count.update(status)
-        elif not results:
+        elif not total:
             count.update("no match" + (f" yet · {status}" if status else ""))
         else:
-            more = f" (first {MAX_SHOWN} shown)" if len(results) > MAX_SHOWN else ""
+            more = f" (first {len(shown)} shown)" if total > len(shown) else ""
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{counted(len(results), 'paper')}{more}{tail}")
+            count.update(f"{counted(total, 'paper')}{more}{tail}")
 
     def library_changed(self) -> None:
-        """More papers were read (the rest of the archive, a reload, a sync): search them all again (the
-        last results, which typing on would narrow, no longer hold everything that matches)."""
-        self._last = None
+        """More papers were read (the index ready, a reload, a sync): search them all again."""
         self.run_query(self.query_one(Input).value)
 
     def action_move(self, step: int) -> None:
@@ -116,7 +108,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.dismiss(None)
 
 
-def open_search(app: App, search: Callable[..., list[Paper]], prompt_for: Callable[[Paper], Content],
+def open_search(app: App, search: Callable[[str, int], tuple[list[Paper], int]], prompt_for: Callable[[Paper], Content],
                 status: Callable[[], str], chosen: Callable[[Paper], None]) -> None:
     """/ : the search screen (once: / in it is typed); chosen(paper) with the paper Enter picked."""
     if isinstance(app.screen, SearchScreen):

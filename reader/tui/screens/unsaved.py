@@ -130,13 +130,13 @@ class UnsavedScreen(ModalScreen["str | Path | None"]):
 
 
 def save_marks(state: StateStore, target: Path) -> str | None:
-    """Every mark (the unsaved ones with them) to target, as `daily-papers state export` writes them; None
-    when it worked, else why not (one line)."""
+    """Every mark and note (the unsaved ones with them) to target, as `daily-papers state export` writes them;
+    None when it worked, else why not (one line)."""
     from reader.core.atomic import write_text_atomic
     from reader.core.state_export import dump_export, export_data
 
     try:
-        write_text_atomic(target, dump_export(export_data(state.marks())))
+        write_text_atomic(target, dump_export(export_data(state.marks(), state.note_records())))
     except OSError as exc:
         return f"Cannot write {target}: {exc.strerror or exc}; type another name."
     return None

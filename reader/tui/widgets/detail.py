@@ -66,7 +66,7 @@ def known_lines(paper: Paper, known, accent: Style | None = None, muted: Style |
 
 
 def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
-                 colors: RichColors | None = None, known=None) -> RenderableType:
+                 colors: RichColors | None = None, known=None, note: str = "") -> RenderableType:
     """Everything from the digest goes in as Text or Markdown: never parsed as console markup. It is cleaned
     again here (a cache file is a file too) and cut where it is longer than anyone reads (reader.core.limits):
     the cut is marked, the data keeps every character. colors: the reader's colours in the theme
@@ -92,6 +92,8 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
     if starred:
         meta.append("   ★ starred", style=warning + bold)
     meta.append("   read" if read else "   ● unread", style=muted if read else accent + bold)
+    if note:
+        meta.append("   ✎ note", style=accent)
     parts.append(meta)
     # Some digests list every author twice in a row (a glitch of their source): show each name once.
     unique = list(dict.fromkeys(paper.authors))
@@ -122,6 +124,10 @@ def render_paper(paper: Paper, *, read: bool, starred: bool, all_authors: bool,
         parts.append(SectionText(shown, link_color=accent.color.name if accent.color else "cyan", muted=muted))
         if more:
             parts.append(Text(marker(more), style=muted + Style(italic=True)))
+    if note:  # the user's note (e), from an editor: untrusted text, cleaned and shown as typed
+        parts.append(Text(""))
+        parts.append(Text("Note", style=accent + bold))
+        parts.append(_cut_text(clean(note), limits.SHOWN_SECTION_CHARS, "", muted))
     return Group(*parts)
 
 
@@ -158,6 +164,7 @@ class PaperDetail(ScrollView, can_focus=True):
         # may have changed (a sync landed): part of every rendered paper's key.
         self.lookup = None
         self.known_version = 0
+        self.note_of = None  # arXiv id -> the user's note ("" for none): the app's (reader.tui.notes)
 
     def show(self, paper: Paper | None, *, read: bool = False, starred: bool = False, reset: bool = True) -> None:
         if reset and (paper is None or self.paper is None or paper.arxiv_id != self.paper.arxiv_id):
@@ -181,7 +188,8 @@ class PaperDetail(ScrollView, can_focus=True):
     def _lines_for(self, paper: Paper | None, read: bool, starred: bool, all_authors: bool):
         width = self.scrollable_content_region.width
         colors = self._colors()
-        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, colors, self.known_version)
+        note = self.note_of(paper.arxiv_id) if paper is not None and self.note_of is not None else ""
+        key = (paper.arxiv_id if paper else None, read, starred, all_authors, width, colors, self.known_version, note)
         found = self._rendered.get(key)
         if found is not None and found[0] is paper:
             self._rendered.move_to_end(key)
@@ -190,7 +198,7 @@ class PaperDetail(ScrollView, can_focus=True):
             renderable: RenderableType = Text("No paper here.", style=Style(color=colors.muted) if colors else "dim")
         else:
             renderable = render_paper(paper, read=read, starred=starred, all_authors=all_authors, colors=colors,
-                                      known=self._known(paper))
+                                      known=self._known(paper), note=note)
         console = self.app.console
         options = self.app.console_options.update(width=width, min_width=width, max_width=width, highlight=False,
                                                   height=None)
