@@ -185,7 +185,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _marks(query, state: str | None):
     """The marks a query's filters need, from the state store (read once; nothing when none is needed)."""
-    from reader.core.finding import Marks
+    from reader.core.finding import Marks, marks_for
 
     if not query.needs_marks:
         return Marks()
@@ -194,10 +194,9 @@ def _marks(query, state: str | None):
     from reader.core.state import StateStore
 
     named_state_file(state)
-    store = StateStore(app_paths.state_path(state))
+    store = StateStore(app_paths.state_path(state), settle_later=True)
     try:
-        noted = getattr(store, "noted_ids", None)  # notes: once the state store keeps them
-        return Marks(store.starred_ids(), store.read_ids(), set(noted()) if noted is not None else set())
+        return marks_for(query, store)
     finally:
         store.close()
 

@@ -61,6 +61,7 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "help.close": ("help", "escape,q,question_mark"), "help.down": ("help", "j,down"), "help.up": ("help", "k,up"),
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
+    "search.sort": ("search", "ctrl+s"),
     "empty.quit": ("empty", "q"),
     "export.cancel": ("export", "escape"),
     "confirm.yes": ("confirm", "y,enter"), "confirm.no": ("confirm", "n,escape,q"),

@@ -7,11 +7,23 @@ from __future__ import annotations
 from reader.core.finding.query import Query, QueryError, parse
 from reader.core.finding.ranked import PAGE, Hit, Marks, Page
 
-__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "briefs", "parse", "search", "similar", "for_you"]
+__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "briefs", "marks_for", "parse", "search", "similar",
+           "for_you"]
 
 
 def _query(query: "Query | str") -> Query:
     return parse(query) if isinstance(query, str) else query
+
+
+def marks_for(query: "Query | str", store) -> Marks:
+    """The marks a query's filters need (is:starred, is:unread, has:note) from a state store
+    (reader.core.state.StateStore: its stars, read marks and notes); nothing read when none is needed."""
+    found = _query(query)
+    if not found.needs_marks:
+        return Marks()
+    return Marks(store.starred_ids() if found.starred else frozenset(),
+                 store.read_ids() if found.unread else frozenset(),
+                 set(store.notes()) if found.noted else frozenset())
 
 
 def search(library, query: "Query | str", *, sort: str = "relevance", offset: int = 0, limit: int = PAGE,

@@ -24,7 +24,7 @@ ALLOWED = "filters: " + ", ".join(FILTERS)
 SORTS = ("relevance", "date", "votes")
 
 _TOKEN = re.compile(r'(\S+?):"([^"]*)"?|"([^"]*)"?|(\S+)')
-_FILTER = re.compile(r"([a-z]+):(.*)", re.S)
+_FILTER = re.compile(r"([A-Za-z]+):(.*)", re.S)  # a filter's name in any case (Has:Note)
 _VOTES = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _NAMES = ("is", "has", "votes", "date", "since", "until", "author", "lang")
@@ -132,10 +132,11 @@ def parse(text: str) -> Query:
             name, value, raw = named, named_value, m.group(0)
         else:
             f = _FILTER.fullmatch(bare)
-            if f is None or not f.group(2) or (f.group(1) not in _NAMES and f.group(2).startswith("/")):
+            if f is None or not f.group(2) or (f.group(1).lower() not in _NAMES and f.group(2).startswith("/")):
                 query.words.extend(fold(bare).split())  # a word, even with a colon ("3:1", "https://...")
                 continue
             name, value, raw = f.group(1), f.group(2), bare
+        name = name.lower()
         if name not in _NAMES:
             raise QueryError(f"unknown filter {raw!r}; {ALLOWED}")
         _filter(query, name, value.strip().casefold() if name != "author" else value, raw)
