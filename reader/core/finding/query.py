@@ -25,8 +25,8 @@ SORTS = ("relevance", "date", "votes")
 
 _TOKEN = re.compile(r'(\S+?):"([^"]*)"?|"([^"]*)"?|(\S+)')
 _FILTER = re.compile(r"([A-Za-z]+):(.*)", re.S)  # a filter's name in any case (Has:Note)
-_VOTES = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_VOTES = re.compile(r"(>=|<=|>|<|=)?([0-9]{1,9})")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _NAMES = ("is", "has", "votes", "date", "since", "until", "author", "lang")
 
 

@@ -125,7 +125,7 @@ class SearchScreen(ModalScreen[Paper | None]):
             count.update("no match" + (f" yet · {status}" if status else ""))
         else:
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{counted(self.total, 'paper')} {order}{tail}")
+            count.update(f"{counted(self.total, 'paper')}{tail} · {order}")
 
     def _more(self) -> None:
         """The next page, when the cursor nears the end of what is listed and more match."""

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
@@ -65,13 +66,16 @@ class ScoresScreen(ModalScreen[Paper | None]):
         self._load()
 
     @work(thread=True, exclusive=True, group="scores")
-    def _load(self) -> None:
+    def _load(self) -> tuple:
+        """(found, problem): the worker's result reaches the screen through its own message loop."""
         try:
-            found = self._find()
+            return self._find(), None
         except Exception as exc:  # noqa: BLE001 - said in the screen, never a traceback
-            self.app.call_from_thread(self._show, None, f"cannot find them: {exc.__class__.__name__}: {exc}")
-            return
-        self.app.call_from_thread(self._show, found, None)
+            return None, f"cannot find them: {exc.__class__.__name__}: {exc}"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "scores" and event.state is WorkerState.SUCCESS and self.is_attached:
+            self._show(*event.worker.result)
 
     def _show(self, found: "list[tuple[Paper, float]] | None", problem: str | None) -> None:
         note = self.query_one("#scores-note", Static)
