@@ -96,3 +96,84 @@ async def test_for_you_without_stars_says_how_it_works_and_with_stars_ranks_the_
         await pilot.press("enter")
         assert app.current_paper.arxiv_id == "2505.00003"
     library.close()
+
+
+def many_library(tmp_path: Path, n: int):
+    root = tmp_path / "many"
+    write(root, "2025-06-02", [paper_md(f"2506.{i:05d}", f"Quokka study {i}", f"quokka 모델 {i}번째 요약.",
+                                        votes=i) for i in range(1, n + 1)])
+    library = open_indexed([root], tmp_path / "index-many")
+    library.load_all()
+    return library
+
+
+async def test_search_screen_ranks_shows_highlighted_snippets_cycles_order_and_reaches_every_result(tmp_path):
+    """/ on finding.search: a snippet line under each row with the found word styled (never markup from the
+    text), ctrl+s cycles relevance, date, votes (said in the count line), every result reachable (pages asked
+    for as the cursor nears the end: more than the old 200 cap), query, order and cursor kept for the next /."""
+    from reader.tui.screens.search import PAGE, SNIPPET_STYLE, SearchScreen
+
+    n = 230
+    library = many_library(tmp_path, n)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("slash", *"quokka")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        count = str(screen.query_one("#search-count").render())
+        assert count.startswith(f"{n} papers") and "by relevance (ctrl+s)" in count
+        options = screen.query_one("#search-results")
+        assert len(screen.results) == PAGE and options.option_count == PAGE
+        prompt = options.get_option_at_index(0).prompt
+        lines = str(prompt).split("\n")
+        assert len(lines) == 2 and "quokka" in lines[1]
+        start = lines[0].__len__() + 1 + lines[1].index("quokka")
+        assert any(span.start == start and span.end == start + len("quokka") and str(span.style) == SNIPPET_STYLE
+                   for span in prompt.spans)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "by date (ctrl+s)" in str(screen.query_one("#search-count").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "by votes (ctrl+s)" in str(screen.query_one("#search-count").render())
+        assert [p.votes for p in screen.results[:3]] == [n, n - 1, n - 2]
+        for _ in range(n + 5):  # down to the last result: every page arrives on the way
+            await pilot.press("down")
+        await pilot.pause()
+        assert len(screen.results) == n and options.highlighted == n - 1
+        assert len({p.arxiv_id for p in screen.results}) == n
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, SearchScreen) and again is not screen
+        assert again.query_one("#search-input").value == "quokka" and again.sort == "votes"
+        assert again.query_one("#search-results").highlighted == n - 1
+        assert again.results[n - 1].votes == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_paper.arxiv_id == "2506.00001"
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.query_one("#search-input").value == "quokka"  # kept after a result was opened too
+    library.close()
+
+
+async def test_has_note_in_the_search_screen_keeps_the_papers_with_a_note(tmp_path):
+    from reader.core.state import StateStore
+
+    library = library_of(tmp_path)
+    state = StateStore(tmp_path / "state.json")
+    state.set_note("2505.00003", "texture: read later")
+    app = app_of(library, state)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("slash", *"has:note")
+        await pilot.pause()
+        assert [p.arxiv_id for p in app.screen.results] == ["2505.00003"]
+    library.close()
