@@ -27,7 +27,7 @@ DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 # tests/system/test_cli.py checks it against the registered subcommands.
 COMMAND_MODULES = {"cite": "cite", "dates": "reading", "enrich": "enrich", "export": "export", "import": "library",
                    "list": "reading", "mark": "state", "paths": "paths", "search": "reading", "show": "reading",
-                   "state": "state", "summarize": "summarize", "sync": "library"}
+                   "similar": "reading", "state": "state", "summarize": "summarize", "sync": "library"}
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":

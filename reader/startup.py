@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # building every subcommand's parser (measured: build_parser() takes 133 ms, nearly all of it imports).
 # tests/system/test_cli.py checks it against the registered subcommands.
 COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show",
-                           "state", "summarize", "sync"})
+                           "similar", "state", "summarize", "sync"})
 
 
 def simple_tui_args(argv: list[str]) -> "argparse.Namespace | None":

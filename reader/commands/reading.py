@@ -48,14 +48,42 @@ def register(subparsers) -> None:
     add_paths_argument(p)
     p.set_defaults(func=run_show)
 
-    p = subparsers.add_parser("search", help="find papers by words in titles, authors and summaries",
-                              description="Case-insensitive search in titles, authors and the Korean "
-                              "summaries; every word must match. The word has:note keeps only papers with a note "
-                              "(e in the reader).")
+    p = subparsers.add_parser("search", help="find papers by words in titles, authors and summaries, best first",
+                              description="Case-insensitive search in titles, keywords, authors and the Korean "
+                              "summaries, best match first (the title counts most); every word and \"quoted "
+                              "phrase\" must match. Filters: is:starred, is:unread, has:note, votes:>=N (>, <, "
+                              "<=, =), date:YYYY[-MM[-DD]], since:DATE, until:DATE, author:\"Name\", lang:ko|en.")
     p.add_argument("query", metavar="QUERY")
     add_paths_argument(p)
+    p.add_argument("--sort", choices=("relevance", "date", "votes"), default="relevance",
+                   help="best match first (default), newest first, or most votes first")
+    p.add_argument("--limit", type=_positive, metavar="N", help="print only the first N papers")
+    p.add_argument("--state", metavar="FILE", help="the state file (is:starred, is:unread; default: see "
+                   "'daily-papers paths')")
     p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
     p.set_defaults(func=run_search)
+
+    p = subparsers.add_parser("similar", help="the papers of the library most like one paper, with a score",
+                              description="The papers most like ARXIV_ID (tf-idf over English terms and "
+                              "Korean syllable pairs, cosine similarity), best first: 'SCORE  DATE  VOTES  "
+                              "ARXIV_ID  TITLE'.")
+    p.add_argument("arxiv_id", type=parse_arxiv_id, metavar="ARXIV_ID")
+    add_paths_argument(p)
+    p.add_argument("-n", type=_positive, default=10, metavar="N", help="how many papers (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON (a list of papers, each with its score)")
+    p.set_defaults(func=run_similar)
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def run_dates(args: argparse.Namespace) -> int:
@@ -155,28 +183,63 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _marks(query, state: str | None):
+    """The marks a query's filters need, from the state store (read once; nothing when none is needed)."""
+    from reader.core.finding import Marks, marks_for
+
+    if not query.needs_marks:
+        return Marks()
+    from reader import paths as app_paths
+    from reader.commands.common import named_state_file
+    from reader.core.state import StateStore
+
+    named_state_file(state)
+    store = StateStore(app_paths.state_path(state), settle_later=True)
+    try:
+        return marks_for(query, store)
+    finally:
+        store.close()
+
+
 def run_search(args: argparse.Namespace) -> int:
-    from reader.core.library import search_terms
+    from reader.core import finding
     from reader.core.sanitize import visible_line
     from reader.errors import UsageError
 
-    if not search_terms(args.query):
+    try:
+        query = finding.parse(args.query)
+    except finding.QueryError as exc:
+        raise UsageError(f"search: {exc}") from None
+    if query.empty():
         raise UsageError("search: give the words to find (every word must match)")
-    from reader.core.state_notes import search_with_notes, split_has_note
-
+    marks = _marks(query, args.state)
     library = open_library(args.paths)
-    if split_has_note(args.query)[1]:  # has:note: only papers with a note (reader.core.state_notes)
-        from reader import paths as app_paths
-        from reader.core.state import StateStore
-
-        store = StateStore(app_paths.state_path(), settle_later=True)
-        found = search_with_notes(library.search, store.notes(), library.get, args.query)
-        papers = found if args.json else [Brief(p.date, p.votes, p.arxiv_id, p.title) for p in found]
-    else:
-        # Without --json a line per paper: the index gives those fields alone, no summary is read.
-        papers = library.search(args.query) if args.json else library.search_brief(args.query)
+    if args.json:
+        results = finding.search(library, query, sort=args.sort, limit=args.limit or 10**9, marks=marks)
+        papers: list = [hit.paper for hit in results.hits]
+    else:  # a line per paper: the index gives those fields alone, no summary is read
+        papers = finding.briefs(library, query, sort=args.sort, limit=args.limit, marks=marks)
     _print_papers(papers, args.json)
     if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
         print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_similar(args: argparse.Namespace) -> int:
+    from reader.core import finding
+    from reader.errors import UserError
+
+    library = open_library(args.paths)
+    require_paper(library, args.arxiv_id)
+    found = finding.similar(library, args.arxiv_id, args.n)
+    if found is None:
+        raise UserError(f"similar papers need the library's index, which cannot be used here "
+                        f"(see the notice above); nothing is compared for {args.arxiv_id}")
+    if args.json:
+        json.dump([{**paper.to_dict(), "score": score} for paper, score in found], sys.stdout, ensure_ascii=False,
+                  indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("".join(f"{score:.3f}  {_line(paper)}\n" for paper, score in found))
     return 0

@@ -42,7 +42,7 @@ THEMES: tuple[str, ...] = (
 # Every binding id of the reader: where it acts and its default keys (tests/tui/test_config.py checks this
 # against the bindings of the app, its widgets and its screens). "app" keys act everywhere; "day", "list"
 # and "detail" are the panes of the main screen, where they take precedence over the app's keys; "cite",
-# "help", "search", "empty" and "links" are screens of their own.
+# "help", "search", "empty", "links" and "scores" (m, For you) are screens of their own.
 BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "quit": ("app", "q"), "help": ("app", "question_mark"), "search": ("app", "slash"),
     "older_day": ("app", "left_square_bracket"), "newer_day": ("app", "right_square_bracket"),
@@ -52,7 +52,7 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "next_unread": ("app", "n"), "previous_unread": ("app", "N"), "mark_day_read": ("app", "A"),
     "undo": ("app", "z"), "reload": ("app", "R"), "toggle_sidebar": ("app", "b"), "back": ("app", "escape"),
     "sync_now": ("app", "S"), "summarize": ("app", "K"), "links": ("app", "l"), "note": ("app", "e"),
-    "mark_until_read": ("app", "M"),
+    "mark_until_read": ("app", "M"), "similar": ("app", "m"),
     "day.down": ("day", "j"), "day.up": ("day", "k"), "day.first": ("day", "g"), "day.last": ("day", "G"),
     "list.down": ("list", "j"), "list.up": ("list", "k"), "list.first": ("list", "g"), "list.last": ("list", "G"),
     "detail.down": ("detail", "j"), "detail.up": ("detail", "k"), "detail.top": ("detail", "g"),
@@ -61,11 +61,13 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "help.close": ("help", "escape,q,question_mark"), "help.down": ("help", "j,down"), "help.up": ("help", "k,up"),
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
+    "search.sort": ("search", "ctrl+s"),
     "empty.quit": ("empty", "q"),
     "export.cancel": ("export", "escape"),
     "confirm.yes": ("confirm", "y,enter"), "confirm.no": ("confirm", "n,escape,q"),
     "links.cancel": ("links", "escape,q"), "links.copy": ("links", "y"), "links.down": ("links", "j"),
     "links.up": ("links", "k"),
+    "scores.cancel": ("scores", "escape,q"), "scores.down": ("scores", "j"), "scores.up": ("scores", "k"),
 })
 _MAIN_SCREEN = frozenset({"app", "day", "list", "detail"})
 # Keys that move around the reader: a binding may keep the ones it has, never take one over.

@@ -473,18 +473,18 @@ class Library:
         self._last_page = (self._generation, folded, results) if search_terms(query) else None
         return results[:shown], len(results)
 
-    def search_brief(self, query: str) -> list[Brief]:
-        """What search(query) finds, as one-line listings (the index reads no summary for them)."""
+    def search_brief(self, query: str) -> list[Brief]:  # search(query) as one-line listings (the index: no summary)
         return [Brief(p.date, p.votes, p.arxiv_id, p.title) for p in self.search(query)]
 
-    def ranked_ids(self, query: str, limit: int = 50) -> list[str]:
-        """The ids search finds, best first (the index ranks by BM25; here, newest first)."""
+    def ranked_ids(self, query: str, limit: int = 50) -> list[str]:  # best first (the index: BM25; here newest)
         return [p.arxiv_id for p in self.search(query, limit=limit)]
+
+    def ask(self, operation: Callable, fallback: Callable[["Library"], object]):  # reader.core.finding's
+        return fallback(self)  # operation(connection, paper_of_row) runs over an index; none here: fallback(self)
 
     @staticmethod
     def _matching(entries: list[tuple[Paper, str]], terms: list[str]) -> list[tuple[Paper, str]]:
-        # Comprehensions, one per term count: the scan runs on every keystroke over tens of thousands of
-        # papers, and these are about a third faster than a loop that appends.
+        # Comprehensions, one per term count: a keystroke's scan of every paper, a third faster than appending.
         if len(terms) == 1:
             term = terms[0]
             return [entry for entry in entries if term in entry[1]]

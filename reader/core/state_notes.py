@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 
 NOTES_FORMAT = "daily-papers-notes"
 MAX_NOTE_CHARS = 20_000
-HAS_NOTE = "has:note"  # the search term that keeps only papers with a note
 
 
 class Note(NamedTuple):
@@ -59,30 +58,6 @@ def parse_notes(data: Any, source: str = "the file") -> dict[str, Note]:
 
 def notes_data(notes: dict[str, Note]) -> dict[str, dict]:
     return {k: {"text": n.text, "updated": n.updated} for k, n in sorted(notes.items())}
-
-
-def split_has_note(query: str) -> tuple[str, bool]:
-    """(the query without the term has:note, whether it was there)."""
-    words = query.split()
-    kept = [w for w in words if w.casefold() != HAS_NOTE]
-    return " ".join(kept), len(kept) != len(words)
-
-
-def search_with_notes(search, notes, get, query: str, **options) -> list:
-    """search(query, **options) (Library.search's signature) understanding has:note: only papers with a note,
-    and has:note alone lists every paper with a note (newest first; get(arxiv id) -> Paper or None). notes:
-    {arxiv id: text}, or a function giving it (called only for a query with has:note)."""
-    rest, wanted = split_has_note(query)
-    if not wanted:
-        return search(query, **options)
-    notes = notes() if callable(notes) else notes
-    if not rest.strip():
-        papers = [p for p in (get(i) for i in notes) if p is not None]
-        papers.sort(key=lambda p: (p.date, p.votes or 0), reverse=True)
-        limit = options.get("limit")
-        return papers[:limit] if limit else papers
-    options.pop("within", None)  # what a shorter query found may not hold the papers with a note
-    return [p for p in search(rest, **options) if p.arxiv_id in notes]
 
 
 class NotesMixin:

@@ -38,7 +38,7 @@ from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
-from reader.tui.widgets.days import DayList
+from reader.tui.widgets.days import FOR_YOU, DayList
 from reader.tui.widgets.footer import ReaderFooter
 from reader.tui.widgets.papers import PaperList
 
@@ -232,6 +232,12 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
 
     @on(DayList.DayChosen)
     def _day_chosen(self, event: DayList.DayChosen) -> None:
+        if event.key == FOR_YOU:  # a screen of its own, on Enter (never on passing over it)
+            if event.go_deeper:
+                from reader.tui.screens.similar import open_for_you
+
+                open_for_you(self, self.go_to_paper)
+            return
         if event.key != self.session.key:
             self.show_day(event.key)
         if event.go_deeper:
@@ -287,20 +293,25 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
         open_help(self, self.config.keymap, str(self.config_path))
 
     def action_search(self) -> None:
-        from reader.tui.screens.search import open_search
-
-        from reader.core.state_notes import search_with_notes, split_has_note
+        from reader.core import finding
+        from reader.tui.screens.search import Remembered, open_search
 
         # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
-        # has:note keeps the papers with a note (reader.core.state_notes); the notes are few, so that query
-        # asks for every match and keeps the shown ones.
-        def search(query: str, shown: int):
-            if not split_has_note(query)[1]:
-                return self.library.search_page(query, shown)
-            found = search_with_notes(self.library.search, self.state.notes, self.library.get, query)
-            return found[:shown], len(found)
+        # The search language's filters (is:starred, is:unread, has:note) take the marks and notes of the state.
+        def search(query: str, sort: str, offset: int, limit: int):
+            found = finding.parse(query)
+            return finding.search(self.library, found, sort=sort, offset=offset, limit=limit,
+                                  marks=finding.marks_for(found, self.state))
 
-        open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper)
+        if getattr(self, "_search_remembered", None) is None:
+            self._search_remembered = Remembered()
+        open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper,
+                    self._search_remembered)
+
+    def action_similar(self) -> None:
+        from reader.tui.screens.similar import open_similar
+
+        open_similar(self, self.current_paper, self.go_to_paper)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

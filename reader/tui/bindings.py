@@ -39,6 +39,8 @@ BINDINGS = [
             tooltip="Write the Korean summary of this paper (or, from the day list, of the whole day) with your model"),
     Binding("l", "links", "Links", show=False, id="links",
             tooltip="Every link of the paper (arXiv, PDF, HF, code, project page), to open or copy"),
+    Binding("m", "similar", "Similar", show=False, id="similar",
+            tooltip="The papers of the library most like the shown one, with their scores"),
     Binding("e", "note", "Note", show=False, id="note",
             tooltip="Write a note for this paper in your editor ($EDITOR): kept with the marks, has:note finds it"),
     Binding("M", "mark_until_read", "Read up to here", show=False, id="mark_until_read",

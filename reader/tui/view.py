@@ -12,7 +12,7 @@ from textual.widget import Widget
 from reader.core.model import Paper
 from reader.core.session import STARRED, ReadingSession
 from reader.core.words import count
-from reader.tui.widgets.days import DayList, day_prompt, starred_prompt
+from reader.tui.widgets.days import FOR_YOU, DayList, day_prompt, for_you_prompt, starred_prompt
 from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList, paper_prompt
 
@@ -60,9 +60,10 @@ class View:
         return day_prompt(date, total, unread, self.session.language(date))
 
     def draw_days(self) -> None:
-        """Every day row, and the Starred row; the day shown stays highlighted. From the day list's counts:
-        no day's papers are read for it."""
-        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self.session.starred_papers())))]
+        """Every day row, and the Starred and For you rows; the day shown stays highlighted. From the day
+        list's counts: no day's papers are read for it."""
+        rows: list[tuple[str, Content]] = [(STARRED, starred_prompt(len(self.session.starred_papers()))),
+                                           (FOR_YOU, for_you_prompt())]
         rows.extend((row.date, day_prompt(row.date, row.papers, row.unread, row.language))
                     for row in self.session.day_rows())
         self.days.show(rows, keep=self.session.key)

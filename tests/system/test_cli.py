@@ -264,3 +264,60 @@ def test_the_reader_asks_textual_for_120_frames_a_second_unless_the_user_set_it(
         assert os.environ["TEXTUAL_FPS"] == "30"
     finally:
         gc.enable()
+
+
+# -- finding (issue 19) ------------------------------------------------------------------------------------------
+def test_search_ranks_sorts_limits_and_filters(capsys, tmp_path):
+    from test_finding import paper_md, write
+
+    root = tmp_path / "lib"
+    write(root, "2024-08-01", [paper_md("2408.00001", "Quokka: a model", "작은 모델.", votes=5),
+                               paper_md("2408.00002", "Other", "quokka quokka quokka 요약.", votes=50)])
+    write(root, "2024-12-02", [paper_md("2412.00001", "Quokka returns", "모델.", votes=7)])
+    listed = lambda out: [line.split()[2] for line in out.splitlines()]  # noqa: E731
+    code, out, _ = run(capsys, "search", "quokka", str(root))
+    assert code == 0 and listed(out) == ["2412.00001", "2408.00001", "2408.00002"]  # the title counts most
+    assert listed(run(capsys, "search", "quokka", str(root), "--sort", "votes")[1]) == ["2408.00002", "2412.00001",
+                                                                                       "2408.00001"]
+    assert listed(run(capsys, "search", "quokka", str(root), "--sort", "date", "--limit", "1")[1]) == ["2412.00001"]
+    assert listed(run(capsys, "search", "quokka votes:>=6 date:2024", str(root))[1]) == ["2412.00001", "2408.00002"]
+    code, out, _ = run(capsys, "search", "--json", "quokka since:2024-09", str(root))
+    assert [p["arxiv_id"] for p in json.loads(out)] == ["2412.00001"]
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["search", "quokka is:stared"], "is: takes starred or unread"),
+    (["search", "tag:x"], "unknown filter 'tag:x'"),
+    (["search", "quokka", "--sort", "title"], "invalid choice"),
+    (["search", "quokka", "--limit", "0"], "a whole number of 1 or more"),
+    (["similar", "2408.00001", "-n", "x"], "a whole number of 1 or more"),
+])
+def test_finding_with_bad_input_says_one_line_and_exits_2(capsys, tmp_path, argv, says):
+    from test_finding import paper_md, write
+
+    write(tmp_path / "lib", "2024-08-01", [paper_md("2408.00001", "Quokka", "요약.")])
+    try:
+        code, out, err = run(capsys, *argv, str(tmp_path / "lib"))
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+        out, err = capsys.readouterr()
+    assert code == 2 and out == "" and says in err and len(err.strip().splitlines()) == 1
+
+
+def test_similar_prints_the_papers_most_like_one_with_scores(capsys, tmp_path):
+    from test_finding import paper_md, write
+
+    root = tmp_path / "lib"
+    write(root, "2025-05-20", [
+        paper_md("2505.00001", "Policy optimization for reasoning", "Rewards.", keywords="reinforcement learning, GRPO"),
+        paper_md("2505.00002", "Group relative rewards", "Optimization.", keywords="GRPO, reinforcement learning"),
+        paper_md("2505.00003", "Texture synthesis", "Noise.", keywords="diffusion models"),
+    ])
+    code, out, _ = run(capsys, "similar", "2505.00001", str(root), "-n", "1")
+    score, date, _votes, arxiv_id, *_ = out.split()
+    assert code == 0 and len(out.splitlines()) == 1 and arxiv_id == "2505.00002" and 0 < float(score) <= 1
+    code, out, _ = run(capsys, "similar", "2505.00001", str(root), "--json")
+    found = json.loads(out)
+    assert found[0]["arxiv_id"] == "2505.00002" and found[0]["score"] > 0
+    code, _, err = run(capsys, "similar", "2505.09999", str(root))
+    assert code == 1 and "no paper 2505.09999" in err

@@ -30,14 +30,14 @@ async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
         await pilot.pause()
         rows = row_texts(app.query_one(DayList))
         # (each day's language, ko: its summaries are Korean, between the weekday and the counts)
-        assert rows[1] == "2024-01-02 Tue ko ●1050 1200"
-        assert rows[2] == "2024-01-01 Mon ko ●150 150"
+        assert rows[2] == "2024-01-02 Tue ko ●1050 1200"
+        assert rows[3] == "2024-01-01 Mon ko ●150 150"
         text, _ = screen_dump(app)
         assert "2024-01-02 Tue ko ●1050 1200" in text and "2024-01-01 Mon ko ●150 150" in text
         app.state.update(ids, read=True)
         app.view.draw_days()
         await pilot.pause()
-        assert row_texts(app.query_one(DayList))[1] == "2024-01-02 Tue ko  ✓  1200"
+        assert row_texts(app.query_one(DayList))[2] == "2024-01-02 Tue ko  ✓  1200"
 
 
 def notices(app) -> list[str]:

@@ -71,8 +71,8 @@ def test_unknown_settings_are_named(tmp_path):
 
 
 def test_an_unknown_binding_id_is_ignored_the_others_kept(tmp_path):
-    config = load_config(write(tmp_path, {"keymap": {"stra": "x", "read": "m"}}))
-    assert dict(config.keymap) == {"read": "m"}
+    config = load_config(write(tmp_path, {"keymap": {"stra": "x", "read": "v"}}))
+    assert dict(config.keymap) == {"read": "v"}
     (problem,) = config.problems
     assert "config.json" in problem and "keymap 'stra'" in problem
     assert "did you mean 'star'" in problem
@@ -100,8 +100,8 @@ def test_keys_may_be_swapped_and_shared_by_screens_that_never_meet(tmp_path):
 
 @pytest.mark.parametrize("keys", ["j", "k", "down", "up", "left", "right", "enter", "escape", "tab", "x,shift+tab"])
 def test_a_key_that_takes_over_a_navigation_key_is_refused(tmp_path, keys):
-    config = load_config(write(tmp_path, {"keymap": {"star": keys, "read": "m"}}))
-    assert dict(config.keymap) == {"read": "m"}
+    config = load_config(write(tmp_path, {"keymap": {"star": keys, "read": "v"}}))
+    assert dict(config.keymap) == {"read": "v"}
     (problem,) = config.problems
     assert "config.json" in problem and "star" in problem and "navigation key" in problem
 
@@ -120,6 +120,7 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     from reader.tui.screens.help import HelpScreen
     from reader.tui.screens.links import LinksScreen
     from reader.tui.screens.search import SearchScreen
+    from reader.tui.screens.similar import ScoresScreen
     from reader.tui.widgets.days import DayList
     from reader.tui.widgets.detail import PaperDetail
     from reader.tui.widgets.papers import PaperList
@@ -129,8 +130,8 @@ def test_the_lists_kept_in_core_are_textuals_and_the_apps():
     found = {}
     for scope, owner in [("app", ReaderApp), ("day", DayList), ("list", PaperList), ("detail", PaperDetail),
                          ("cite", CiteChooser), ("help", HelpScreen), ("search", SearchScreen), ("empty", EmptyScreen),
-                             ("links", LinksScreen), ("confirm", ConfirmScreen),
-                         ("export", ExportScreen)]:
+                         ("links", LinksScreen), ("confirm", ConfirmScreen), ("export", ExportScreen),
+                         ("scores", ScoresScreen)]:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 found[binding.id] = (scope, binding.key)
@@ -145,7 +146,7 @@ BAD = {"read_delay": -2, "theme": "nrod", "citation_format": "bibtx", "keymap": 
 
 
 async def test_the_reader_shows_one_notice_for_each_problem_and_uses_the_rest(tmp_path):
-    path = write(tmp_path, {**BAD, "keymap": {**BAD["keymap"], "read": "m"}})
+    path = write(tmp_path, {**BAD, "keymap": {**BAD["keymap"], "read": "v"}})
     library = Library.open([FIXTURES / "votes_2023.md"]).load_all()
     app = make_app(library, StateStore.in_memory(), system=FakeSystem(), config=load_config(path), config_path=path)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -160,7 +161,7 @@ async def test_the_reader_shows_one_notice_for_each_problem_and_uses_the_rest(tm
         await pilot.press("j")  # j still moves: star did not take it
         assert app.query_one("#papers").highlighted == first + 1
         assert not app.state.is_starred(app.current_paper.arxiv_id)
-        await pilot.press("m")  # the valid part of the keymap is used
+        await pilot.press("v")  # the valid part of the keymap is used
         assert app.state.is_read(app.current_paper.arxiv_id)
 
 

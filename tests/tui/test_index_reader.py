@@ -86,7 +86,7 @@ async def test_the_reader_shows_the_newest_day_then_the_index_takes_over_and_sea
         assert library.dates() == memory.dates() and app.current_key == "2024-12-31"
         assert app.current_paper == memory.day("2024-12-31").papers[0]
         rows = row_texts(app.query_one(DayList))
-        assert [r[:10] for r in rows[1:]] == memory.dates()
+        assert rows[1].startswith("♥ For you") and [r[:10] for r in rows[2:]] == memory.dates()
         assert str(app.query_one(DayList).border_subtitle) == ""
         await pilot.press("slash", *"lovelace")
         assert isinstance(app.screen, SearchScreen)
@@ -149,7 +149,7 @@ async def test_a_day_that_lands_while_the_reader_runs_on_the_index_is_shown(tmp_
         app.files_changed([read_file(str(landed))])
         await pilot.pause()
         assert app.library.indexed and app.library.dates()[0] == "2024-01-04"
-        assert row_texts(app.query_one(DayList))[1].startswith("2024-01-04")
+        assert row_texts(app.query_one(DayList))[2].startswith("2024-01-04")
         await pilot.press("slash", *"landed")
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2401.00041", "2401.00042"]
 

@@ -28,8 +28,8 @@ async def test_start_shows_newest_day_and_its_top_paper():
         assert app.current_key == "2024-12-31"
         assert shown(app) == "2412.00041"
         days = row_texts(app.query_one(DayList))
-        assert days[0].startswith("★ Starred") and days[1].startswith("2024-12-31")
-        assert [d[:10] for d in days[1:]] == ["2024-12-31", "2024-10-18", "2024-06-12", "2023-12-06", "2023-11-20"]
+        assert days[0].startswith("★ Starred") and days[1].startswith("♥ For you") and days[2].startswith("2024-12-31")
+        assert [d[:10] for d in days[2:]] == ["2024-12-31", "2024-10-18", "2024-06-12", "2023-12-06", "2023-11-20"]
         assert app.focused is app.query_one(PaperList)
 
 
@@ -382,7 +382,7 @@ async def test_lazy_start_then_rest_loads_in_a_worker():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.library.pending == 0
-        assert len(row_texts(app.query_one(DayList))) == 1 + len(app.library.dates())
+        assert len(row_texts(app.query_one(DayList))) == 2 + len(app.library.dates())  # Starred, For you, the days
         assert shown(app) == "2412.00041"
 
 

@@ -82,7 +82,7 @@ async def test_after_the_first_screen_the_days_since_the_newest_arrive_with_one_
         await settle(app, pilot)
         days = app.query_one(DayList)
         rows = row_texts(days)
-        assert [r[:10] for r in rows[1:5]] == [*NEW, "2025-05-09"]
+        assert rows[1].startswith("♥ For you") and [r[:10] for r in rows[2:6]] == [*NEW, "2025-05-09"]
         papers = sum(len(RECORDED[d]) for d in NEW)
         assert messages(app).count(f"3 new days, {papers} papers") == 1
         assert [m for m in messages(app) if "new day" in m] == [f"3 new days, {papers} papers"]
@@ -122,8 +122,8 @@ async def test_each_day_says_its_language_and_the_sidebar_how_fresh_the_library_
         await settle(app, pilot)
         days = app.query_one(DayList)
         rows = row_texts(days)
-        assert rows[1].startswith("2025-05-12 Mon en ")
-        assert rows[2].startswith("2025-05-09 Fri ko ")
+        assert rows[2].startswith("2025-05-12 Mon en ")
+        assert rows[3].startswith("2025-05-09 Fri ko ")
         assert str(days.border_title) == "Days · 8 days behind"
     app = reader(library, config=Config(read_delay=60, auto_sync=False), today="2025-05-13")
     async with app.run_test(size=(160, 45)) as pilot:
@@ -244,7 +244,7 @@ async def test_K_summarises_the_shown_paper_and_the_pane_shows_the_korean_sectio
             assert "What's New" in pane_text(app)
             assert any(m.startswith("Summaries: 1 paper summarized") for m in messages(app))
             rows = row_texts(app.query_one(DayList))
-            assert rows[1].startswith("2026-08-03 Mon ke ")  # one of three in Korean now
+            assert rows[2].startswith("2026-08-03 Mon ke ")  # one of three in Korean now
         assert server.papers_asked() == [shown.title]  # that paper only
     assert sum(has_korean_summary(p) for p in Library.open([library]).load_all().day("2026-08-03").papers) == 1
 
@@ -260,7 +260,7 @@ async def test_K_from_the_day_list_summarises_the_whole_day():
             app.query_one(DayList).focus()
             await pilot.press("K")
             await settle(app, pilot)
-            assert row_texts(app.query_one(DayList))[1].startswith("2026-08-03 Mon ko ")
+            assert row_texts(app.query_one(DayList))[2].startswith("2026-08-03 Mon ko ")
         assert len(server.papers_asked()) == len(ids) == 3
 
 
@@ -285,7 +285,7 @@ async def test_auto_summarize_writes_the_new_days_after_a_sync(hub):
         async with app.run_test(size=(160, 45)) as pilot:
             await settle(app, pilot)
             await settle(app, pilot)
-            assert row_texts(app.query_one(DayList))[1].startswith("2025-05-12 Mon ko ")
+            assert row_texts(app.query_one(DayList))[2].startswith("2025-05-12 Mon ko ")
         assert len(server.papers_asked()) == len(RECORDED["2025-05-12"])
 
 

@@ -8,7 +8,7 @@ import os
 
 from reader.cli import main
 from reader.core.state import StateStore
-from reader.core.state_notes import MAX_NOTE_CHARS, search_with_notes, split_has_note
+from reader.core.state_notes import MAX_NOTE_CHARS
 
 
 def run(capsys, *argv):
@@ -161,24 +161,40 @@ def test_an_import_with_a_bad_note_is_refused_in_one_line_and_nothing_is_taken(c
     assert not StateStore(there).is_read("a")
 
 
-class _P:
-    def __init__(self, arxiv_id, date):
-        self.arxiv_id, self.date, self.votes = arxiv_id, date, 1
+def test_has_note_keeps_only_papers_with_a_note(tmp_path):
+    """has:note is the search language's (reader.core.finding), its notes StateStore.notes(): alone it lists
+    every paper with a note (newest first), beside words only the noted papers that match; a search without it
+    reads no note. The same in memory and over the index."""
+    from reader.core import finding
+    from reader.core.index import open_indexed
+    from reader.core.library import Library
 
+    root = tmp_path / "lib"
+    for date, arxiv_id, title in (("2024-01-01", "2401.00001", "any a"), ("2024-02-01", "2402.00001", "any b"),
+                                  ("2024-03-01", "2403.00001", "any c")):
+        y, m, d = date.split("-")
+        (root / y / m).mkdir(parents=True, exist_ok=True)
+        (root / y / m / f"{d}.md").write_text(f"## Daily Papers ({date})\n\n### [{title}](https://arxiv.org/abs/"
+                                               f"{arxiv_id})\n\nVote: 1\n\n- ***Summary***: 요약\n", encoding="utf-8")
+    store = StateStore(tmp_path / "state.json")
+    store.set_note("2401.00001", "x")
+    store.set_note("2402.00001", "y")
+    store.set_note("2403.00001", "")  # emptied: no note
+    indexed = open_indexed([root], tmp_path / "index")
+    indexed.load_all()
+    assert indexed.indexed
+    memory = Library.open([root]).load_all()
+    for library in (indexed, memory):
+        def found(query: str) -> list[str]:
+            return [hit.paper.arxiv_id for hit in finding.search(library, query, sort="date",
+                                                                 marks=finding.marks_for(query, store)).hits]
 
-def test_has_note_keeps_only_papers_with_a_note():
-    papers = {i: _P(i, d) for i, d in (("a", "2024-01-01"), ("b", "2024-02-01"), ("c", "2024-03-01"))}
-    notes = {"a": "x", "b": "y"}
-
-    def search(query, **options):
-        assert "has:note" not in query
-        return [p for p in papers.values() if query in ("any", "")]
-
-    assert split_has_note("Has:Note diffusion") == ("diffusion", True)
-    assert split_has_note("diffusion") == ("diffusion", False)
-    assert [p.arxiv_id for p in search_with_notes(search, notes, papers.get, "has:note")] == ["b", "a"]
-    assert [p.arxiv_id for p in search_with_notes(search, notes, papers.get, "any has:note", within=[])] == ["a", "b"]
-    assert search_with_notes(search, notes, papers.get, "any") == list(papers.values())
+        assert found("has:note") == ["2402.00001", "2401.00001"]
+        assert found("Has:Note any") == ["2402.00001", "2401.00001"]
+        assert found("has:note b") == ["2402.00001"]
+        assert found("any") == ["2403.00001", "2402.00001", "2401.00001"]
+    assert finding.marks_for("any", store) == finding.Marks()  # nothing read without a filter that needs it
+    indexed.close()
 
 
 def test_daily_papers_search_has_note(capsys):

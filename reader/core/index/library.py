@@ -466,3 +466,9 @@ class IndexedLibrary(Library):
 
         return self._try(operation, lambda: (self._catch_up(),
                                              super(IndexedLibrary, self).ranked_ids(query_text, limit))[1])
+
+    def ask(self, operation: Callable, fallback: Callable[[Library], object]):
+        """operation(connection, paper_of_row) on this thread's connection; once the index failed, fallback
+        over the library in memory (reader.core.finding)."""
+        return self._try(lambda: operation(self._store.connection(), self._paper),
+                         lambda: (self._catch_up(), fallback(self))[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from reader.core.index.terms import Query
+from reader.core.index.terms import TEXT, Query
 from reader.core.library import Brief
 from reader.core.model import Paper, Section
 
@@ -131,7 +131,7 @@ def search_brief(con: sqlite3.Connection, terms: list[str]) -> list[Brief]:
 
 def search_texts(con: sqlite3.Connection) -> Iterator[tuple]:
     """Every newest row with its folded text, in the library's order (Library.search_index)."""
-    return con.execute(f"SELECT {PAPER}, s.text FROM {FULL} JOIN search s ON s.rowid = p.id WHERE p.newest = 1 "
+    return con.execute(f"SELECT {PAPER}, {TEXT} FROM {FULL} JOIN search s ON s.rowid = p.id WHERE p.newest = 1 "
                        f"ORDER BY {ORDER}")
 
 

@@ -23,17 +23,23 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
                             one row per paper per day as the file gave it (seq: its place in the file);
                             newest = 1 on the one row search covers for each arXiv id (its newest day, first
                             in discovery order); korean = 1 when it has its Korean summary
-                            (reader.core.korean). Small rows: a search reads thousands of them
+                            (reader.core.korean; lang:ko). Small rows: a search reads thousands of them
     bodies(id, url, pdf_url, thumbnail, authors, sections)
                             the rest of each paper row (authors and sections as JSON), id = papers.id
     days(date, papers, language)
                             the day list with each day's count of distinct papers and the language it
                             reads in (reader.core.freshness.day_language: ko, en, ke)
-    search(text)            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
-                            of each paper row, rowid = papers.id; words of 3 characters and more
-    pairs(tokens)           FTS5, contentless, no positions: each printable ASCII character of a row with the
-                            next one (reader.core.index.terms.pairs), for ASCII words of one or two characters
-    grams(tokens)           FTS5, contentless, no positions: each pair of adjacent non-ASCII characters of
+    search(title, ident, authors, body, keys)
+                            FTS5, trigram tokenizer, case-sensitive: the folded text (reader.core.text.fold)
+                            of each paper row in columns, rowid = papers.id; words of 3 characters and more.
+                            title, arXiv id, authors and body (each section's name and text) joined by line
+                            breaks are search_text's text (query.TEXT); keys repeats the keywords and the
+                            English terms in parentheses (reader.core.finding.fields), for bm25's weights
+    sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
+                            similar papers (reader.core.finding.vectors): each term's document frequency,
+                            each paper's vector (its newest row), its strongest terms' weights by term
+    grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them; an index of 1-character
+                            prefixes): each pair of adjacent non-ASCII characters, or ASCII letters and digits, of
                             a row (reader.core.index.terms), for words of one or two syllables
 """
 
@@ -55,7 +61,7 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short words
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -97,10 +103,13 @@ CREATE INDEX papers_file ON papers(file);
 CREATE INDEX papers_date ON papers(date);
 CREATE INDEX papers_id ON papers(arxiv_id, date);
 CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram case_sensitive 1');
-CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', detail=none, tokenize='ascii');
-CREATE VIRTUAL TABLE pairs USING fts5(tokens, content='', detail=none, tokenize='ascii', prefix='3');
+CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii', prefix='1');
 CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
+CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
+CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))
+    WITHOUT ROWID;
 """
 
 

@@ -5,57 +5,32 @@ within the folded text of a paper (reader.core.text.search_text) or not at all:
 
 - 3 characters or more: the `search` table (FTS5's trigram tokenizer, case-sensitive over folded text) as a
   phrase, which is substring matching;
-- 1 or 2 characters, none of them ASCII (a Korean word of one or two syllables: 칩, 모델, 토큰): the `grams`
-  table, which holds each pair of adjacent non-ASCII characters (and the last of a run alone) as a token
-  (FTS5's ascii tokenizer keeps every non-ASCII character in a token, so a token is exactly that text): two
+- 1 or 2 characters, all of them non-ASCII (a Korean word of one or two syllables: 칩, 모델, 토큰) or all
+  ASCII letters and digits (`ai`, `3d`, `x`): the `grams` table, which holds each pair of adjacent
+  characters of one kind (and the last of a run alone) as a token (FTS5's ascii tokenizer keeps every
+  non-ASCII character and every ASCII letter and digit in a token, so a token is exactly that text): two
   characters are a token, one character the prefix of one;
-- 1 or 2 printable ASCII characters (`ai`, `3d`, `x`, what the reader's search holds after one or two
-  keystrokes): the `pairs` table, which holds each printable ASCII character of a row with the next one
-  (when that is printable ASCII too; the last of a run alone) as a token of hex digits: two characters are a
-  token, one character the prefix of one;
-- anything else of 1 or 2 characters (an ASCII letter beside a Korean one, a control character): instr()
-  over the stored folded text of the rows the other words leave (every newest row when there is no other
-  word: the one search that reads them all).
+- 1 or 2 characters of other kinds (`c#`, `a토`): instr() over the stored folded text of the rows the other
+  words leave (every newest row when there is no other word: the one search that reads them all).
 """
 
 from __future__ import annotations
 
 import re
 
-_RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}))")
+TEXT = ("s.title || char(10) || s.ident || char(10) || s.authors || "
+        "CASE WHEN s.body = '' THEN '' ELSE char(10) || s.body END")  # a row's folded text (fields.joined)
+
+_RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}|[a-z0-9]{1,2}))")
+_GRAM = re.compile(r"[^\x00-\x7f]{1,2}|[a-z0-9]{1,2}")
 
 
 def grams(text: str) -> str:
     """The grams table's tokens for a folded text: at each non-ASCII character, it and the next one when
-    that is not ASCII either (the last of a run alone). A word of two such characters is then a token, and
+    that is not ASCII either (the last of a run alone); the same for ASCII letters and digits. A word of two such characters is then a token, and
     one of a single character the start of one (a prefix query). In text order: the same text always gives
     the same string, which deleting a row from a contentless table needs; FTS5 keeps a token once a row."""
     return " ".join(_RUN_AT.findall(text))
-
-
-_PRINTABLE_RUN = re.compile(r"[!-~]+")
-
-
-def pairs(text: str) -> str:
-    """The pairs table's tokens for a folded text: "x" and the hex of each printable ASCII character with
-    the next one when that is printable ASCII too (the last of a run alone). A word of two such characters is
-    then a token, and one of a single character the prefix of one. Sorted: the same text always gives the
-    same string, which deleting a row from a contentless table needs."""
-    found: set[str] = set()
-    for run in _PRINTABLE_RUN.findall(text):
-        digits = run.encode("ascii").hex()
-        last = len(digits) - 2
-        found.update("x" + digits[i:i + 4] for i in range(0, last, 2))
-        found.add("x" + digits[last:])
-    return " ".join(sorted(found))
-
-
-def pair_token(term: str) -> str | None:
-    """The pairs table's query for a word of one or two printable ASCII characters (None for another)."""
-    if not (1 <= len(term) <= 2 and _PRINTABLE_RUN.fullmatch(term)):
-        return None
-    digits = "x" + term.encode("ascii").hex()
-    return digits if len(term) == 2 else digits + "*"
 
 
 def quoted(term: str) -> str:
@@ -78,17 +53,15 @@ def usable(term: str) -> bool:
 class Query:
     """A search's words sorted by how SQL finds them; `match`/`grams` are FTS5 query strings (or None)."""
 
-    __slots__ = ("match", "grams", "pairs", "scan")
+    __slots__ = ("match", "grams", "scan")
 
     def __init__(self, terms: list[str]) -> None:
         long = [t for t in terms if len(t) >= 3]
         short = [t for t in terms if len(t) < 3]
-        wide = [t for t in short if not any(c.isascii() for c in t)]
-        paired = {t: pair_token(t) for t in short if t not in wide}
+        wide = [t for t in short if _GRAM.fullmatch(t)]
         self.match = " AND ".join(quoted(t) for t in dict.fromkeys(long)) or None
         self.grams = " AND ".join(quoted(t) + ("*" if len(t) == 1 else "") for t in dict.fromkeys(wide)) or None
-        self.pairs = " AND ".join(dict.fromkeys(token for token in paired.values() if token)) or None
-        self.scan = [t for t in dict.fromkeys(short) if t not in wide and not paired[t]]
+        self.scan = [t for t in dict.fromkeys(short) if t not in wide]
 
     def where(self) -> tuple[str, list[str]]:
         """The SQL condition on papers p (alias p) that a row must meet, and its parameters."""
@@ -99,10 +72,7 @@ class Query:
         if self.grams is not None:
             parts.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
             params.append(self.grams)
-        if self.pairs is not None:
-            parts.append("p.id IN (SELECT rowid FROM pairs WHERE pairs MATCH ?)")
-            params.append(self.pairs)
         for term in self.scan:
-            parts.append("instr((SELECT text FROM search WHERE rowid = p.id), ?) > 0")
+            parts.append(f"instr((SELECT {TEXT} FROM search s WHERE s.rowid = p.id), ?) > 0")
             params.append(term)
         return " AND ".join(parts) or "1", params

@@ -24,11 +24,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from reader.core.files import read_regular
-from reader.core.index import terms
+from reader.core.index import fields, terms
 from reader.core.korean import has_korean_summary
 from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
-from reader.core.text import search_text
 
 BATCH_FILES = 64  # files written in one transaction, at most ...
 BATCH_SECONDS = 0.25  # ... and about this much parsing: a writer holds the lock briefly, a kill loses little
@@ -155,28 +154,25 @@ def _read(path: str, rank: int, hint: str | None, reader: Callable[[str], Parsed
         parsed = reader(path)  # it says why it could not be read
     rows = []
     for seq, p in enumerate(parsed.papers):
-        text = search_text(p.title, p.arxiv_id, p.authors, p.sections)
+        columns = fields.columns(p.title, p.arxiv_id, p.authors, p.sections)
         rows.append((seq, p.date, p.arxiv_id, p.title, p.url, p.pdf_url, p.thumbnail, p.votes,
                      json.dumps(list(p.authors), ensure_ascii=False),
                      json.dumps([[s.name, s.markdown] for s in p.sections], ensure_ascii=False), p.line,
-                     text, terms.grams(text), terms.pairs(text), int(has_korean_summary(p))))
+                     columns, terms.grams(fields.joined(*columns[:4])), int(has_korean_summary(p))))
     warnings = (json.dumps([[w.line, w.message] for w in parsed.warnings], ensure_ascii=False)
                 if parsed.warnings else None)
     return _Read(path, rank, hint, identity, warnings, rows)
 
 
 def _delete_papers(con: sqlite3.Connection, file_id: int, ids: set[str], dates: set[str]) -> None:
-    old = con.execute("SELECT p.id, p.arxiv_id, p.date, s.text FROM papers p LEFT JOIN search s ON s.rowid = p.id "
-                      "WHERE p.file = ?", (file_id,)).fetchall()
-    for row_id, arxiv_id, date, text in old:
+    old = con.execute("SELECT p.id, p.arxiv_id, p.date, s.title, s.ident, s.authors, s.body FROM papers p "
+                      "LEFT JOIN search s ON s.rowid = p.id WHERE p.file = ?", (file_id,)).fetchall()
+    for row_id, arxiv_id, date, *text in old:
         ids.add(arxiv_id)
         dates.add(date)
-        tokens = terms.grams(text) if text is not None else ""
+        tokens = terms.grams(fields.joined(*text)) if text[0] is not None else ""
         if tokens:  # a contentless table forgets a row when given exactly what it was given
             con.execute("INSERT INTO grams(grams, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
-        tokens = terms.pairs(text) if text is not None else ""
-        if tokens:
-            con.execute("INSERT INTO pairs(pairs, rowid, tokens) VALUES ('delete', ?, ?)", (row_id, tokens))
         con.execute("DELETE FROM search WHERE rowid = ?", (row_id,))
         con.execute("DELETE FROM bodies WHERE id = ?", (row_id,))
     con.execute("DELETE FROM papers WHERE file = ?", (file_id,))
@@ -195,6 +191,9 @@ WHERE n = 1 GROUP BY date
 def _settle(con: sqlite3.Connection, ids: set[str], dates: set[str]) -> None:
     """The newest-appearance flag of these papers and the rows of these days (count, language), as their
     rows now are."""
+    if ids or dates:  # papers changed: what is computed from them (similar papers) looks again
+        con.execute("INSERT INTO meta(key, value) VALUES ('generation', 1) "
+                    "ON CONFLICT(key) DO UPDATE SET value = value + 1")
     if ids:
         con.execute(
             "UPDATE papers SET newest = (id = (SELECT p2.id FROM papers p2 JOIN files f ON f.id = p2.file "
@@ -222,18 +221,17 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
         file_id = con.execute("INSERT INTO files(rank, size, mtime_ns, ctime_ns, ino, checked_ns, digest, warnings, "
                               "hint, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, key)).lastrowid
         con.execute("DELETE FROM meta WHERE key = 'listing'")  # a file it did not list
-    for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, text, tokens, pairs,
+    for (seq, date, arxiv_id, title, url, pdf_url, thumbnail, votes, authors, sections, line, columns, tokens,
          korean) in read.rows:
         paper_id = con.execute(
             "INSERT INTO papers(file, seq, date, votes, arxiv_id, line, title, korean) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (file_id, seq, date, votes, arxiv_id, line, title, korean)).lastrowid
         con.execute("INSERT INTO bodies(id, url, pdf_url, thumbnail, authors, sections) VALUES (?, ?, ?, ?, ?, ?)",
                     (paper_id, url, pdf_url, thumbnail, authors, sections))
-        con.execute("INSERT INTO search(rowid, text) VALUES (?, ?)", (paper_id, text))
+        con.execute("INSERT INTO search(rowid, title, ident, authors, body, keys) VALUES (?, ?, ?, ?, ?, ?)",
+                    (paper_id, *columns))
         if tokens:
             con.execute("INSERT INTO grams(rowid, tokens) VALUES (?, ?)", (paper_id, tokens))
-        if pairs:
-            con.execute("INSERT INTO pairs(rowid, tokens) VALUES (?, ?)", (paper_id, pairs))
         ids.add(arxiv_id)
         dates.add(date)
         if HOOK is not None:

@@ -1,7 +1,10 @@
 """/ : search every day at once (titles, authors, Korean summaries), results as you type.
 
-The screen asks `search(query, shown)` for the first `shown` papers and how many match in all (the library's
-search_page: SQL over its index, or the library in memory); it holds no more papers than it lists."""
+The screen asks `search(query, sort, offset, limit)` for a page of results (reader.core.finding.search: ranked
+by relevance over the library's index, or by date or votes; in memory without the index) with how many match
+in all; each row has a line of the summary under it with the found words highlighted (styles on the text's
+spans, never markup from it). `s` cycles the order; the next page is asked for as the cursor nears the end of
+what is listed, so every result can be reached. The query, order and cursor are kept for the next `/`."""
 
 from __future__ import annotations
 
@@ -16,12 +19,33 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.core.finding.query import QueryError
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.words import count as counted
 from reader.tui.widgets.steady_list import SteadyOptionList
 
-MAX_SHOWN = 200  # rows built per keystroke; the count says how many matched in all
+PAGE = 50  # results asked for at a time
+AHEAD = 10  # the next page is asked for when the cursor is this near the last listed result
+SORTS = ("relevance", "date", "votes")
+SNIPPET_STYLE = "bold reverse"
+
+
+def snippet_content(snippet: str, spans) -> Content:
+    """The snippet line, indented, its found words styled (spans: (start, end) in the snippet)."""
+    content = Content("    " + clean_line(snippet))
+    for start, end in spans:
+        content = content.stylize(SNIPPET_STYLE, start + 4, end + 4)
+    return content
+
+
+class Remembered:
+    """What the last search screen held (query, order, cursor), for the next `/`."""
+
+    def __init__(self) -> None:
+        self.query = ""
+        self.sort = "relevance"
+        self.cursor = 0
 
 
 class SearchScreen(ModalScreen[Paper | None]):
@@ -31,17 +55,22 @@ class SearchScreen(ModalScreen[Paper | None]):
         Binding("up", "move(-1)", "Previous result", show=False, id="search.previous"),
         Binding("ctrl+n", "move(1)", "Next result", show=False, id="search.next_alt"),
         Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
+        Binding("ctrl+s", "cycle_sort", "Order", id="search.sort"),
     ]
 
-    def __init__(self, search: Callable[[str, int], tuple[list[Paper], int]], prompt_for: Callable[[Paper], Content],
-                 query: str = "", status: Callable[[], str] | None = None) -> None:
+    def __init__(self, search: Callable, prompt_for: Callable[[Paper], Content], query: str = "",
+                 status: Callable[[], str] | None = None, remembered: Remembered | None = None) -> None:
         super().__init__()
-        self._search = search  # search(query, shown) -> (the first papers, how many match), as Library.search_page
+        self._search = search  # search(query, sort, offset, limit) -> reader.core.finding.Page
         self._prompt_for = prompt_for
         self._status = status  # what the results do not cover yet ("" when they cover everything)
-        self._query = query
-        self.results: list[Paper] = []  # the papers listed (the first MAX_SHOWN)
+        self.remembered = remembered if remembered is not None else Remembered()
+        self._query = query or self.remembered.query
+        self.sort = self.remembered.sort
+        self._cursor = self.remembered.cursor if not query else 0
+        self.results: list[Paper] = []  # the papers listed (pages asked for so far)
         self.total = 0  # how many match
+        self._ran = ""  # the query the listed results are for
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
@@ -53,7 +82,7 @@ class SearchScreen(ModalScreen[Paper | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         if self._query:
-            self.run_query(self._query)
+            self.run_query(self._query, cursor=self._cursor)
 
     def on_key(self, event: events.Key) -> None:
         self.take_early_key(event)
@@ -79,31 +108,74 @@ class SearchScreen(ModalScreen[Paper | None]):
         if cleaned != event.value:  # pasted control characters or escapes never reach the screen
             event.input.value = cleaned
             return
-        self.run_query(event.value)
+        if event.value != self._ran:  # (the value the screen opened with is listed already)
+            self.run_query(event.value)
 
-    def run_query(self, query: str) -> None:
-        results, total = self._search(query, MAX_SHOWN) if query.strip() else ([], 0)
-        self.results, self.total = results, total
-        shown = results
-        options = self.query_one("#search-results", OptionList)
+    def _options(self, hits) -> list[Option]:
         prompt_for = self._prompt_for
-        options.set_options([Option(prompt_for(p)) for p in shown])
-        if shown:
-            options.highlighted = 0
+        return [Option(Content("\n").join([prompt_for(hit.paper), snippet_content(hit.snippet, hit.spans)])
+                       if hit.snippet else prompt_for(hit.paper)) for hit in hits]
+
+    def run_query(self, query: str, cursor: int = 0) -> None:
+        """List the first page (or as many pages as reach `cursor`) of the query's results."""
+        problem = ""
+        page = None
+        if query.strip():
+            try:
+                page = self._search(query, self.sort, 0, max(PAGE, cursor + 1 + AHEAD))
+            except QueryError as exc:
+                problem = str(exc)
+        hits = page.hits if page is not None else []
+        self.results, self.total, self._ran = [h.paper for h in hits], page.total if page else 0, query
+        options = self.query_one("#search-results", OptionList)
+        options.set_options(self._options(hits))
+        if hits:
+            options.highlighted = min(cursor, len(hits) - 1)
+        self._remember()
         count = self.query_one("#search-count", Static)
         status = self._status() if self._status is not None else ""
-        if not query.strip():
+        order = f"by {self.sort} (ctrl+s)"
+        if problem:
+            count.update(problem)
+        elif not query.strip():
             count.update(status)
-        elif not total:
+        elif not self.total:
             count.update("no match" + (f" yet · {status}" if status else ""))
         else:
-            more = f" (first {len(shown)} shown)" if total > len(shown) else ""
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{counted(total, 'paper')}{more}{tail}")
+            count.update(f"{counted(self.total, 'paper')}{tail} · {order}")
+
+    def _more(self) -> None:
+        """The next page, when the cursor nears the end of what is listed and more match."""
+        if len(self.results) >= self.total or not self._ran.strip():
+            return
+        try:
+            page = self._search(self._ran, self.sort, len(self.results), PAGE)
+        except QueryError:
+            return
+        if not page.hits:
+            return
+        self.results.extend(h.paper for h in page.hits)
+        self.query_one("#search-results", OptionList).add_options(self._options(page.hits))
+
+    def _remember(self) -> None:
+        options = self.query_one("#search-results", OptionList)
+        self.remembered.query, self.remembered.sort = self.query_one(Input).value, self.sort
+        self.remembered.cursor = options.highlighted or 0
+
+    @on(OptionList.OptionHighlighted, "#search-results")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.remembered.cursor = event.option_index
+        if event.option_index >= len(self.results) - AHEAD:
+            self._more()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.run_query(self.query_one(Input).value)
 
     def library_changed(self) -> None:
-        """More papers were read (the index ready, a reload, a sync): search them all again."""
-        self.run_query(self.query_one(Input).value)
+        """More papers were read (the index ready, a reload, a sync): search them all again (the cursor kept)."""
+        self.run_query(self.query_one(Input).value, cursor=self.query_one("#search-results", OptionList).highlighted or 0)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#search-results", OptionList)
@@ -126,8 +198,8 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.dismiss(None)
 
 
-def open_search(app: App, search: Callable[[str, int], tuple[list[Paper], int]], prompt_for: Callable[[Paper], Content],
-                status: Callable[[], str], chosen: Callable[[Paper], None]) -> None:
+def open_search(app: App, search: Callable, prompt_for: Callable[[Paper], Content], status: Callable[[], str],
+                chosen: Callable[[Paper], None], remembered: Remembered | None = None) -> None:
     """/ : the search screen (once: / in it is typed); chosen(paper) with the paper Enter picked."""
     if isinstance(app.screen, SearchScreen):
         return
@@ -136,4 +208,4 @@ def open_search(app: App, search: Callable[[str, int], tuple[list[Paper], int]],
         if paper is not None:
             chosen(paper)
 
-    app.push_screen(SearchScreen(search, prompt_for, status=status), done)
+    app.push_screen(SearchScreen(search, prompt_for, status=status, remembered=remembered), done)

@@ -35,6 +35,13 @@ def day_prompt(day: str, total: int, unread: int, language: str = "") -> Content
     )
 
 
+FOR_YOU = "for-you"  # the For you row's key (reader.tui.screens.similar)
+
+
+def for_you_prompt() -> Content:
+    return Content.assemble(("♥ For you", "bold $reader-accent"), ("  like your stars", "$reader-muted"))
+
+
 def starred_prompt(count: int) -> Content:
     return Content.assemble(("★ Starred", "bold $reader-warning"), (f"  {count}", "$reader-muted"))
 

@@ -1,0 +1,178 @@
+"""Ranked search over the library's index: a page of results (any page: every result is reachable), the
+number of results in all, and for each result a snippet of its summary with the found words marked.
+
+Relevance is FTS5's bm25 over the search table's columns (reader.core.index.store), the title weighted
+most, then the keywords and English terms (keys), the authors, the summary (body); ties (and words that
+bm25 cannot weigh: one or two Korean syllables, found through the grams table) go to a title that holds
+the word, then to more votes, then to the newer day. Sorting by date or by votes instead keeps the same
+results. The papers found are those Library.search finds (every word and phrase in the folded text), less
+what the filters leave out; marks come from the caller (the state store holds them, never the index).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import NamedTuple
+
+from reader.core.finding.query import Query, check_sort
+from reader.core.finding.snippets import snippet, spans, summary_text
+from reader.core.index.query import FULL, PAPER, ROWS
+from reader.core.index.terms import Query as Terms, quoted, usable
+from reader.core.library import Brief
+from reader.core.model import Paper
+
+WEIGHTS = {"title": 10.0, "ident": 1.0, "authors": 3.0, "body": 1.0, "keys": 4.0}  # bm25's, column by column
+BM25 = "bm25(search, " + ", ".join(str(w) for w in WEIGHTS.values()) + ")"
+PAGE = 50
+
+
+class Marks(NamedTuple):
+    """The ids each mark filter needs (from the state store; notes, once the store has them)."""
+
+    starred: frozenset[str] | set[str] = frozenset()
+    read: frozenset[str] | set[str] = frozenset()
+    noted: frozenset[str] | set[str] = frozenset()
+
+
+class Hit(NamedTuple):
+    paper: Paper
+    score: float  # relevance (higher is better; 0 when nothing weighs the words)
+    snippet: str  # a line of the summary around the first found word
+    spans: tuple[tuple[int, int], ...]  # where the found words are in the snippet
+    title_spans: tuple[tuple[int, int], ...]  # ... and in the title
+
+
+class Page(NamedTuple):
+    total: int  # results in all
+    offset: int
+    hits: list[Hit]
+
+
+EMPTY = Page(0, 0, [])
+
+_OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
+
+
+def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list]:
+    """(the FTS5 query for the search table, the SQL conditions on papers p, their parameters)."""
+    terms = Terms(query.terms)
+    match_parts = [terms.match] if terms.match else []
+    where, params = ["p.newest = 1"], []
+    if terms.grams and match_parts:
+        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        params.append(terms.grams)
+    for term in terms.scan:
+        where.append("instr((SELECT title || char(10) || ident || char(10) || authors || char(10) || body "
+                     "FROM search WHERE rowid = p.id), ?) > 0")
+        params.append(term)
+    for name in query.authors:
+        if len(name) >= 3:
+            match_parts.append("authors : " + quoted(name))
+        else:
+            where.append("instr((SELECT authors FROM search WHERE rowid = p.id), ?) > 0")
+            params.append(name)
+    for kind, wanted in (("starred", query.starred), ("noted", query.noted)):
+        if wanted:
+            where.append("p.arxiv_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(getattr(marks, kind))))
+    if query.unread and marks.read:
+        where.append("p.arxiv_id NOT IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(marks.read)))
+    for operator, number in query.votes:
+        where.append(f"p.votes {_OPERATORS[operator]} ?")
+        params.append(number)
+    if query.since:
+        where.append("p.date >= ?")
+        params.append(query.since)
+    if query.until:
+        where.append("p.date <= ?")
+        params.append(query.until)
+    if query.lang:
+        where.append("p.korean = ?")
+        params.append(1 if query.lang == "ko" else 0)
+    return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
+
+
+# The columns each result is ordered by (r: what _plan's inner query selects), sort by sort.
+ORDERS = {
+    "relevance": "r.score DESC, r.hits DESC, r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
+    "date": "r.date DESC, r.votes IS NULL, r.votes DESC, r.frank, r.seq",  # (index.query.ORDER's)
+    "votes": "r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
+}
+
+
+class _Plan(NamedTuple):
+    ranked: str  # SQL of every result with what orders it (r), its parameters in params + hit_params
+    params: list
+    order: str
+
+
+def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
+    """How SQL finds a query's results (None: it finds nothing)."""
+    check_sort(sort)
+    if query.empty() or not all(usable(t) for t in [*query.terms, *query.authors]):
+        return None
+    if (query.starred and not marks.starred) or (query.noted and not marks.noted):
+        return None
+    match, grams, where, params = _conditions(query, marks)
+    head = [match] if match is not None else [grams] if grams is not None else []
+    hits, hit_params = "0", []
+    if match is not None or grams is not None:
+        table = "search" if match is not None else "grams"
+        score = f"-{BM25}" if match is not None else "-bm25(grams)"
+        source = f"{table} JOIN papers p ON p.id = {table}.rowid JOIN files f ON f.id = p.file"
+        where.insert(0, f"{table} MATCH ?")
+    else:
+        score = "0.0"
+        source = ROWS
+        short = [t for t in query.terms if len(t) < 3]
+        if short and sort == "relevance":  # nothing weighs these words: a title that holds them first
+            source += " JOIN search ON search.rowid = p.id"
+            hits = " + ".join("(instr(search.title, ?) > 0)" for _ in short)
+            hit_params = short
+    condition = " AND ".join(where)
+    # MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window.
+    ranked = (f"WITH r AS MATERIALIZED (SELECT p.id AS id, {score} AS score, {hits} AS hits, p.votes AS votes, "
+              f"p.date AS date, f.rank AS frank, p.seq AS seq FROM {source} WHERE {condition})")
+    return _Plan(ranked, hit_params + head + params, ORDERS[sort])
+
+
+def count(con: sqlite3.Connection, plan: _Plan) -> int:
+    return con.execute(f"{plan.ranked} SELECT count(*) FROM r", plan.params).fetchone()[0]
+
+
+def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Paper], *, sort: str = "relevance",
+         offset: int = 0, limit: int = PAGE, marks: Marks = Marks()) -> Page:
+    """Results offset .. offset+limit of the query, in the sort's order, and how many there are in all."""
+    plan = _plan(query, sort, marks)
+    if plan is None:
+        return EMPTY
+    # One pass finds, counts and orders (the count a window over every result); the page's rows only are
+    # read whole (their summaries) afterwards.
+    ranked = con.execute(f"{plan.ranked} SELECT r.id, r.score, count(*) OVER () FROM r ORDER BY {plan.order} "
+                         "LIMIT ? OFFSET ?", plan.params + [limit, offset]).fetchall()
+    if not ranked:
+        return Page(count(con, plan) if offset else 0, offset, [])
+    rows = {row[-1]: row[:-1] for row in con.execute(
+        f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[0] for r in ranked]),))}
+    terms = query.terms
+    hits = []
+    for row_id, score, _total in ranked:
+        paper = paper_of(rows[row_id])
+        shown, found = snippet(summary_text(paper.sections), terms)
+        hits.append(Hit(paper, float(score), shown, tuple(found), tuple(spans(paper.title, terms))))
+    return Page(ranked[0][2], offset, hits)
+
+
+def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
+           marks: Marks = Marks()) -> list[Brief]:
+    """The results as one-line listings (no summary read), in the sort's order, the first `limit`."""
+    plan = _plan(query, sort, marks)
+    if plan is None:
+        return []
+    rows = con.execute(f"{plan.ranked} SELECT p.date, p.votes, p.arxiv_id, p.title FROM r JOIN papers p ON p.id = "
+                       f"r.id ORDER BY {plan.order} LIMIT ?", plan.params + [-1 if limit is None else limit])
+    return [Brief(*row) for row in rows]

@@ -1,0 +1,179 @@
+"""m (papers like the shown one) and the day list's For you, in the reader (the rest: tests/unit/test_finding.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.core.index import open_indexed
+
+from test_finding import paper_md, write
+
+
+def library_of(tmp_path: Path):
+    root = tmp_path / "lib"
+    write(root, "2025-05-20", [
+        paper_md("2505.00001", "Policy optimization for reasoning", "We train reasoning with rewards.", votes=9,
+                 keywords="reinforcement learning, GRPO, chain-of-thought"),
+        paper_md("2505.00002", "Group relative rewards at scale", "A study of optimization.", votes=5,
+                 keywords="GRPO, reinforcement learning (RL)"),
+        paper_md("2505.00003", "Texture synthesis with diffusion", "Images from noise.", votes=3,
+                 keywords="diffusion models, texture synthesis"),
+    ])
+    write(root, "2024-08-01", [
+        paper_md("2408.00012", "Moving pictures", "확산 모델(diffusion models)로 영상을 만듭니다.", votes=2),
+    ])
+    library = open_indexed([root], tmp_path / "index")
+    library.load_all()
+    return library
+
+
+def app_of(library, state=None):
+    from reader.core.config import Config
+    from reader.core.state import StateStore
+    from reader.tui.app import make_app
+    from tui_support import FakeSystem
+
+    return make_app(library, state if state is not None else StateStore.in_memory(), system=FakeSystem(), config=Config(read_delay=60))
+
+
+async def test_m_lists_the_papers_most_like_the_shown_one_and_enter_opens_one(tmp_path):
+    from reader.tui.screens.similar import ScoresScreen
+    from tui_support import row_texts
+
+    library = library_of(tmp_path)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.current_paper.arxiv_id == "2505.00001"  # the newest day, most votes first
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, ScoresScreen)
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert [p.arxiv_id for p, _ in screen.results][0] == "2505.00002"
+        rows = row_texts(screen.query_one("#scores-list"))
+        assert rows[0].startswith(f"{screen.results[0][1]:5.3f} 2025-05-20") and "Group relative rewards" in rows[0]
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ScoresScreen)
+        assert app.current_paper.arxiv_id == "2505.00002"
+    library.close()
+
+
+async def test_for_you_without_stars_says_how_it_works_and_with_stars_ranks_the_newest_unread(tmp_path):
+    from reader.core.state import StateStore
+    from reader.tui.screens.similar import FOR_YOU_HELP, ScoresScreen
+    from reader.tui.widgets.days import FOR_YOU
+
+    library = library_of(tmp_path)
+    state = StateStore.in_memory()
+    app = app_of(library, state)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        days = app.view.days
+        days.focus()
+        days.select_key(FOR_YOU)
+        await pilot.pause()
+        assert app.current_key == "2025-05-20"  # passing over For you opens nothing
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, ScoresScreen)
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(screen.query_one("#scores-note").render()) == FOR_YOU_HELP
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ScoresScreen)
+        state.set_starred("2408.00012", True)
+        state.set_read("2505.00001", True)
+        days.select_key(FOR_YOU)
+        await pilot.press("enter")
+        screen = app.screen
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        ranked = [p.arxiv_id for p, _ in screen.results]
+        assert ranked[0] == "2505.00003" and "2505.00001" not in ranked  # like the star; the read one left out
+        await pilot.press("enter")
+        assert app.current_paper.arxiv_id == "2505.00003"
+    library.close()
+
+
+def many_library(tmp_path: Path, n: int):
+    root = tmp_path / "many"
+    write(root, "2025-06-02", [paper_md(f"2506.{i:05d}", f"Quokka study {i}", f"quokka 모델 {i}번째 요약.",
+                                        votes=i) for i in range(1, n + 1)])
+    library = open_indexed([root], tmp_path / "index-many")
+    library.load_all()
+    return library
+
+
+async def test_search_screen_ranks_shows_highlighted_snippets_cycles_order_and_reaches_every_result(tmp_path):
+    """/ on finding.search: a snippet line under each row with the found word styled (never markup from the
+    text), ctrl+s cycles relevance, date, votes (said in the count line), every result reachable (pages asked
+    for as the cursor nears the end: more than the old 200 cap), query, order and cursor kept for the next /."""
+    from reader.tui.screens.search import PAGE, SNIPPET_STYLE, SearchScreen
+
+    n = 230
+    library = many_library(tmp_path, n)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("slash", *"quokka")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        count = str(screen.query_one("#search-count").render())
+        assert count.startswith(f"{n} papers") and "by relevance (ctrl+s)" in count
+        options = screen.query_one("#search-results")
+        assert len(screen.results) == PAGE and options.option_count == PAGE
+        prompt = options.get_option_at_index(0).prompt
+        lines = str(prompt).split("\n")
+        assert len(lines) == 2 and "quokka" in lines[1]
+        start = lines[0].__len__() + 1 + lines[1].index("quokka")
+        assert any(span.start == start and span.end == start + len("quokka") and str(span.style) == SNIPPET_STYLE
+                   for span in prompt.spans)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "by date (ctrl+s)" in str(screen.query_one("#search-count").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "by votes (ctrl+s)" in str(screen.query_one("#search-count").render())
+        assert [p.votes for p in screen.results[:3]] == [n, n - 1, n - 2]
+        for _ in range(n + 5):  # down to the last result: every page arrives on the way
+            await pilot.press("down")
+        await pilot.pause()
+        assert len(screen.results) == n and options.highlighted == n - 1
+        assert len({p.arxiv_id for p in screen.results}) == n
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, SearchScreen) and again is not screen
+        assert again.query_one("#search-input").value == "quokka" and again.sort == "votes"
+        assert again.query_one("#search-results").highlighted == n - 1
+        assert again.results[n - 1].votes == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_paper.arxiv_id == "2506.00001"
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.query_one("#search-input").value == "quokka"  # kept after a result was opened too
+    library.close()
+
+
+async def test_has_note_in_the_search_screen_keeps_the_papers_with_a_note(tmp_path):
+    from reader.core.state import StateStore
+
+    library = library_of(tmp_path)
+    state = StateStore(tmp_path / "state.json")
+    state.set_note("2505.00003", "texture: read later")
+    app = app_of(library, state)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("slash", *"has:note")
+        await pilot.pause()
+        assert [p.arxiv_id for p in app.screen.results] == ["2505.00003"]
+    library.close()

@@ -1,0 +1,284 @@
+"""Finding papers (issue 19): the search language, ranked search with snippets over the index, similar papers
+and the newest papers like the user's stars (reader.core.finding)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.core import finding
+from reader.core.finding import Marks, QueryError, parse
+from reader.core.finding import vectors
+from reader.core.index import open_indexed
+from reader.core.library import Library
+from reader.core.text import fold
+
+
+def paper_md(arxiv_id: str, title: str, summary: str, *, votes: int | None = 1, authors: str = "Kim Minsu",
+             keywords: str | None = None) -> str:
+    lines = [f"### [{title}](https://arxiv.org/abs/{arxiv_id})", ""]
+    if votes is not None:
+        lines += [f"Vote: {votes}", ""]
+    lines += [f"Authors: {authors}", "", f"- ***What's New***: {summary}"]
+    if keywords:
+        lines.append(f"- ***Keywords***: {keywords}")
+    return "\n".join(lines) + "\n"
+
+
+def write(root: Path, date: str, papers: list[str]) -> Path:
+    y, m, d = date.split("-")
+    path = root / y / m / f"{d}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"## Daily Papers ({date})\n\n" + "\n".join(papers), encoding="utf-8")
+    return path
+
+
+def indexed(root: Path, tmp_path: Path):
+    library = open_indexed([root], tmp_path / "index")
+    library.load_all()
+    assert library.indexed
+    return library
+
+
+@pytest.fixture
+def library(tmp_path):
+    root = tmp_path / "lib"
+    write(root, "2024-08-01", [
+        paper_md("2408.00001", "Quokka: a small model", "작은 모델을 제안합니다.", votes=5),
+        paper_md("2408.00002", "Another paper", "quokka quokka quokka 를 여러 번 언급하는 요약입니다. 칩 설계.", votes=50),
+        paper_md("2408.00003", "Plain paper", "확산 모델(diffusion models)을 다룹니다.", votes=None,
+                 authors="Kaiming He, Lee Jiwoo"),
+    ])
+    write(root, "2024-12-02", [
+        paper_md("2412.00001", "Quokka returns", "다시 돌아온 모델.", votes=7),
+        paper_md("2412.00002", "English only", "An English summary about token merging.", votes=3),
+    ])
+    lib = indexed(root, tmp_path)
+    yield lib
+    lib.close()
+
+
+def ids(page) -> list[str]:
+    return [hit.paper.arxiv_id for hit in page.hits]
+
+
+# -- the language ----------------------------------------------------------------------------------------------
+def test_the_language_reads_words_phrases_and_every_filter():
+    q = parse('Quokka "Diffusion   Models" is:starred is:unread has:note votes:>=20 votes:<100 date:2024-12 '
+              'author:"Kaiming He" lang:ko 모델')
+    assert q.words == ["quokka", "모델"] and q.phrases == ["diffusion models"]
+    assert (q.starred, q.unread, q.noted, q.lang) == (True, True, True, "ko")
+    assert q.votes == [(">=", 20), ("<", 100)] and q.authors == ["kaiming he"]
+    assert (q.since, q.until) == ("2024-12-01", "2024-12-31")
+    assert (parse("since:2025 until:2025-02").since, parse("since:2025 until:2025-02").until) == ("2025-01-01",
+                                                                                                  "2025-02-28")
+    assert parse("votes:7").votes == [(">=", 7)] and parse("date:2024-02-29").since == "2024-02-29"
+    assert parse("3:1 https://x.org").words == ["3:1", "https://x.org"]  # colons in words are words
+
+
+@pytest.mark.parametrize("text, says", [
+    ("is:stared", "is: takes starred or unread"), ("votes:many", "votes: takes >=N"), ("date:2024-13", "no month 13"),
+    ("since:24", "takes a date as YYYY"), ("lang:fr", "lang: takes ko or en"), ("tag:x", "unknown filter 'tag:x'"),
+    ('author:""', "author: takes a name"), ("since:2025 until:2024", "no day is both"),
+])
+def test_a_wrong_filter_says_in_one_line_what_is_allowed(text, says):
+    with pytest.raises(QueryError) as raised:
+        parse(text)
+    message = str(raised.value)
+    assert says in message and "\n" not in message
+    if "filter" in says or "takes" in says:
+        assert "is:starred" in message and 'author:"Name"' in message and "lang:ko|en" in message
+
+
+# -- ranking ---------------------------------------------------------------------------------------------------
+def test_a_word_in_the_title_outranks_the_same_word_in_a_summary_and_votes_break_ties(library):
+    page = finding.search(library, "quokka")
+    assert page.total == 3
+    # both titles hold it once: the tie goes to votes (7 over 5); the summary that says it three times is last
+    assert ids(page) == ["2412.00001", "2408.00001", "2408.00002"]
+    assert page.hits[0].score >= page.hits[1].score > page.hits[2].score > 0
+
+
+def test_sort_by_date_or_votes_keeps_the_results_and_changes_the_order(library):
+    assert ids(finding.search(library, "quokka", sort="date")) == ["2412.00001", "2408.00002", "2408.00001"]
+    assert ids(finding.search(library, "quokka", sort="votes")) == ["2408.00002", "2412.00001", "2408.00001"]
+    with pytest.raises(QueryError):
+        finding.search(library, "quokka", sort="title")
+
+
+def test_every_result_is_reachable_page_by_page(tmp_path):
+    root = tmp_path / "lib"
+    for day in range(1, 29):
+        write(root, f"2024-02-{day:02d}", [paper_md(f"2402.{day:02d}{n:03d}", f"Wombat {day} {n}", "웜뱃 요약",
+                                                     votes=n) for n in range(12)])
+    lib = indexed(root, tmp_path)
+    seen = []
+    offset = 0
+    while True:
+        page = finding.search(lib, "wombat", offset=offset, limit=50)
+        assert page.total == 28 * 12
+        if not page.hits:
+            break
+        seen += ids(page)
+        offset += len(page.hits)
+    assert len(seen) == len(set(seen)) == 336  # no cap of 200: every paper once
+    assert finding.search(lib, "wombat", offset=1000).hits == []
+
+
+def test_snippets_mark_the_found_words_in_the_summary_and_the_title(library):
+    page = finding.search(library, "quokka 번")
+    hit = page.hits[0]
+    assert hit.paper.arxiv_id == "2408.00002"
+    marked = [hit.snippet[s:e] for s, e in hit.spans]
+    assert marked.count("quokka") == 3 and "번" in marked
+    found = finding.search(library, "QUOKKA").hits[0]
+    assert [found.paper.title[s:e] for s, e in found.title_spans] == ["Quokka"]
+
+
+def test_a_long_summary_is_cut_around_the_first_match():
+    from reader.core.finding.snippets import snippet
+
+    text = "앞부분 " * 100 + "여기에 Needle 이 있습니다 " + "뒷부분 " * 100
+    shown, spans = snippet(text, ["needle"], width=80)
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) <= 82
+    assert [shown[s:e] for s, e in spans] == ["Needle"]
+
+
+def test_korean_words_of_one_and_two_syllables_are_found_and_ranked(library):
+    assert set(ids(finding.search(library, "모델"))) == {"2408.00001", "2408.00003", "2412.00001"}
+    assert ids(finding.search(library, "칩")) == ["2408.00002"]
+    assert ids(finding.search(library, "확산")) == ["2408.00003"]
+    # one or two ASCII letters go through the index too
+    assert ids(finding.search(library, "ai")) == ["2408.00003"]  # (Kaiming)
+
+
+def test_filters_narrow_the_results(library):
+    assert ids(finding.search(library, "quokka votes:>=6")) == ["2412.00001", "2408.00002"]
+    assert ids(finding.search(library, "quokka votes:<6")) == ["2408.00001"]
+    assert ids(finding.search(library, "quokka votes:=50")) == ["2408.00002"]
+    assert ids(finding.search(library, "quokka date:2024-08", sort="date")) == ["2408.00002", "2408.00001"]
+    assert ids(finding.search(library, "quokka since:2024-09")) == ["2412.00001"]
+    assert ids(finding.search(library, "quokka until:2024-08-01", sort="votes")) == ["2408.00002", "2408.00001"]
+    assert ids(finding.search(library, 'author:"kaiming he"')) == ["2408.00003"]
+    assert ids(finding.search(library, "author:he 모델")) == ["2408.00003"]
+    assert ids(finding.search(library, "lang:en")) == ["2412.00002"]
+    assert set(ids(finding.search(library, "lang:ko quokka"))) == {"2408.00001", "2408.00002", "2412.00001"}
+    assert ids(finding.search(library, '"token merging"')) == ["2412.00002"]
+    assert finding.search(library, '"merging token"').total == 0
+
+
+def test_mark_filters_take_the_ids_the_caller_gives(library):
+    marks = Marks(starred={"2408.00001", "2412.00002"}, read={"2412.00001"}, noted={"2408.00002"})
+    assert set(ids(finding.search(library, "is:starred", marks=marks))) == {"2408.00001", "2412.00002"}
+    assert ids(finding.search(library, "is:starred quokka", marks=marks)) == ["2408.00001"]
+    assert ids(finding.search(library, "is:unread quokka", marks=marks)) == ["2408.00001", "2408.00002"]
+    assert ids(finding.search(library, "has:note", marks=marks)) == ["2408.00002"]
+    assert finding.search(library, "is:starred").total == 0  # no stars given: nothing starred
+
+
+def test_without_the_index_memory_gives_the_same_results(library, tmp_path):
+    memory = Library.open([tmp_path / "lib"]).load_all()
+    marks = Marks(starred={"2408.00001"}, read={"2412.00001"})
+    for query in ("quokka", "모델", "칩", "quokka votes:>=6", "lang:en", 'author:"kaiming"', "is:unread quokka"):
+        for sort in ("relevance", "date", "votes"):
+            on_disk = finding.search(library, query, sort=sort, marks=marks)
+            in_memory = finding.search(memory, query, sort=sort, marks=marks)
+            assert set(ids(on_disk)) == set(ids(in_memory)) and on_disk.total == in_memory.total, (query, sort)
+            if sort != "relevance":
+                assert ids(on_disk) == ids(in_memory), (query, sort)
+            assert [h.spans for h in on_disk.hits if h.paper.arxiv_id == ids(on_disk)[0]] == \
+                [h.spans for h in in_memory.hits if h.paper.arxiv_id == ids(on_disk)[0]]
+    assert library.indexed
+
+
+def test_briefs_list_the_same_papers_in_the_same_order(library):
+    for sort in ("relevance", "date", "votes"):
+        assert [b.arxiv_id for b in finding.briefs(library, "quokka", sort=sort)] == \
+            ids(finding.search(library, "quokka", sort=sort))
+    assert [b.arxiv_id for b in finding.briefs(library, "quokka", limit=1)] == ["2412.00001"]
+
+
+# -- similar papers --------------------------------------------------------------------------------------------
+@pytest.fixture
+def related(tmp_path):
+    root = tmp_path / "lib"
+    write(root, "2025-05-20", [
+        paper_md("2505.00001", "Policy optimization for reasoning", "We train reasoning with rewards.",
+                 keywords="reinforcement learning, GRPO, chain-of-thought"),
+        paper_md("2505.00002", "Group relative rewards at scale", "A study of optimization.",
+                 keywords="GRPO, reinforcement learning (RL)"),
+        paper_md("2505.00003", "Texture synthesis with diffusion", "Images from noise.",
+                 keywords="diffusion models, texture synthesis"),
+        paper_md("2505.00004", "Video diffusion", "Frames from noise.", keywords="diffusion models, video generation"),
+    ])
+    write(root, "2024-08-01", [
+        paper_md("2408.00011", "Rewards for thinking", "강화 학습(reinforcement learning)으로 추론을 학습합니다."),
+        paper_md("2408.00012", "Moving pictures", "확산 모델(diffusion models)로 영상을 만듭니다."),
+    ])
+    lib = indexed(root, tmp_path)
+    yield root, lib
+    lib.close()
+
+
+def test_similar_papers_share_keywords_and_english_terms_in_parentheses(related):
+    _root, lib = related
+    found = finding.similar(lib, "2505.00001", 3)
+    assert [p.arxiv_id for p, _ in found][:2] == ["2505.00002", "2408.00011"]
+    assert all(0 < s <= 1 for _, s in found) and [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+    assert {p.arxiv_id for p, _ in finding.similar(lib, "2408.00012", 2)} == {"2505.00003", "2505.00004"}
+    assert finding.similar(lib, "2505.99999") == []
+    assert "2505.00001" not in [p.arxiv_id for p, _ in finding.similar(lib, "2505.00001", 10)]
+
+
+def test_similarity_follows_the_index_when_a_day_changes(related, tmp_path):
+    root, lib = related
+    assert finding.similar(lib, "2505.00003", 1)[0][0].arxiv_id in {"2505.00004", "2408.00012"}
+    write(root, "2025-05-21", [paper_md("2505.00009", "Texture synthesis with diffusion, again", "Images from noise.",
+                                        keywords="diffusion models, texture synthesis")])
+    again = indexed(root, tmp_path)
+    assert finding.similar(again, "2505.00003", 1)[0][0].arxiv_id == "2505.00009"
+    (root / "2025" / "05" / "21.md").unlink()
+    third = indexed(root, tmp_path)
+    assert "2505.00009" not in [p.arxiv_id for p, _ in finding.similar(third, "2505.00003", 10)]
+    con = third._store.connection()
+    assert vectors.refresh(con) == 0 and vectors.stale(con) == ([], [])  # nothing left to weigh
+    for opened in (again, third):
+        opened.close()
+
+
+def test_a_full_pass_weighs_every_paper_again_when_many_changed(related, tmp_path):
+    root, lib = related
+    finding.refresh_similar(lib)
+    con = lib._store.connection()
+    assert con.execute("SELECT value FROM meta WHERE key = 'sim_n'").fetchone()[0] == "6"
+    write(root, "2025-05-22", [paper_md(f"2505.001{n:02d}", f"New paper {n}", "Noise.") for n in range(3)])
+    again = indexed(root, tmp_path)
+    assert finding.refresh_similar(again) == 9  # 3 of 6 changed: more than a tenth, so all of them again
+    assert again._store.connection().execute("SELECT value FROM meta WHERE key = 'sim_n'").fetchone()[0] == "9"
+    again.close()
+
+
+def test_similar_needs_the_index(tmp_path, related):
+    root, _lib = related
+    memory = Library.open([root]).load_all()
+    assert finding.similar(memory, "2505.00001") is None
+    assert finding.for_you(memory, {"2505.00001"}, set()) is None
+
+
+def test_for_you_ranks_the_newest_unread_papers_by_the_stars(related):
+    _root, lib = related
+    ranked = finding.for_you(lib, {"2408.00012"}, read={"2505.00004"}, days=1)
+    assert [p.arxiv_id for p, _ in ranked][0] == "2505.00003"  # like the star; 00004 is read
+    assert "2505.00004" not in [p.arxiv_id for p, _ in ranked]
+    assert all(p.date == "2025-05-20" for p, _ in ranked)
+    assert finding.for_you(lib, set(), set()) == []
+
+
+def test_terms_hold_keywords_english_in_parentheses_and_korean_pairs():
+    counts = vectors.terms("Flow matching models", [("What's New", "확산 모델(Diffusion Models; DM)을 씁니다."),
+                                                   ("Keywords", "Large Language Models (LLMs), GRPO"),
+                                                   ("Links", "[Code](https://github.com/x/y)")])
+    assert {"k:diffusion model", "k:dm", "k:large language model", "k:llm", "k:grpo"} <= set(counts)
+    assert {"확산", "모델", "씁니"} <= set(counts) and counts["flow"] == 2
+    assert "github" not in counts and "https" not in counts and fold("the") not in counts
