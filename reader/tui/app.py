@@ -294,7 +294,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
 
     def action_search(self) -> None:
         from reader.core import finding
-        from reader.tui.screens.search import Remembered, open_search
+        from reader.tui.screens.search import SearchPlace, open_search
 
         # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
         # The search language's filters (is:starred, is:unread, has:note) take the marks and notes of the state.
@@ -304,7 +304,7 @@ class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, 
                                   marks=finding.marks_for(found, self.state))
 
         if getattr(self, "_search_remembered", None) is None:
-            self._search_remembered = Remembered()
+            self._search_remembered = SearchPlace()
         open_search(self, search, self.view.search_prompt_for, self._search_status, self.go_to_paper,
                     self._search_remembered)
 

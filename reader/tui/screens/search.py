@@ -39,7 +39,7 @@ def snippet_content(snippet: str, spans) -> Content:
     return content
 
 
-class Remembered:
+class SearchPlace:
     """What the last search screen held (query, order, cursor), for the next `/`."""
 
     def __init__(self) -> None:
@@ -59,12 +59,12 @@ class SearchScreen(ModalScreen[Paper | None]):
     ]
 
     def __init__(self, search: Callable, prompt_for: Callable[[Paper], Content], query: str = "",
-                 status: Callable[[], str] | None = None, remembered: Remembered | None = None) -> None:
+                 status: Callable[[], str] | None = None, remembered: SearchPlace | None = None) -> None:
         super().__init__()
         self._search = search  # search(query, sort, offset, limit) -> reader.core.finding.Page
         self._prompt_for = prompt_for
         self._status = status  # what the results do not cover yet ("" when they cover everything)
-        self.remembered = remembered if remembered is not None else Remembered()
+        self.remembered = remembered if remembered is not None else SearchPlace()
         self._query = query or self.remembered.query
         self.sort = self.remembered.sort
         self._cursor = self.remembered.cursor if not query else 0
@@ -199,7 +199,7 @@ class SearchScreen(ModalScreen[Paper | None]):
 
 
 def open_search(app: App, search: Callable, prompt_for: Callable[[Paper], Content], status: Callable[[], str],
-                chosen: Callable[[Paper], None], remembered: Remembered | None = None) -> None:
+                chosen: Callable[[Paper], None], remembered: SearchPlace | None = None) -> None:
     """/ : the search screen (once: / in it is typed); chosen(paper) with the paper Enter picked."""
     if isinstance(app.screen, SearchScreen):
         return
