@@ -4,9 +4,9 @@ Data flows one way: Library and StateStore (reader.core) -> the reading session 
 decides what every key does) -> this app -> widgets. The app turns keys and widget messages (DayChosen,
 PaperOpened; the cursor of the paper list calls back at once) into session calls, and the Change each call
 returns into widget updates (apply). The rest lives beside it: the keys (bindings), the drawing (view), the
-workers reading the library (loader), links and citations (sharing), the keys that move (navigation), the
-theme; each screen opens from its own module. The edges (clipboard, browser) go through a System object
-that tests replace.
+workers reading the library (loader) and weighing similar papers (weighing), links and citations
+(sharing), the keys that move (navigation), the theme; each screen opens from its own module. The edges
+(clipboard, browser) go through a System object that tests replace.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from reader.tui.palette import ReaderVariables
 from reader.tui.system import System
 from reader.tui.updates import Updates, Updating
 from reader.tui.view import View
+from reader.tui.weighing import Weighing
 from reader.tui.widgets.days import FOR_YOU, DayList
 from reader.tui.widgets.footer import ReaderFooter
 from reader.tui.widgets.papers import PaperList
 
 
-class ReaderApp(ReaderVariables, Loading, Sharing, Navigation, Updating, Notes, CatchingUp, App[None]):
+class ReaderApp(ReaderVariables, Loading, Weighing, Sharing, Navigation, Updating, Notes, CatchingUp, App[None]):
     TITLE = "daily-papers"
     CSS_PATH = str(app_paths.stylesheet())
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]

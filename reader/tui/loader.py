@@ -40,6 +40,8 @@ class Loading:
     on_library_loaded: Callable[[], None] | None
 
     apply: Callable[[Change], None]  # the app's: a session's Change onto the widgets
+    weigh_similar: Callable[[], None]  # reader.tui.weighing
+    retire_library: Callable[[Library], None]
 
     _index_taken = False  # the library backed by the index took the first screen's place
 
@@ -60,6 +62,7 @@ class Loading:
             self.set_timer(0.05, self._load_rest)
         else:
             self.offer_catch_up()  # the whole library is read already (reader.tui.catching_up)
+            self.weigh_similar()  # similar papers, when it is the library backed by its index (reader.tui.weighing)
 
     def _from_worker(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
         """From a worker thread: run callback(*args, **kwargs) in the app's message loop, after what is queued
@@ -141,14 +144,15 @@ class Loading:
             self.apply(change)
             return
         # An open search covers the whole archive first; the day list (thousands of rows: 0.1-0.2 s at ten
-        # times the archive) is drawn right after, from the app's queue.
-        self._library_changed()
+        # times the archive) is drawn right after, from the app's queue; similar papers are weighed after that.
+        self._library_changed(weigh=False)
         self.call_later(self._opened_drawn, change)
 
     def _opened_drawn(self, change) -> None:
         self.apply(change)
         self._report_warnings()
         self.updates.library_loaded()
+        self.weigh_similar()
 
     def _merge_loaded(self, parsed) -> None:
         self.view.set_status("")
@@ -160,12 +164,14 @@ class Loading:
         self.updates.library_loaded()
         self._library_changed()
 
-    def _library_changed(self) -> None:
+    def _library_changed(self, weigh: bool = True) -> None:
         """The library is read (whole, again, or with a sync's new days): let the process settle its memory,
-        and tell an open search that there is more to search."""
+        tell an open search that there is more to search, and weigh what changed for similar papers."""
         if self.on_library_loaded is not None:
             self.on_library_loaded()
         self.offer_catch_up()  # once, after a first sync (reader.tui.catching_up)
+        if weigh:
+            self.weigh_similar()
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:
@@ -197,7 +203,7 @@ class Loading:
         before = self.session.library
         change = self.session.swap_library(library)
         if before is not library:
-            before.close()
+            self.retire_library(before)  # (reader.tui.weighing: not while its worker weighs in it)
         self.apply(change)
         self.show_status()
         if not change.empty:

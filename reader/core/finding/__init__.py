@@ -54,14 +54,14 @@ def briefs(library, query: "Query | str", *, sort: str = "relevance", limit: int
                        from_memory)
 
 
-def similar(library, arxiv_id: str, n: int = 10) -> list | None:
+def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:
     """[(paper, score)] of the n papers most like arxiv_id, best first ([] for a paper the library does not
     hold); None without the library's index (similarity lives in it). Brings the index's similarity tables up
-    to date first (cheap when they are: reader.core.finding.vectors.refresh)."""
+    to date first (cheap when they are: reader.core.finding.vectors.refresh, progress(stage, done, total))."""
     from reader.core.finding import vectors as module
 
     def ask(con, paper_of):
-        module.refresh(con)
+        module.refresh(con, progress)
         found = module.similar(con, arxiv_id, paper_of, n)
         return [] if found is None else found
 
@@ -69,7 +69,9 @@ def similar(library, arxiv_id: str, n: int = 10) -> list | None:
 
 
 def refresh_similar(library, progress=None) -> int:
-    """Bring the similarity tables of the library's index up to date (the reader's worker); 0 without one."""
+    """Bring the similarity tables of the library's index up to date (the reader's worker, reader.tui.weighing;
+    `daily-papers similar`'s progress line); 0 without one. progress(stage, done, total): see
+    reader.core.finding.vectors.refresh (an exception it raises stops the refresh there)."""
     from reader.core.finding import vectors as module
 
     return library.ask(lambda con, _paper_of: module.refresh(con, progress), lambda _lib: 0)

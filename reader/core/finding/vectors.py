@@ -11,8 +11,10 @@ library: the cosine of two papers is then the sum over the terms both keep.
 
 refresh() keeps those tables in step with the index's papers: a paper added or changed is weighed with the
 document frequencies of the last full pass; when more than a tenth of the papers changed since, every
-paper is weighed again (a full pass, a batch of papers a transaction). The reader runs it in a worker after
-the first screen; `daily-papers similar` before it asks.
+paper is weighed again (a full pass: the frequencies counted, then a batch of papers a transaction; one cut
+short is resumed by the next refresh). The reader runs it in a worker once its index is handed over
+(reader.tui.similar_worker, its progress under the days); `daily-papers similar` before it asks, with a
+progress line on a terminal.
 """
 
 from __future__ import annotations
@@ -169,104 +171,138 @@ def stale(con: sqlite3.Connection) -> tuple[list[int], list[tuple[int, bytes]]]:
     return rows, gone
 
 
-def refresh(con: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
-    """Bring the similarity tables up to date with the index's papers; returns how many papers were weighed."""
-    from reader.core.index.update import transaction
+Progress = Callable[[str, int, int], None]  # (stage, done, total): "counting" the terms, then "weighing" papers
 
+
+def refresh(con: sqlite3.Connection, progress: Progress | None = None) -> int:
+    """Bring the similarity tables up to date with the index's papers; returns how many papers were weighed.
+
+    progress(stage, done, total) is called as it goes (stage "counting": the document frequencies of a full
+    pass, papers read so far; "weighing": papers weighed and written), between transactions: an exception it
+    raises stops the refresh there (the reader quitting), as a process killed at any moment does. What was
+    committed stays, the tables still answer (the papers weighed so far), and the next refresh finishes the
+    work: a full pass cut short is resumed (its counts are in sim_terms, the papers left are weighed with
+    them), not begun again."""
     generation = _meta(con, "generation")
     if generation == _meta(con, "sim_generation") and _meta(con, "sim_n") is not None:
         return 0  # no paper changed since the last refresh
     rows, gone = stale(con)
-    if not rows and not gone:
+    pass_n = _meta(con, "sim_pass")  # a full pass cut short: the number of papers it counted
+    if not rows and not gone and pass_n is None:
         if generation is not None:
+            from reader.core.index.update import transaction
+
             transaction(con, lambda: _set(con, "sim_generation", generation))
         return 0
     n = con.execute("SELECT count(*) FROM papers WHERE newest = 1").fetchone()[0]
     last = int(_meta(con, "sim_n") or 0)
     changed = int(_meta(con, "sim_changed") or 0) + len(rows) + len(gone)
+    if pass_n is not None:
+        return _weigh(con, rows, gone, int(pass_n), progress, generation, full=True)
     if not last or changed > DRIFT * max(last, n):
         return _full(con, n, progress, generation)
-
-    def body() -> None:
-        for doc, blob in gone:
-            _drop(con, doc, blob)
-        for start in range(0, len(rows), 500):
-            chunk = rows[start:start + 500]
-            found = con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
-                                (json.dumps(chunk),)).fetchall()
-            for row in found:
-                counts = _counts(row)
-                ids = _term_ids(con, list(counts), create=True)
-                vector = weigh(counts, lambda t: ids[t][1], last)
-                _put(con, row[0], row[1], [(ids[t][0], w) for t, w in strongest(vector, TOP)])
-        _set(con, "sim_changed", changed)
-        if generation is not None:
-            _set(con, "sim_generation", generation)
-
-    transaction(con, body)
-    return len(rows)
+    return _weigh(con, rows, gone, last, progress, generation, full=False)
 
 
-def _full(con: sqlite3.Connection, n: int, progress: Callable[[int, int], None] | None,
-          generation: str | None) -> int:
-    """Weigh every paper again (document frequencies counted anew)."""
+def _weigh(con: sqlite3.Connection, rows: list[int], gone: list[tuple[int, bytes]], n: int,
+           progress: Progress | None, generation: str | None, *, full: bool) -> int:
+    """Weigh `rows` (papers rows) with the document frequencies in sim_terms over `n` papers, a batch a
+    transaction, after dropping the docs `gone`; then the tables are marked up to date (for a full pass: its
+    end). A term sim_terms does not have counts once."""
     from reader.core.index.update import transaction
 
-    df: Counter = Counter()
-    for row in con.execute(_NEWEST):
-        df.update(_counts(row).keys())
-    epoch = int(_meta(con, "sim_epoch") or 0) + 1
-    ids: dict[str, int] = {}
-
-    def start() -> None:
-        con.execute("DELETE FROM sim_postings")
-        con.execute("DELETE FROM sim_docs")
-        con.execute("DELETE FROM sim_terms")
-        con.execute("DELETE FROM meta WHERE key = 'sim_generation'")
-        con.executemany("INSERT INTO sim_terms(id, term, df) VALUES (?, ?, ?)",
-                        [(i, term, count) for i, (term, count) in enumerate(df.items(), 1)])
-        ids.update((term, i) for i, term in enumerate(df, 1))
-        _set(con, "sim_epoch", epoch)
-        _set(con, "sim_n", 0)
-
-    transaction(con, start)
-    get = df.__getitem__
+    epoch = _meta(con, "sim_epoch")
     done = 0
-    cursor = con.execute("SELECT p.id FROM papers p WHERE p.newest = 1 ORDER BY p.id")
-    all_rows = [r[0] for r in cursor]
-    for position in range(0, len(all_rows), BATCH):
-        chunk = all_rows[position:position + BATCH]
+    total = len(rows)
+    # A full pass holds the terms table in memory (one row a term: a few MB at ten times the archive); a few
+    # papers changed look their terms up.
+    table = {term: (i, df) for i, term, df in con.execute("SELECT id, term, df FROM sim_terms")} if full else None
+
+    def term_ids(names: list[str]) -> dict[str, tuple[int, int]]:
+        if table is None:
+            return _term_ids(con, names, create=True)
+        missing = [t for t in names if t not in table]
+        if missing:  # (a paper written meanwhile)
+            table.update(_term_ids(con, missing, create=True))
+        return table
+    if gone:
+        def drop() -> None:
+            for doc, blob in gone:
+                _drop(con, doc, blob)
+            if not full:
+                _set(con, "sim_changed", int(_meta(con, "sim_changed") or 0) + len(gone))
+
+        transaction(con, drop)
+    if progress is not None and total:
+        progress("weighing", 0, total)
+    for position in range(0, total, BATCH):
+        chunk = rows[position:position + BATCH]
 
         def batch() -> None:
             nonlocal done
-            if _meta(con, "sim_epoch") != str(epoch):
+            if _meta(con, "sim_epoch") != epoch:
                 raise _Superseded
             for row in con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
                                    (json.dumps(chunk),)).fetchall():
                 counts = _counts(row)
-                for term in counts:
-                    if term not in ids:  # (a paper written meanwhile)
-                        ids[term] = _term_ids(con, [term], create=True)[term][0]
-                vector = weigh(counts, lambda t: get(t) or 1, n)
-                _put(con, row[0], row[1], [(ids[t], w) for t, w in strongest(vector, TOP)])
+                ids = term_ids(list(counts))
+                vector = weigh(counts, lambda t: ids[t][1], n)
+                _put(con, row[0], row[1], [(ids[t][0], w) for t, w in strongest(vector, TOP)])
                 done += 1
+            if not full:
+                _set(con, "sim_changed", int(_meta(con, "sim_changed") or 0) + len(chunk))
 
         try:
             transaction(con, batch)
         except _Superseded:
             return done
         if progress is not None:
-            progress(min(position + BATCH, len(all_rows)), len(all_rows))
+            progress("weighing", min(position + BATCH, total), total)
 
     def finish() -> None:
-        if _meta(con, "sim_epoch") == str(epoch):
+        if _meta(con, "sim_epoch") != epoch:
+            return
+        if full:
             _set(con, "sim_n", n)
             _set(con, "sim_changed", 0)
-            if generation is not None:
-                _set(con, "sim_generation", generation)
+            con.execute("DELETE FROM meta WHERE key = 'sim_pass'")
+        elif _meta(con, "sim_n") is None:
+            _set(con, "sim_n", n)
+        if generation is not None:
+            _set(con, "sim_generation", generation)
 
     transaction(con, finish)
     return done
+
+
+def _full(con: sqlite3.Connection, n: int, progress: Progress | None, generation: str | None) -> int:
+    """Weigh every paper again: the document frequencies counted anew (nothing written meanwhile), then kept
+    in sim_terms with the pass's paper count (meta sim_pass) before any paper is weighed with them."""
+    from reader.core.index.update import transaction
+
+    all_rows = [r[0] for r in con.execute("SELECT p.id FROM papers p WHERE p.newest = 1 ORDER BY p.id")]
+    df: Counter = Counter()
+    for position in range(0, len(all_rows), BATCH):
+        for row in con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(all_rows[position:position + BATCH]),)).fetchall():
+            df.update(_counts(row).keys())
+        if progress is not None:
+            progress("counting", min(position + BATCH, len(all_rows)), len(all_rows))
+    epoch = int(_meta(con, "sim_epoch") or 0) + 1
+
+    def start() -> None:
+        con.execute("DELETE FROM sim_postings")
+        con.execute("DELETE FROM sim_docs")
+        con.execute("DELETE FROM sim_terms")
+        con.execute("DELETE FROM meta WHERE key IN ('sim_generation', 'sim_n')")
+        con.executemany("INSERT INTO sim_terms(id, term, df) VALUES (?, ?, ?)",
+                        [(i, term, count) for i, (term, count) in enumerate(df.items(), 1)])
+        _set(con, "sim_epoch", epoch)
+        _set(con, "sim_pass", n)
+
+    transaction(con, start)
+    del df
+    return _weigh(con, all_rows, [], n, progress, generation, full=True)
 
 
 class _Superseded(Exception):

@@ -1,8 +1,10 @@
 """m : the papers of the library most like the shown one, with their scores; the day list's "For you": the
 newest days' unread papers most like the user's stars. Enter opens a paper (in its day), Esc goes back.
 
-The papers are found in a worker thread (reader.core.finding: the first time, the library's papers are
-weighed, which takes a while at ten times the archive), the list says so meanwhile.
+The papers are found in a worker thread (reader.core.finding), the list says so meanwhile. The reader weighs
+the library's papers in a worker of its own once its index is handed over (reader.tui.weighing); until that is
+done, m and For you say so in one notice and open nothing (a library not backed by the index is weighed
+here, the first time).
 """
 
 from __future__ import annotations
@@ -117,12 +119,22 @@ def indexed_library(library):
     return found
 
 
+def _not_ready(app) -> bool:
+    """While similar papers are being prepared (reader.tui.weighing): one notice saying so, nothing opened."""
+    said = app.similar_not_ready() if hasattr(app, "similar_not_ready") else None
+    if said is not None:
+        app.notify(said, markup=False, timeout=4)
+    return said is not None
+
+
 def open_similar(app, paper: Paper | None, chosen: Callable[[Paper], None]) -> None:
     """m : the papers most like `paper`."""
     from reader.core import finding
 
     if paper is None:
         app.notify("Open a paper first: m lists the papers most like it")
+        return
+    if _not_ready(app):
         return
     library = app.library
     screen = ScoresScreen(f"Papers like {paper.arxiv_id}: {paper.title}",
@@ -136,6 +148,8 @@ def open_for_you(app, chosen: Callable[[Paper], None]) -> None:
     """The day list's For you row: the newest days' unread papers, most like the stars first."""
     from reader.core import finding
 
+    if _not_ready(app):
+        return
     library, state = app.library, app.state
     starred, read = set(state.starred_ids()), set(state.read_ids())
     screen = ScoresScreen("For you: the newest days' unread papers, most like your stars",

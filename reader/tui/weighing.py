@@ -1,0 +1,107 @@
+"""Similar papers made ready after the first screen: once the library backed by its index is the reader's (the
+index worker handed it over, or the reader was given one), a worker thread brings the index's similarity
+tables up to date (reader.core.finding.refresh_similar: at ten times the archive, weighing every paper the
+first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was
+("similar papers: counting terms N/M", then "weighing similar papers N/M"). Nothing waits for it: meanwhile
+`m` and For you say in one notice that similar papers are being prepared, and work once it is done (their
+own refresh then finds nothing to do). Quitting stops it at its next batch (what it committed stays; the
+next refresh, the reader's or `daily-papers similar`'s, finishes the work). A day that lands (a sync, a
+reload) weighs just the papers that changed, in the same worker.
+
+A mixin of the app, beside the loader (reader.tui.loader)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import work
+
+from reader.core.library import Library
+from reader.core.session import ReadingSession
+from reader.tui.view import View
+
+
+class _Stopped(Exception):
+    """The reader closes: the worker stops where it is."""
+
+
+class Weighing:
+    session: ReadingSession
+    view: View
+    index_factory: Callable[[], Library] | None
+
+    _weighing: str | None = None  # what the bottom line says while the worker runs (None: it does not run)
+    _weighing_library: Library | None = None  # the library the worker weighs in (closed by it once swapped)
+    _weigh_again = False  # the library changed while the worker ran: once more after it
+    _index_taken = False
+
+    def weigh_similar(self) -> None:
+        """Start the worker, for a library backed by its index (nothing to weigh in memory); when it runs
+        already, once more after it (papers landed meanwhile)."""
+        library = self.session.library
+        if not getattr(library, "indexed", False):
+            return
+        if self._weighing is not None:
+            self._weigh_again = True
+            return
+        self._weighing = "similar papers: starting"
+        self._weighing_library = library
+        self._weigh(library)
+
+    def similar_not_ready(self) -> str | None:
+        """What `m` and For you say instead of opening while similar papers are not ready (None: they open)."""
+        if self._weighing is not None:
+            return (f"Similar papers are being prepared ({self._weighing}): m and For you work once that is "
+                    "done")
+        if self.index_factory is not None and not self._index_taken:
+            return ("Similar papers need the library's index, which is still being read: m and For you work "
+                    "once it is ready")
+        return None
+
+    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
+    def _weigh(self, library: Library) -> None:
+        from reader.core import finding
+
+        cancel = self.updates.cancel
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if cancel.is_set():
+                raise _Stopped  # the reader is closing: what is committed stays, the next refresh finishes it
+            text = (f"weighing similar papers {done}/{total}" if stage == "weighing"
+                    else f"similar papers: counting terms {done}/{total}")
+            self._from_worker(self._weighing_progress, text)
+
+        try:
+            finding.refresh_similar(library, progress)
+        except _Stopped:
+            return
+        except Exception as exc:  # noqa: BLE001 - said once; m and For you then try on their own
+            from reader.tui.updates import one_line
+
+            self._from_worker(self._weighed, library, one_line(exc))
+            return
+        self._from_worker(self._weighed, library, None)
+
+    def _weighing_progress(self, text: str) -> None:
+        if self._weighing is not None:
+            self._weighing = text
+            self.view.set_status(text)
+
+    def _weighed(self, library: Library, problem: str | None) -> None:
+        self._weighing = None
+        self._weighing_library = None
+        self.view.set_status(self.updates.status)
+        if library is not self.session.library:
+            library.close()  # swapped meanwhile (a reload): its connections were left to the worker
+        if problem is not None:
+            self.notify(f"Similar papers could not be prepared: {problem}", severity="warning", markup=False,
+                        timeout=8)
+        if self._weigh_again:
+            self._weigh_again = False
+            self.weigh_similar()
+
+    def retire_library(self, library: Library) -> None:
+        """A library the reader no longer shows is closed, unless the worker still weighs in it (it closes
+        it when it is done)."""
+        if library is not self._weighing_library:
+            library.close()
