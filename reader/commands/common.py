@@ -100,6 +100,17 @@ class _ReadingProgress(StatusLine):
         self.show(f"reading the library: {done:,}/{total:,} files")
 
 
+class SimilarProgress(StatusLine):
+    """'similar papers: counting terms 1,024/32,720', then 'weighing similar papers: 1,024/32,720' while
+    `similar` brings the index's similarity tables up to date (the first time, or after many days changed)."""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.live:
+            return
+        what = "weighing similar papers" if stage == "weighing" else "similar papers: counting terms"
+        self.show(f"{what}: {done:,}/{total:,}")
+
+
 _opened: list[Library] = []
 
 

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from reader.commands.common import (
+    SimilarProgress,
     add_paths_argument,
     open_library,
     parse_arxiv_id,
@@ -232,7 +233,11 @@ def run_similar(args: argparse.Namespace) -> int:
 
     library = open_library(args.paths)
     require_paper(library, args.arxiv_id)
-    found = finding.similar(library, args.arxiv_id, args.n)
+    progress = SimilarProgress(sys.stderr)  # (on a terminal: weighing every paper the first time takes a while)
+    try:
+        found = finding.similar(library, args.arxiv_id, args.n, progress)
+    finally:
+        progress.close()
     if found is None:
         raise UserError(f"similar papers need the library's index, which cannot be used here "
                         f"(see the notice above); nothing is compared for {args.arxiv_id}")

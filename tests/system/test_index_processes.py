@@ -197,6 +197,37 @@ def test_two_writers_at_once_both_finish_and_agree(tmp_path):
     _sound(next(folder.glob("*.sqlite3")))
 
 
+def test_similar_weighing_the_library_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch,
+                                                                                            capsys):
+    import io
+
+    from test_finding import paper_md, write
+
+    root = tmp_path / "lib"
+    write(root, "2025-05-20", [paper_md(f"2505.0000{n}", f"Paper {n} on rewards", "Rewards.") for n in range(1, 4)])
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    stderr = sys.stderr
+    monkeypatch.setattr(sys, "stderr", terminal)
+    try:
+        code = main(["similar", "2505.00001", str(root), "-n", "1"])
+    finally:
+        monkeypatch.setattr(sys, "stderr", stderr)
+    shown = terminal.getvalue()
+    assert code == 0 and len(capsys.readouterr().out.splitlines()) == 1
+    assert "\rsimilar papers: counting terms: 3/3" in shown and "\rweighing similar papers: 3/3" in shown
+    assert shown.endswith("\r" + " " * len("weighing similar papers: 3/3") + "\r")  # gone before the answer
+    assert main(["similar", "2505.00002", str(root)]) == 0  # weighed already: nothing to show
+    assert capsys.readouterr().err == ""
+    write(root, "2025-05-21", [paper_md("2505.00009", "Paper 9 on rewards", "Rewards.")])
+    assert main(["similar", "2505.00009", str(root)]) == 0  # (stderr not a terminal)
+    assert capsys.readouterr().err == ""
+
+
 def test_a_command_building_the_index_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch,
                                                                                            capsys):
     import io

@@ -177,3 +177,111 @@ async def test_has_note_in_the_search_screen_keeps_the_papers_with_a_note(tmp_pa
         await pilot.pause()
         assert [p.arxiv_id for p in app.screen.results] == ["2505.00003"]
     library.close()
+
+
+# -- similar papers made ready in a worker after the first screen (reader.tui.weighing) ------------------------
+class HeldRefresh:
+    """finding.refresh_similar as the reader's worker calls it, held at its first step of weighing until the
+    test releases it (threading events: no sleeps)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from reader.core import finding
+
+        self.real = finding.refresh_similar
+        self.held, self.release = threading.Event(), threading.Event()
+        self.stages: list[tuple[str, int, int]] = []
+
+    def __call__(self, library, progress=None):
+        def step(stage, done, total):
+            self.stages.append((stage, done, total))
+            if progress is not None:
+                progress(stage, done, total)
+            if stage == "weighing" and not self.held.is_set():
+                self.held.set()
+                assert self.release.wait(30), "never released"
+
+        return self.real(library, step)
+
+
+async def test_similar_papers_are_weighed_after_the_first_screen_keys_work_meanwhile_and_m_says_so(tmp_path,
+                                                                                                  monkeypatch):
+    import asyncio
+
+    from reader.core import finding
+    from reader.tui.screens.similar import ScoresScreen
+    from reader.tui.widgets.days import FOR_YOU
+
+    held = HeldRefresh()
+    monkeypatch.setattr(finding, "refresh_similar", held)
+    library = library_of(tmp_path)
+    app = app_of(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await asyncio.to_thread(held.held.wait, 30)  # the worker is weighing, held there
+            await pilot.pause()
+            days = app.view.days
+            assert str(days.border_subtitle) == "weighing similar papers 0/4"
+            assert ("counting", 4, 4) in held.stages
+            assert app.current_paper.arxiv_id == "2505.00001"
+            await pilot.press("j")  # keys work meanwhile
+            assert app.current_paper.arxiv_id == "2505.00002"
+            await pilot.press("m")
+            await pilot.pause()
+            assert not isinstance(app.screen, ScoresScreen)
+            said = [n.message for n in app._notifications if "Similar papers are being prepared" in n.message]
+            assert said == ["Similar papers are being prepared (weighing similar papers 0/4): m and For you work "
+                            "once that is done"]
+            days.focus()
+            days.select_key(FOR_YOU)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, ScoresScreen)
+            assert len([n for n in app._notifications if "Similar papers are being prepared" in n.message]) == 2
+            held.release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert str(days.border_subtitle) == ""
+            assert held.stages[-1] == ("weighing", 4, 4)
+            app.view.papers.focus()
+            await pilot.press("m")
+            screen = app.screen
+            assert isinstance(screen, ScoresScreen)
+            await screen.workers.wait_for_complete()
+            await pilot.pause()
+            assert [p.arxiv_id for p, _ in screen.results][0] == "2505.00001"  # like 2505.00002, the shown one
+    finally:
+        held.release.set()
+    library.close()
+
+
+async def test_quitting_while_similar_papers_are_weighed_stops_the_worker_and_the_next_refresh_finishes(
+        tmp_path, monkeypatch):
+    import asyncio
+
+    from reader.core import finding
+    from reader.core.finding import vectors
+
+    held = HeldRefresh()
+    monkeypatch.setattr(finding, "refresh_similar", held)
+    monkeypatch.setattr(vectors, "BATCH", 3)  # two batches of papers to weigh, a transaction each
+    library = library_of(tmp_path)
+    app = app_of(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await asyncio.to_thread(held.held.wait, 30)
+            app.updates.cancel.set()  # as exit() sets it
+            held.release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app._weighing is not None  # stopped at its next step: never said to be done
+            assert not [n for n in app._notifications if "could not be prepared" in n.message]
+    finally:
+        held.release.set()
+    assert held.stages[-1] == ("weighing", 3, 4)  # the first batch weighed, then it stopped
+    con = library._store.connection()
+    assert con.execute("SELECT count(*) FROM sim_docs").fetchone()[0] == 3
+    assert held.real(library) == 1  # the next refresh weighs the one left
+    assert [p.arxiv_id for p, _ in finding.similar(library, "2505.00001", 1)] == ["2505.00002"]
+    library.close()

@@ -259,6 +259,45 @@ def test_a_full_pass_weighs_every_paper_again_when_many_changed(related, tmp_pat
     again.close()
 
 
+def weights(con) -> dict[tuple[str, str], float]:
+    """(arXiv id, term) -> weight: every paper's vector as the similarity tables keep it."""
+    return {(arxiv_id, term): round(w, 9) for arxiv_id, term, w in con.execute(
+        "SELECT d.arxiv_id, t.term, p.w FROM sim_docs d JOIN sim_postings p ON p.doc = d.doc "
+        "JOIN sim_terms t ON t.id = p.term")}
+
+
+def test_a_full_pass_cut_short_is_resumed_by_the_next_refresh_not_begun_again(related, tmp_path, monkeypatch):
+    """A refresh stopped between two batches (the reader quitting; a process killed mid-batch rolls that batch
+    back, the same) leaves the index usable, and the next refresh weighs only the papers left, with the
+    pass's counts: the same vectors as a pass never stopped."""
+    root, lib = related
+    monkeypatch.setattr(vectors, "BATCH", 2)
+    stages: list[tuple[str, int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(stage, done, total):
+        stages.append((stage, done, total))
+        if stage == "weighing" and done == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        finding.refresh_similar(lib, stop_after_two)
+    assert stages[0] == ("counting", 2, 6) and stages[-1] == ("weighing", 2, 6)
+    con = lib._store.connection()
+    assert con.execute("SELECT count(*) FROM sim_docs").fetchone()[0] == 2
+    assert lib.search("reasoning") and vectors.similar(con, "2505.99999", lib._paper) is None  # still usable
+    stages.clear()
+    assert finding.refresh_similar(lib, lambda *step: stages.append(step)) == 4  # the four left
+    assert [s for s in stages if s[0] == "counting"] == [] and stages[-1] == ("weighing", 4, 4)
+    assert finding.refresh_similar(lib) == 0
+    fresh = indexed(root, tmp_path / "fresh")
+    assert finding.refresh_similar(fresh) == 6
+    assert weights(con) == weights(fresh._store.connection()) and len({k[0] for k in weights(con)}) == 6
+    fresh.close()
+
+
 def test_similar_needs_the_index(tmp_path, related):
     root, _lib = related
     memory = Library.open([root]).load_all()
