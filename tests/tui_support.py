@@ -71,3 +71,28 @@ def build(paths=None, state_path: Path | None = None, *, system=None, config=Non
 
 def row_texts(option_list) -> list[str]:
     return [option_list.get_option_at_index(i).prompt.plain for i in range(option_list.option_count)]
+
+
+SEARCH_WORKERS = ("search", "search-page")
+
+
+async def searched(pilot) -> None:
+    """Until the search screen's questions (its worker threads: the query typed, a next page) are answered and
+    their results shown."""
+    from textual.worker import WorkerCancelled, WorkerState
+
+    app = pilot.app
+    while True:
+        pending = [w for w in app.workers if w.group in SEARCH_WORKERS
+                   and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not pending:
+            await pilot.pause()
+            if not [w for w in app.workers if w.group in SEARCH_WORKERS
+                    and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]:
+                return
+            continue
+        try:
+            await app.workers.wait_for_complete(pending)
+        except WorkerCancelled:  # (replaced by a newer question)
+            pass
+        await pilot.pause()

@@ -298,11 +298,12 @@ class ReaderApp(ReaderVariables, Loading, Weighing, Sharing, Navigation, Updatin
         from reader.tui.screens.search import SearchPlace, open_search
 
         # The library is looked up at each search: the index, a reload or a sync swaps it while it is open.
-        # The search language's filters (is:starred, is:unread, has:note) take the marks and notes of the state.
+        # The search language's filters (is:starred, is:unread, has:note) take the marks and notes of the state,
+        # read here, in the app's loop; the question is asked in the screen's worker thread.
         def search(query: str, sort: str, offset: int, limit: int):
             found = finding.parse(query)
-            return finding.search(self.library, found, sort=sort, offset=offset, limit=limit,
-                                  marks=finding.marks_for(found, self.state))
+            library, marks = self.library, finding.marks_for(found, self.state)
+            return lambda: finding.search(library, found, sort=sort, offset=offset, limit=limit, marks=marks)
 
         if getattr(self, "_search_remembered", None) is None:
             self._search_remembered = SearchPlace()

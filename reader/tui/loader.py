@@ -144,15 +144,15 @@ class Loading:
             self.apply(change)
             return
         # An open search covers the whole archive first; the day list (thousands of rows: 0.1-0.2 s at ten
-        # times the archive) is drawn right after, from the app's queue; similar papers are weighed after that.
-        self._library_changed(weigh=False)
+        # times the archive) is drawn right after, from the app's queue; similar papers are weighed after that
+        # (reader.tui.weighing: its worker starts once the screen is drawn).
+        self._library_changed()
         self.call_later(self._opened_drawn, change)
 
     def _opened_drawn(self, change) -> None:
         self.apply(change)
         self._report_warnings()
         self.updates.library_loaded()
-        self.weigh_similar()
 
     def _merge_loaded(self, parsed) -> None:
         self.view.set_status("")
@@ -164,14 +164,13 @@ class Loading:
         self.updates.library_loaded()
         self._library_changed()
 
-    def _library_changed(self, weigh: bool = True) -> None:
+    def _library_changed(self) -> None:
         """The library is read (whole, again, or with a sync's new days): let the process settle its memory,
         tell an open search that there is more to search, and weigh what changed for similar papers."""
         if self.on_library_loaded is not None:
             self.on_library_loaded()
         self.offer_catch_up()  # once, after a first sync (reader.tui.catching_up)
-        if weigh:
-            self.weigh_similar()
+        self.weigh_similar()
         for screen in self.screen_stack:
             changed = getattr(screen, "library_changed", None)
             if changed is not None:

@@ -36,8 +36,8 @@ class Weighing:
     _index_taken = False
 
     def weigh_similar(self) -> None:
-        """Start the worker, for a library backed by its index (nothing to weigh in memory); when it runs
-        already, once more after it (papers landed meanwhile)."""
+        """Start the worker (once the next frame is drawn), for a library backed by its index (nothing to weigh
+        in memory); when it runs already, once more after it (papers landed meanwhile)."""
         library = self.session.library
         if not getattr(library, "indexed", False):
             return
@@ -46,7 +46,8 @@ class Weighing:
             return
         self._weighing = "similar papers: starting"
         self._weighing_library = library
-        self._weigh(library)
+        # after the next frame: the screen the news changed (the day list, thousands of rows) is drawn first
+        self.call_after_refresh(self._weigh, library)
 
     def similar_not_ready(self) -> str | None:
         """What `m` and For you say instead of opening while similar papers are not ready (None: they open)."""

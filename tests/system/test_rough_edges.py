@@ -15,7 +15,7 @@ from hardening import screen_dump
 from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.days import DayList
 from terminal import Terminal
-from tui_support import FIXTURES, FakeSystem, build, row_texts
+from tui_support import FIXTURES, FakeSystem, build, row_texts, searched
 
 
 async def test_a_day_of_a_thousand_papers_keeps_its_two_counts_apart(tmp_path):
@@ -144,6 +144,7 @@ async def test_search_opened_the_moment_the_archive_is_read_never_crashes(tmp_pa
         await pilot.pause()
         assert app.screen is screen and app.is_running
         await pilot.press(*"alpha")
+        await searched(pilot)
         assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
         assert "still reading" not in str(screen.query_one("#search-count").render())
         await pilot.press("escape")

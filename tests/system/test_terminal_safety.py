@@ -37,7 +37,7 @@ from reader.tui.screens.empty import EmptyScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.search import SearchScreen
 from terminal import Terminal
-from tui_support import FakeSystem
+from tui_support import FakeSystem, searched
 
 IDS = ["2409.10001", "2409.10002", "2409.10003", "2409.10004", "2409.10005"]
 EVIL_NAME = "\x1b]0;PWNED-FILE\x07\x1b]52;c;ZXZpbA==\x07[@click=app.quit]x\u202e.md"  # a file name is text too
@@ -92,6 +92,7 @@ async def test_every_screen_shows_hostile_text_safely_and_markup_as_typed(tmp_pa
             text = _assert_clean_screen(app, f"paper {n}")
             assert MARKUP[n % len(MARKUP)] in text
         await pilot.press("g", "slash", *"hostile")
+        await searched(pilot)
         assert isinstance(app.screen, SearchScreen) and len(app.screen.results) == len(IDS)
         text = _assert_clean_screen(app, "search results")
         assert "[@click=app.quit]click[/]" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.core.index import open_indexed
+from tui_support import searched
 
 from test_finding import paper_md, write
 
@@ -120,7 +121,7 @@ async def test_search_screen_ranks_shows_highlighted_snippets_cycles_order_and_r
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("slash", *"quokka")
-        await pilot.pause()
+        await searched(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         count = str(screen.query_one("#search-count").render())
@@ -134,21 +135,21 @@ async def test_search_screen_ranks_shows_highlighted_snippets_cycles_order_and_r
         assert any(span.start == start and span.end == start + len("quokka") and str(span.style) == SNIPPET_STYLE
                    for span in prompt.spans)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await searched(pilot)
         assert "by date (ctrl+s)" in str(screen.query_one("#search-count").render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await searched(pilot)
         assert "by votes (ctrl+s)" in str(screen.query_one("#search-count").render())
         assert [p.votes for p in screen.results[:3]] == [n, n - 1, n - 2]
         for _ in range(n + 5):  # down to the last result: every page arrives on the way
             await pilot.press("down")
-        await pilot.pause()
+            await searched(pilot)
         assert len(screen.results) == n and options.highlighted == n - 1
         assert len({p.arxiv_id for p in screen.results}) == n
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("slash")
-        await pilot.pause()
+        await searched(pilot)
         again = app.screen
         assert isinstance(again, SearchScreen) and again is not screen
         assert again.query_one("#search-input").value == "quokka" and again.sort == "votes"
@@ -174,7 +175,7 @@ async def test_has_note_in_the_search_screen_keeps_the_papers_with_a_note(tmp_pa
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("slash", *"has:note")
-        await pilot.pause()
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2505.00003"]
     library.close()
 
@@ -284,4 +285,101 @@ async def test_quitting_while_similar_papers_are_weighed_stops_the_worker_and_th
     assert con.execute("SELECT count(*) FROM sim_docs").fetchone()[0] == 3
     assert held.real(library) == 1  # the next refresh weighs the one left
     assert [p.arxiv_id for p, _ in finding.similar(library, "2505.00001", 1)] == ["2505.00002"]
+    library.close()
+
+
+# -- the / screen asks in a worker: no key waits for a search -------------------------------------------------
+def two_kinds(tmp_path: Path):
+    root = tmp_path / "kinds"
+    write(root, "2025-06-03", [paper_md("2506.00001", "Alpha particles", "alpha decay.", votes=3),
+                               paper_md("2506.00002", "Beta blockers", "beta testing.", votes=2),
+                               paper_md("2506.00003", "Beta version", "beta again.", votes=1)])
+    library = open_indexed([root], tmp_path / "index-kinds")
+    library.load_all()
+    return library
+
+
+class HeldSearch:
+    """finding.search as the screen's worker asks it, the question for `word` held until released."""
+
+    def __init__(self, word: str) -> None:
+        import threading
+
+        from reader.core import finding
+
+        self.real, self.word = finding.search, word
+        self.held, self.release, self.answered = threading.Event(), threading.Event(), threading.Event()
+
+    def __call__(self, library, query, **options):
+        if self.word not in query.words:
+            return self.real(library, query, **options)
+        self.held.set()
+        assert self.release.wait(30), "never released"
+        try:
+            return self.real(library, query, **options)
+        finally:
+            self.answered.set()
+
+
+async def test_a_search_held_up_blocks_no_key_and_its_late_results_are_dropped(tmp_path, monkeypatch):
+    import asyncio
+
+    from textual.widgets import Input
+
+    from reader.core import finding
+    from reader.tui.screens.search import SearchScreen
+
+    held = HeldSearch("alpha")
+    monkeypatch.setattr(finding, "search", held)
+    library = two_kinds(tmp_path)
+    app = app_of(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("slash")
+            screen = app.screen
+            assert isinstance(screen, SearchScreen)
+            box = screen.query_one(Input)
+            box.value = "alpha"
+            await pilot.pause()
+            assert await asyncio.to_thread(held.held.wait, 30)  # its worker asks, held there
+            box.value = "beta"  # a newer keystroke: the screen is not waiting for the older question
+            await searched(pilot)
+            assert sorted(p.arxiv_id for p in screen.results) == ["2506.00002", "2506.00003"]
+            held.release.set()
+            assert await asyncio.to_thread(held.answered.wait, 30)
+            await searched(pilot)
+            await pilot.pause()
+            assert sorted(p.arxiv_id for p in screen.results) == ["2506.00002", "2506.00003"]  # alpha's came too late
+            assert str(screen.query_one("#search-count").render()).startswith("2 papers")
+            assert screen.remembered.query == "beta"
+    finally:
+        held.release.set()
+    library.close()
+
+
+async def test_enter_before_the_results_arrive_opens_the_top_one_when_they_do(tmp_path, monkeypatch):
+    import asyncio
+
+    from reader.core import finding
+    from reader.tui.screens.search import SearchScreen
+
+    held = HeldSearch("beta")
+    monkeypatch.setattr(finding, "search", held)
+    library = two_kinds(tmp_path)
+    app = app_of(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("slash", *"beta")
+            assert await asyncio.to_thread(held.held.wait, 30)
+            await pilot.press("enter")
+            assert isinstance(app.screen, SearchScreen) and app.current_paper.arxiv_id == "2506.00001"
+            held.release.set()
+            await searched(pilot)
+            assert not isinstance(app.screen, SearchScreen)
+            top = held.real(library, finding.parse("beta")).hits[0].paper
+            assert app.current_paper.arxiv_id == top.arxiv_id and "beta" in top.title.lower()
+    finally:
+        held.release.set()
     library.close()

@@ -7,6 +7,7 @@ from reader.core.index import open_indexed
 import pytest
 
 from digest_factory import write_day
+from tui_support import searched
 from reader.core.index.library import IndexedLibrary
 from test_index import (  # noqa: F401 - its fixtures and helpers
     Library,
@@ -40,8 +41,10 @@ async def test_the_reader_runs_on_the_library_backed_by_the_index(tmp_path, fixt
         assert library.pending == 0 and library.dates() == Library.open(paths).load_all().dates()
         await pilot.press("slash", *"lovelace")
         assert isinstance(app.screen, SearchScreen)
+        await searched(pilot)
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]
         await pilot.press(*["backspace"] * len("lovelace"), *"토크나이저")
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2406.00021"]
         await pilot.press("enter")
         assert app.current_key == "2024-06-12"
@@ -90,6 +93,7 @@ async def test_the_reader_shows_the_newest_day_then_the_index_takes_over_and_sea
         assert str(app.query_one(DayList).border_subtitle) == ""
         await pilot.press("slash", *"lovelace")
         assert isinstance(app.screen, SearchScreen)
+        await searched(pilot)
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]
         chosen = app.screen.results[0]
         await pilot.press("enter")
@@ -118,6 +122,7 @@ async def test_while_the_index_is_built_the_search_says_so_and_covers_everything
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"alpha")
+        await searched(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         assert {p.date for p in screen.results} == {"2024-12-31"}
@@ -126,6 +131,7 @@ async def test_while_the_index_is_built_the_search_says_so_and_covers_everything
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
+        await searched(pilot)
         assert isinstance(app.library, IndexedLibrary)
         assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
         assert str(screen.query_one("#search-count").render()).startswith("3 papers · Enter shows")
@@ -151,6 +157,7 @@ async def test_a_day_that_lands_while_the_reader_runs_on_the_index_is_shown(tmp_
         assert app.library.indexed and app.library.dates()[0] == "2024-01-04"
         assert row_texts(app.query_one(DayList))[2].startswith("2024-01-04")
         await pilot.press("slash", *"landed")
+        await searched(pilot)
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2401.00041", "2401.00042"]
 
 

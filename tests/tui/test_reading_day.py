@@ -8,7 +8,7 @@ import pytest
 from reader.core.config import Config
 from reader.core.state import StateStore
 from reader.tui.system import OpenResult
-from tui_support import FakeSystem, build
+from tui_support import FakeSystem, build, searched
 
 
 def _detail_text(app) -> str:
@@ -78,7 +78,7 @@ async def test_slash_finds_papers_with_a_note_with_has_note():
         await pilot.press("slash")
         for key in "has:note":
             await pilot.press(key)
-        await pilot.pause()
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2312.00012"]
 
 

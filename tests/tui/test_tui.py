@@ -9,7 +9,7 @@ from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.days import STARRED, DayList
 from reader.tui.widgets.detail import PaperDetail
 from reader.tui.widgets.papers import PaperList
-from tui_support import FIXTURES, FakeSystem, build, row_texts
+from tui_support import FIXTURES, FakeSystem, build, row_texts, searched
 
 
 def ids(app) -> list[str]:
@@ -235,10 +235,12 @@ async def test_search_as_you_type_enter_and_escape():
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"lovelace")
+        await searched(pilot)
         results = [p.arxiv_id for p in app.screen.results]
         assert sorted(results) == ["2312.00011", "2410.00031"]
         await pilot.press(*["backspace"] * len("lovelace"))
         await pilot.press(*"토크나이저")
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2406.00021"]
         await pilot.press("enter")
         assert not isinstance(app.screen, SearchScreen)
@@ -349,6 +351,7 @@ async def test_markup_in_digests_is_shown_as_typed_and_does_nothing():
             await pilot.click(PaperList, offset=(12, y))
         assert app.is_running
         await pilot.press("slash", *"mallory")
+        await searched(pilot)
         assert app.screen.results and app.is_running
 
 
@@ -624,6 +627,7 @@ async def test_control_characters_pasted_into_search_are_dropped():
         box.value = "love\x1b]0;owned\x07lace\x08"
         await pilot.pause()
         assert box.value == "lovelace"
+        await searched(pilot)
         assert sorted(p.arxiv_id for p in app.screen.results) == ["2312.00011", "2410.00031"]
 
 
@@ -718,7 +722,7 @@ async def test_a_search_opened_while_the_archive_loads_says_so_and_grows_when_it
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         await pilot.press("slash", "a", "l")
-        await pilot.pause()
+        await searched(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         count = str(screen.query_one("#search-count").render())
@@ -728,10 +732,11 @@ async def test_a_search_opened_while_the_archive_loads_says_so_and_grows_when_it
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
+        await searched(pilot)
         assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
         assert "still reading" not in str(screen.query_one("#search-count").render())
         await pilot.press("p")  # typing on narrows the fresh results, not the early ones
-        await pilot.pause()
+        await searched(pilot)
         assert {p.date for p in screen.results} == {"2023-11-20", "2023-12-06", "2024-12-31"}
 
 
@@ -815,6 +820,7 @@ async def test_words_typed_the_moment_slash_is_pressed_reach_the_search():
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         assert screen.query_one("#search-input").value == "lovelace"
+        await searched(pilot)
         assert sorted(p.arxiv_id for p in screen.results) == ["2312.00011", "2410.00031"]
         app.post_message(events.Key("escape", None))
         await pilot.pause()

@@ -86,7 +86,7 @@ async def test_the_readers_search_finds_full_width_and_decomposed_queries(tmp_pa
     from reader.core.state import StateStore
     from reader.tui.app import make_app
     from reader.tui.screens.search import SearchScreen
-    from tui_support import FakeSystem
+    from tui_support import FakeSystem, searched
 
     digest(tmp_path, [("2408.00001", unicodedata.normalize("NFD", NFD), "요약."),
                       ("2408.00002", "LLaVA for everyone", "요약.")])
@@ -97,10 +97,10 @@ async def test_the_readers_search_finds_full_width_and_decomposed_queries(tmp_pa
         assert isinstance(app.screen, SearchScreen)
         box = app.screen.query_one(Input)
         box.value = "ＬＬａＶＡ"  # as a Korean input method in full-width mode types it
-        await pilot.pause()
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2408.00002"]
         box.value = unicodedata.normalize("NFD", "토크나이저")  # pasted from a macOS file name
-        await pilot.pause()
+        await searched(pilot)
         assert [p.arxiv_id for p in app.screen.results] == ["2408.00001"]
 
 

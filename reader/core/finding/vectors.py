@@ -301,7 +301,7 @@ def _full(con: sqlite3.Connection, n: int, progress: Progress | None, generation
         _set(con, "sim_pass", n)
 
     transaction(con, start)
-    del df
+    df.clear()  # (the counts are in sim_terms now)
     return _weigh(con, all_rows, [], n, progress, generation, full=True)
 
 

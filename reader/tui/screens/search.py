@@ -3,14 +3,20 @@
 The screen asks `search(query, sort, offset, limit)` for a page of results (reader.core.finding.search: ranked
 by relevance over the library's index, or by date or votes; in memory without the index) with how many match
 in all; each row has a line of the summary under it with the found words highlighted (styles on the text's
-spans, never markup from it). `s` cycles the order; the next page is asked for as the cursor nears the end of
-what is listed, so every result can be reached. The query, order and cursor are kept for the next `/`."""
+spans, never markup from it). ctrl+s cycles the order; the next page is asked for as the cursor nears the end
+of what is listed, so every result can be reached. The query, order and cursor are kept for the next `/`.
+
+No key waits for a search: `search(...)` parses the query and reads the marks its filters need (in the
+screen's loop: a wrong filter is said at once) and returns the question, which a worker thread asks the
+library (exclusive: a newer keystroke's question replaces an older one's). Only the results of the newest
+question are shown; whatever an older one finds arrives too late and is dropped. Enter pressed before the
+newest results arrived opens the highlighted one of them when they do."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +24,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core.finding.query import QueryError
 from reader.core.model import Paper
@@ -61,7 +68,9 @@ class SearchScreen(ModalScreen[Paper | None]):
     def __init__(self, search: Callable, prompt_for: Callable[[Paper], Content], query: str = "",
                  status: Callable[[], str] | None = None, remembered: SearchPlace | None = None) -> None:
         super().__init__()
-        self._search = search  # search(query, sort, offset, limit) -> reader.core.finding.Page
+        # search(query, sort, offset, limit) -> ask, where ask() -> reader.core.finding.Page runs in a worker
+        # thread (search itself raises QueryError for a query the language does not allow)
+        self._search = search
         self._prompt_for = prompt_for
         self._status = status  # what the results do not cover yet ("" when they cover everything)
         self.remembered = remembered if remembered is not None else SearchPlace()
@@ -71,6 +80,11 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.results: list[Paper] = []  # the papers listed (pages asked for so far)
         self.total = 0  # how many match
         self._ran = ""  # the query the listed results are for
+        self._asking = ""  # the query of the newest question
+        self._asked = 0  # the newest question (results of an older one are dropped)
+        self._shown = 0  # the question the listed results answer
+        self._paging = False  # a next page is being asked for
+        self._open_when_shown = False  # Enter came before the newest results
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
@@ -108,7 +122,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         if cleaned != event.value:  # pasted control characters or escapes never reach the screen
             event.input.value = cleaned
             return
-        if event.value != self._ran:  # (the value the screen opened with is listed already)
+        if event.value != self._asking:  # (the value the screen opened with is asked for already)
             self.run_query(event.value)
 
     def _options(self, hits) -> list[Option]:
@@ -117,16 +131,51 @@ class SearchScreen(ModalScreen[Paper | None]):
                        if hit.snippet else prompt_for(hit.paper)) for hit in hits]
 
     def run_query(self, query: str, cursor: int = 0) -> None:
-        """List the first page (or as many pages as reach `cursor`) of the query's results."""
+        """List the first page (or as many pages as reach `cursor`) of the query's results: asked for in a
+        worker, shown when they come (unless a newer question was asked meanwhile)."""
+        self._asked += 1
+        self._asking = query
+        self._paging = False
+        self.remembered.query, self.remembered.sort, self.remembered.cursor = query, self.sort, cursor
+        ask = None
         problem = ""
-        page = None
         if query.strip():
             try:
-                page = self._search(query, self.sort, 0, max(PAGE, cursor + 1 + AHEAD))
+                ask = self._search(query, self.sort, 0, max(PAGE, cursor + 1 + AHEAD))
             except QueryError as exc:
                 problem = str(exc)
+        if ask is None:
+            self._show(self._asked, query, cursor, None, problem)
+        else:
+            self._ask(self._asked, query, cursor, ask)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _ask(self, asked: int, query: str, cursor: int, ask: Callable) -> tuple | None:
+        if get_current_worker().is_cancelled:
+            return None  # a newer keystroke came before this one started
+        return "query", asked, query, cursor, ask()
+
+    @work(thread=True, exclusive=True, group="search-page")
+    def _ask_page(self, asked: int, offset: int, ask: Callable) -> tuple:
+        return "page", asked, offset, ask()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group not in ("search", "search-page") or not self.is_attached:
+            return
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            kind, *rest = event.worker.result
+            if kind == "query":
+                self._show(*rest)
+            else:
+                self._add_page(*rest)
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED) and event.worker.group == "search-page":
+            self._paging = False
+
+    def _show(self, asked: int, query: str, cursor: int, page, problem: str = "") -> None:
+        if asked != self._asked:
+            return  # an older question's answer: a newer one is on its way
         hits = page.hits if page is not None else []
-        self.results, self.total, self._ran = [h.paper for h in hits], page.total if page else 0, query
+        self.results, self.total, self._ran, self._shown = [h.paper for h in hits], page.total if page else 0, query, asked
         options = self.query_one("#search-results", OptionList)
         options.set_options(self._options(hits))
         if hits:
@@ -144,19 +193,30 @@ class SearchScreen(ModalScreen[Paper | None]):
         else:
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
             count.update(f"{counted(self.total, 'paper')}{tail} · {order}")
+        if self._open_when_shown:
+            self._open_when_shown = False
+            self._submitted()
 
     def _more(self) -> None:
-        """The next page, when the cursor nears the end of what is listed and more match."""
-        if len(self.results) >= self.total or not self._ran.strip():
+        """The next page, when the cursor nears the end of what is listed and more match (in a worker)."""
+        if self._paging or self._shown != self._asked or len(self.results) >= self.total or not self._ran.strip():
             return
         try:
-            page = self._search(self._ran, self.sort, len(self.results), PAGE)
+            ask = self._search(self._ran, self.sort, len(self.results), PAGE)
         except QueryError:
             return
-        if not page.hits:
-            return
+        self._paging = True
+        self._ask_page(self._asked, len(self.results), ask)
+
+    def _add_page(self, asked: int, offset: int, page) -> None:
+        self._paging = False
+        if asked != self._asked or offset != len(self.results) or not page.hits:
+            return  # for an older question, or the list changed meanwhile
         self.results.extend(h.paper for h in page.hits)
-        self.query_one("#search-results", OptionList).add_options(self._options(page.hits))
+        options = self.query_one("#search-results", OptionList)
+        options.add_options(self._options(page.hits))
+        if (options.highlighted or 0) >= len(self.results) - AHEAD:
+            self._more()  # the cursor went on to the end meanwhile
 
     def _remember(self) -> None:
         options = self.query_one("#search-results", OptionList)
@@ -185,6 +245,9 @@ class SearchScreen(ModalScreen[Paper | None]):
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:
+        if self._shown != self._asked:  # the newest results are on their way: Enter opens one of them
+            self._open_when_shown = True
+            return
         options = self.query_one("#search-results", OptionList)
         if options.highlighted is not None and self.results:
             self.dismiss(self.results[options.highlighted])
