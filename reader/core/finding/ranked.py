@@ -189,11 +189,25 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
     return Page(total, offset, hits)
 
 
+class Listing(NamedTuple):
+    briefs: list[Brief]  # the first `limit` results as one-line listings
+    total: int  # results in all
+
+
+def listing(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
+            marks: Marks = Marks()) -> Listing:
+    """The results as one-line listings (no summary read), in the sort's order, the first `limit`; and how
+    many there are in all."""
+    plan = _plan(query, sort, marks)
+    if plan is None:
+        return Listing([], 0)
+    rows, matched = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
+    found = [Brief(*row[:4]) for row in rows]
+    total = len(found) if limit is None or len(found) < limit else count(con, plan, matched)
+    return Listing(found, total)
+
+
 def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
            marks: Marks = Marks()) -> list[Brief]:
     """The results as one-line listings (no summary read), in the sort's order, the first `limit`."""
-    plan = _plan(query, sort, marks)
-    if plan is None:
-        return []
-    rows, _matched = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
-    return [Brief(*row[:4]) for row in rows]
+    return listing(con, query, sort=sort, limit=limit, marks=marks).briefs
