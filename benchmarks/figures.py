@@ -5,7 +5,6 @@ Each function returns plain numbers; benchmarks/run.py turns them into table row
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import subprocess

@@ -58,7 +58,10 @@ def register(subparsers) -> None:
     add_paths_argument(p)
     p.add_argument("--sort", choices=("relevance", "date", "votes"), default="relevance",
                    help="best match first (default), newest first, or most votes first")
-    p.add_argument("--limit", type=_positive, metavar="N", help="print only the first N papers")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--limit", type=_positive, default=SHOWN, metavar="N",
+                       help=f"print the first N papers (default {SHOWN}; a line on stderr says how many more match)")
+    shown.add_argument("--all", action="store_true", help="print every paper that matches")
     p.add_argument("--state", metavar="FILE", help="the state file (is:starred, is:unread; default: see "
                    "'daily-papers paths')")
     p.add_argument("--json", action="store_true", help="print JSON (a list of papers)")
@@ -73,6 +76,10 @@ def register(subparsers) -> None:
     p.add_argument("-n", type=_positive, default=10, metavar="N", help="how many papers (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON (a list of papers, each with its score)")
     p.set_defaults(func=run_similar)
+
+
+SHOWN = 20  # search's results printed unless --limit or --all says otherwise
+ORDER_WORDS = {"relevance": "best first", "date": "newest first", "votes": "most votes first"}
 
 
 def _positive(text: str) -> int:
@@ -215,15 +222,22 @@ def run_search(args: argparse.Namespace) -> int:
         raise UsageError("search: give the words to find (every word must match)")
     marks = _marks(query, args.state)
     library = open_library(args.paths)
+    limit = None if args.all else args.limit
     if args.json:
-        results = finding.search(library, query, sort=args.sort, limit=args.limit or 10**9, marks=marks)
+        results = finding.search(library, query, sort=args.sort, limit=limit or 10**9, marks=marks)
         papers: list = [hit.paper for hit in results.hits]
+        total = results.total
     else:  # a line per paper: the index gives those fields alone, no summary is read
-        papers = finding.briefs(library, query, sort=args.sort, limit=args.limit, marks=marks)
+        papers, total = finding.listing(library, query, sort=args.sort, limit=limit, marks=marks)
     _print_papers(papers, args.json)
     if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
         print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)
         return 1
+    if total > len(papers):  # ranked: the best come first, and the rest is one option away
+        from reader.core.words import count
+
+        print(f"daily-papers: {len(papers):,} of {count(total, 'paper')} shown, {ORDER_WORDS[args.sort]}; "
+              f"--limit N or --all for more", file=sys.stderr)
     return 0
 
 

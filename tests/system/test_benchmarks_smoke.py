@@ -44,7 +44,8 @@ def test_every_benchmark_figure_is_produced(corpus, tmp_path):
         "to JSON, warm cache", "peak RSS", "daily-papers dates over the archive",
         "daily-papers export over the archive", "first Hugging Face sync", "up-to-date Hugging Face sync",
         "summarize: 16 papers", "index built from nothing", "daily-papers list (newest day)",
-        "daily-papers search transformer, 1x, index fresh", "vs grep -ri transformer", "peak RSS, daily-papers list",
+        "daily-papers search transformer, 1x, index fresh", "vs grep -ri transformer",
+        "daily-papers search --all transformer (every match printed)", "peak RSS, daily-papers list",
         "peak RSS, daily-papers search", "no PATH, auto_sync off", "no PATH, auto_sync on",
         "while K summarises a day", "first screen to the whole archive searched by /",
     ]

@@ -285,11 +285,37 @@ def test_search_ranks_sorts_limits_and_filters(capsys, tmp_path):
     assert [p["arxiv_id"] for p in json.loads(out)] == ["2412.00001"]
 
 
+def test_search_prints_the_best_twenty_and_says_how_many_more_match(capsys, tmp_path):
+    """Ranked results come best first, so a search prints the first 20 (a library grows every day: printing
+    every match of a common word grows with it) and one line on stderr says how many more and how to see
+    them; --all prints every match, --limit N as many as asked. The exit code stays 0."""
+    from test_finding import paper_md, write
+
+    root = tmp_path / "lib"
+    write(root, "2024-08-01", [paper_md(f"2408.{n:05d}", f"Wombat {n}" if n % 5 == 0 else f"Paper {n}",
+                                        "wombat 요약.", votes=n) for n in range(1, 26)])
+    listed = lambda out: [line.split()[2] for line in out.splitlines()]  # noqa: E731
+    code, out, err = run(capsys, "search", "wombat", str(root))
+    titled = {f"2408.{n:05d}" for n in (25, 20, 15, 10, 5)}  # the title counts most
+    assert code == 0 and len(listed(out)) == 20 and set(listed(out)[:5]) == titled
+    assert err == "daily-papers: 20 of 25 papers shown, best first; --limit N or --all for more\n"
+    code, out, err = run(capsys, "search", "wombat", str(root), "--all")
+    assert code == 0 and len(listed(out)) == 25 and err == ""
+    code, out, err = run(capsys, "search", "wombat", str(root), "--limit", "30", "--sort", "votes")
+    assert code == 0 and len(listed(out)) == 25 and err == ""
+    code, out, err = run(capsys, "search", "wombat", str(root), "--limit", "3", "--sort", "date")
+    assert len(listed(out)) == 3 and "3 of 25 papers shown, newest first" in err
+    code, out, err = run(capsys, "search", "--json", "wombat", str(root))
+    assert len(json.loads(out)) == 20 and "20 of 25 papers shown" in err
+    assert len(json.loads(run(capsys, "search", "--json", "--all", "wombat", str(root))[1])) == 25
+
+
 @pytest.mark.parametrize("argv, says", [
     (["search", "quokka is:stared"], "is: takes starred or unread"),
     (["search", "tag:x"], "unknown filter 'tag:x'"),
     (["search", "quokka", "--sort", "title"], "invalid choice"),
     (["search", "quokka", "--limit", "0"], "a whole number of 1 or more"),
+    (["search", "quokka", "--limit", "3", "--all"], "not allowed with"),
     (["similar", "2408.00001", "-n", "x"], "a whole number of 1 or more"),
 ])
 def test_finding_with_bad_input_says_one_line_and_exits_2(capsys, tmp_path, argv, says):

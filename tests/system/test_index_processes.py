@@ -52,15 +52,15 @@ def test_search_equals_todays_search_over_the_whole_archive(corpus, tmp_path, ca
         narrowed = library.search(query, within=first)
         assert narrowed == memory.search(query) and narrowed
         first = narrowed
-    # the command prints what it printed before the index (sorted by date, as it then was: relevance is now
-    # the default, issue 19)
+    # the command prints what it printed before the index, every match (--all: the best 20 are the default now)
+    # sorted by date, as it then was (relevance is now the default, issue 19)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cli-cache"))  # (the test's own: never the next test's)
     for query in ("transformer", "모델", "２４０８.０７２４６", "칩 3d"):
-        assert main(["search", "--sort", "date", query, str(corpus)]) == 0
+        assert main(["search", "--all", "--sort", "date", query, str(corpus)]) == 0
         lines = capsys.readouterr().out.splitlines()
         assert lines == [f"{p.date}  {p.votes if p.votes is not None else '-':>4}  {p.arxiv_id:<12}  {p.title}"
                          for p in memory.search(query)], query
-    assert main(["search", "--json", "--sort", "date", "강화 학습", str(corpus)]) == 0
+    assert main(["search", "--all", "--json", "--sort", "date", "강화 학습", str(corpus)]) == 0
     assert json.loads(capsys.readouterr().out) == [p.to_dict() for p in memory.search("강화 학습")]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reader.core.config import Config
 from reader.tui.screens.empty import EmptyScreen
 from reader.tui.screens.help import HelpScreen
@@ -825,3 +827,27 @@ async def test_words_typed_the_moment_slash_is_pressed_reach_the_search():
         app.post_message(events.Key("escape", None))
         await pilot.pause()
         assert not isinstance(app.screen, SearchScreen)
+
+
+@pytest.mark.parametrize("keys, expected", [
+    (["k", "i", "m", "ctrl+u", "m", "e", "m", "o"], "memo"),
+    (["k", "i", "m", "backspace", "backspace", "backspace", "메", "모"], "메모"),
+    (["a", "b", "left", "c"], "acb"),
+])
+async def test_editing_keys_in_the_search_box_take_effect_in_the_order_typed(keys, expected):
+    """Keys typed faster than the screen answers: an editing key bound on the box (ctrl+u, backspace, the
+    arrows) ran after the text typed behind it (it went up to the app and back), so "kim", ctrl+u, "memo"
+    left the box empty (seen in a real terminal under load; Textual issue #6605)."""
+    from textual import events
+
+    app = build()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        for key in keys:  # posted at once, as a burst from the terminal arrives
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#search-input").value == expected

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.core import finding
 from reader.core.finding import Marks, QueryError, parse
@@ -321,3 +323,39 @@ def test_terms_hold_keywords_english_in_parentheses_and_korean_pairs():
     assert {"k:diffusion model", "k:dm", "k:large language model", "k:llm", "k:grpo"} <= set(counts)
     assert {"확산", "모델", "씁니"} <= set(counts) and counts["flow"] == 2
     assert "github" not in counts and "https" not in counts and fold("the") not in counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "X", "Z", " ", "\u00df", "\u0130", "\ufb01", "\uac00", "\ub098",
+                                 "\uff21", "\uff11", "\u1100\u1161", "\u0301", "\u03a3", "\u03c2"]),
+                max_size=40).map("".join),
+       st.sampled_from(["a", "ss", "\uac00", "ab", "x", "fi", "\u03c3"]))
+def test_spans_are_found_the_same_whichever_way_the_text_is_folded(text, term):
+    """A summary that folding leaves one character for one (a composed Korean summary) is mapped in one pass;
+    every other text character by character: both give the same spans as folding each character alone."""
+    from reader.core.finding import snippets
+
+    folded, where = snippets._slow(text)
+    expected = []
+    start = folded.find(term)
+    while start >= 0:
+        expected.append((where[start], where[start + len(term) - 1] + 1))
+        start = folded.find(term, start + len(term))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(expected):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    assert snippets.spans(text, [term]) == merged
+
+
+def test_a_composed_korean_summary_is_folded_in_one_pass(monkeypatch):
+    from reader.core.finding import snippets
+
+    def refuse(text):
+        raise AssertionError("folded character by character")
+
+    monkeypatch.setattr(snippets, "_slow", refuse)
+    text = "토큰 병합(Token Merging)으로 ViT를 가속합니다. " * 20
+    assert [text[s:e] for s, e in snippets.spans(text, ["token", "가속"])][:2] == ["Token", "가속"]

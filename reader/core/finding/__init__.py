@@ -7,7 +7,7 @@ from __future__ import annotations
 from reader.core.finding.query import Query, QueryError, parse
 from reader.core.finding.ranked import PAGE, Hit, Marks, Page
 
-__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "briefs", "marks_for", "parse", "search", "similar",
+__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "briefs", "listing", "marks_for", "parse", "search", "similar",
            "for_you"]
 
 
@@ -38,20 +38,28 @@ def search(library, query: "Query | str", *, sort: str = "relevance", offset: in
         lambda lib: memory.page(lib, found, sort=sort, offset=offset, limit=limit, marks=marks))
 
 
-def briefs(library, query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
-           marks: Marks = Marks()) -> list:
-    """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`."""
+def listing(library, query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
+            marks: Marks = Marks()):
+    """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`,
+    and how many there are in all: a ranked.Listing."""
     from reader.core.finding import memory, ranked
     from reader.core.library import Brief
 
     found = _query(query)
 
-    def from_memory(lib) -> list:
-        results = memory.found(lib, found, sort, marks)[:limit]
-        return [Brief(p.date, p.votes, p.arxiv_id, p.title) for _, p in results]
+    def from_memory(lib) -> "ranked.Listing":
+        results = memory.found(lib, found, sort, marks)
+        return ranked.Listing([Brief(p.date, p.votes, p.arxiv_id, p.title) for _, p in results[:limit]],
+                              len(results))
 
-    return library.ask(lambda con, _paper_of: ranked.briefs(con, found, sort=sort, limit=limit, marks=marks),
+    return library.ask(lambda con, _paper_of: ranked.listing(con, found, sort=sort, limit=limit, marks=marks),
                        from_memory)
+
+
+def briefs(library, query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
+           marks: Marks = Marks()) -> list:
+    """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`."""
+    return listing(library, query, sort=sort, limit=limit, marks=marks).briefs
 
 
 def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:

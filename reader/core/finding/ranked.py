@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
-from reader.core.index.query import FULL, PAPER, ROWS
+from reader.core.index.query import FULL, PAPER
 from reader.core.index.terms import Query as Terms, quoted, usable
 from reader.core.library import Brief
 from reader.core.model import Paper
@@ -95,18 +95,21 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list
     return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
 
 
-# The columns each result is ordered by (r: what _plan's inner query selects), sort by sort.
+# How results are ordered, sort by sort (score, hits: what _plan's query selects; p papers, f files).
 ORDERS = {
-    "relevance": "r.score DESC, r.hits DESC, r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
-    "date": "r.date DESC, r.votes IS NULL, r.votes DESC, r.frank, r.seq",  # (index.query.ORDER's)
-    "votes": "r.votes IS NULL, r.votes DESC, r.date DESC, r.frank, r.seq",
+    "relevance": "score DESC, hits DESC, p.votes IS NULL, p.votes DESC, p.date DESC, f.rank, p.seq",
+    "date": "p.date DESC, p.votes IS NULL, p.votes DESC, f.rank, p.seq",  # (index.query.ORDER's)
+    "votes": "p.votes IS NULL, p.votes DESC, p.date DESC, f.rank, p.seq",
 }
 
 
 class _Plan(NamedTuple):
-    ranked: str  # SQL of every result with what orders it (r), its parameters in params + hit_params
+    source: str  # FROM ... (p papers, f files) WHERE ...: every result
     params: list
-    order: str
+    table: str | None  # the FTS5 table the query matches in (search or grams), None: no MATCH
+    lone: bool  # the MATCH is the only condition besides p.newest = 1
+    short: list[str]  # words nothing weighs (a title holding them comes first)
+    sort: str
 
 
 def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
@@ -117,30 +120,50 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
     if (query.starred and not marks.starred) or (query.noted and not marks.noted):
         return None
     match, grams, where, params = _conditions(query, marks)
-    head = [match] if match is not None else [grams] if grams is not None else []
-    hits, hit_params = "0", []
+    lone = len(where) == 1
     if match is not None or grams is not None:
         table = "search" if match is not None else "grams"
-        score = f"-{BM25}" if match is not None else "-bm25(grams)"
-        source = f"{table} JOIN papers p ON p.id = {table}.rowid JOIN files f ON f.id = p.file"
         where.insert(0, f"{table} MATCH ?")
+        params.insert(0, match if match is not None else grams)
+        source = f"{table} JOIN papers p ON p.id = {table}.rowid"
+        short = []
     else:
-        score = "0.0"
-        source = ROWS
-        short = [t for t in query.terms if len(t) < 3]
-        if short and sort == "relevance":  # nothing weighs these words: a title that holds them first
-            source += " JOIN search ON search.rowid = p.id"
-            hits = " + ".join("(instr(search.title, ?) > 0)" for _ in short)
-            hit_params = short
-    condition = " AND ".join(where)
-    # MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window.
-    ranked = (f"WITH r AS MATERIALIZED (SELECT p.id AS id, {score} AS score, {hits} AS hits, p.votes AS votes, "
-              f"p.date AS date, f.rank AS frank, p.seq AS seq FROM {source} WHERE {condition})")
-    return _Plan(ranked, hit_params + head + params, ORDERS[sort])
+        table, source, lone = None, "papers p", False
+        short = [t for t in query.terms if len(t) < 3] if sort == "relevance" else []
+    return _Plan(f"{source} WHERE {' AND '.join(where)}", params, table, lone, short, sort)
 
 
-def count(con: sqlite3.Connection, plan: _Plan) -> int:
-    return con.execute(f"{plan.ranked} SELECT count(*) FROM r", plan.params).fetchone()[0]
+def _matched(con: sqlite3.Connection, plan: _Plan) -> int:
+    """How many rows of the FTS5 table the MATCH alone finds (every paper row: the newest and the others)."""
+    return con.execute(f"SELECT count(*) FROM {plan.table} WHERE {plan.table} MATCH ?", plan.params[:1]).fetchone()[0]
+
+
+def count(con: sqlite3.Connection, plan: _Plan, matched: int | None = None) -> int:
+    """The results in all. A MATCH alone in a library whose rows are all newest (no paper listed on two days):
+    what the MATCH finds, which `matched` may already say."""
+    if plan.lone and matched is not None and con.execute("SELECT (SELECT count(*) FROM papers) = (SELECT count(*) "
+                                                         "FROM papers WHERE newest = 1)").fetchone()[0]:
+        return matched
+    return con.execute(f"SELECT count(*) FROM {plan.source}", plan.params).fetchone()[0]
+
+
+def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offset: int = 0) -> tuple[list, int | None]:
+    """(the rows offset .. offset+limit in the sort's order, each `columns` then its score; how many rows the
+    MATCH found, when it was counted: the count of results then costs nothing more). SQLite sorts keeping
+    only the best offset+limit rows (ORDER BY ... LIMIT): no table of every result is made."""
+    matched = None
+    score, hits, params = "0.0", "0", list(plan.params)
+    source = plan.source.replace(" WHERE ", " JOIN files f ON f.id = p.file WHERE ", 1)
+    if plan.sort == "relevance" and plan.table is not None:
+        matched = _matched(con, plan)
+        score = f"-{BM25}" if plan.table == "search" else "-bm25(grams)"
+    elif plan.short:  # nothing weighs these words: a title that holds them first
+        source = source.replace(" WHERE ", " JOIN search ON search.rowid = p.id WHERE ", 1)
+        hits = " + ".join("(instr(search.title, ?) > 0)" for _ in plan.short)
+        params = plan.short + params
+    rows = con.execute(f"SELECT {columns}, {score} AS score, {hits} AS hits FROM {source} ORDER BY "
+                       f"{ORDERS[plan.sort]} LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()
+    return rows, matched
 
 
 def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Paper], *, sort: str = "relevance",
@@ -149,30 +172,42 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
     plan = _plan(query, sort, marks)
     if plan is None:
         return EMPTY
-    # One pass finds, counts and orders (the count a window over every result); the page's rows only are
-    # read whole (their summaries) afterwards.
-    ranked = con.execute(f"{plan.ranked} SELECT r.id, r.score, count(*) OVER () FROM r ORDER BY {plan.order} "
-                         "LIMIT ? OFFSET ?", plan.params + [limit, offset]).fetchall()
-    if not ranked:
-        return Page(count(con, plan) if offset else 0, offset, [])
+    # The page's rows are found and ordered first, then only they are read whole (their summaries).
+    ranked, matched = _ranked(con, plan, "p.id", limit, offset)
+    if not ranked and not offset:
+        return EMPTY
+    total = offset + len(ranked) if 0 < len(ranked) < limit else count(con, plan, matched)
     rows = {row[-1]: row[:-1] for row in con.execute(
         f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
         (json.dumps([r[0] for r in ranked]),))}
     terms = query.terms
     hits = []
-    for row_id, score, _total in ranked:
+    for row_id, score, _hits in ranked:
         paper = paper_of(rows[row_id])
         shown, found = snippet(summary_text(paper.sections), terms)
         hits.append(Hit(paper, float(score), shown, tuple(found), tuple(spans(paper.title, terms))))
-    return Page(ranked[0][2], offset, hits)
+    return Page(total, offset, hits)
+
+
+class Listing(NamedTuple):
+    briefs: list[Brief]  # the first `limit` results as one-line listings
+    total: int  # results in all
+
+
+def listing(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
+            marks: Marks = Marks()) -> Listing:
+    """The results as one-line listings (no summary read), in the sort's order, the first `limit`; and how
+    many there are in all."""
+    plan = _plan(query, sort, marks)
+    if plan is None:
+        return Listing([], 0)
+    rows, matched = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
+    found = [Brief(*row[:4]) for row in rows]
+    total = len(found) if limit is None or len(found) < limit else count(con, plan, matched)
+    return Listing(found, total)
 
 
 def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
            marks: Marks = Marks()) -> list[Brief]:
     """The results as one-line listings (no summary read), in the sort's order, the first `limit`."""
-    plan = _plan(query, sort, marks)
-    if plan is None:
-        return []
-    rows = con.execute(f"{plan.ranked} SELECT p.date, p.votes, p.arxiv_id, p.title FROM r JOIN papers p ON p.id = "
-                       f"r.id ORDER BY {plan.order} LIMIT ?", plan.params + [-1 if limit is None else limit])
-    return [Brief(*row) for row in rows]
+    return listing(con, query, sort=sort, limit=limit, marks=marks).briefs

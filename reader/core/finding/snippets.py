@@ -9,6 +9,7 @@ two: 'ß' -> 'ss').
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from reader.core.text import fold
@@ -29,10 +30,14 @@ def summary_text(sections: Sequence[tuple[str, str]]) -> str:
     return " ".join(plain(markdown) for name, markdown in sections if fold(name).strip() not in SKIPPED)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _folded(text: str) -> "tuple[str, Sequence[int]]":
     """The folded text and, for each of its characters, the index of the character it came from."""
-    if text.isascii():
-        return text.casefold(), list(range(len(text))) if len(text.casefold()) == len(text) else _slow(text)[1]
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        # Normalising changes nothing, and casefolding makes each character one or more: as many characters
+        # as before means each one is folded into one, in place (a Korean summary, almost always).
+        folded = text.casefold()
+        if len(folded) == len(text):
+            return folded, range(len(text))
     return _slow(text)
 
 

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from reader.core.sanitize import clean_line
+from reader.tui.widgets.text_box import TextBox
 
 _DATED = re.compile(r"starred-[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[0-9]+)?\.[A-Za-z]+")
 
@@ -48,7 +49,7 @@ class ExportScreen(ModalScreen[Path | None]):
         with Vertical(id="export-box") as box:
             box.border_title = f"Export starred as {self.what}"
             box.border_subtitle = "Enter writes · Esc goes back"
-            yield Input(value=str(self.path), id="export-path")
+            yield TextBox(value=str(self.path), id="export-path")
             yield Static("The file to write (the folder and name are remembered for next time)", id="export-note",
                          markup=False)
 

@@ -31,6 +31,7 @@ from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.words import count as counted
 from reader.tui.widgets.steady_list import SteadyOptionList
+from reader.tui.widgets.text_box import TextBox
 
 PAGE = 50  # results asked for at a time
 AHEAD = 10  # the next page is asked for when the cursor is this near the last listed result
@@ -89,7 +90,7 @@ class SearchScreen(ModalScreen[Paper | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
             box.border_title = "Search every day: titles, authors, summaries"
-            yield Input(value=self._query, placeholder="words to find (all must match)", id="search-input")
+            yield TextBox(value=self._query, placeholder="words to find (all must match)", id="search-input")
             yield Static("", id="search-count", markup=False)
             yield SteadyOptionList(id="search-results", markup=False)
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Static
 
 from reader.core.sanitize import visible
 from reader.core.state import StateStore
+from reader.tui.widgets.text_box import TextBox
 
 
 def changes_text(count: int) -> str:
@@ -57,7 +58,7 @@ class UnsavedScreen(ModalScreen["str | Path | None"]):
             box.border_subtitle = "r retry · s save elsewhere · Q quit anyway · Esc back"
             yield Static("", id="unsaved-message", markup=False)
             yield Static("", id="unsaved-status", markup=False)
-            yield Input(placeholder="a file for your marks (daily-papers state import FILE takes them back)",
+            yield TextBox(placeholder="a file for your marks (daily-papers state import FILE takes them back)",
                         id="unsaved-path")
             with Horizontal(id="unsaved-buttons"):
                 yield Button("Retry", id="unsaved-retry", variant="primary")
