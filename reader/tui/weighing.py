@@ -1,8 +1,9 @@
 """Similar papers made ready after the first screen: once the library backed by its index is the reader's (the
 index worker handed it over, or the reader was given one), a worker thread brings the index's similarity
 tables up to date (reader.core.finding.refresh_similar: at ten times the archive, weighing every paper the
-first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was
-("similar papers: counting terms N/M", then "weighing similar papers N/M"). Nothing waits for it: meanwhile
+first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was ("similar terms
+N/M" while the terms of every paper are counted, then "similar papers N/M" as they are weighed: short enough
+for the days' pane). Nothing waits for it: meanwhile
 `m` and For you say in one notice that similar papers are being prepared, and work once it is done (their
 own refresh then finds nothing to do). Quitting stops it at its next batch (what it committed stays; the
 next refresh, the reader's or `daily-papers similar`'s, finishes the work). A day that lands (a sync, a
@@ -30,7 +31,7 @@ class Weighing:
     view: View
     index_factory: Callable[[], Library] | None
 
-    _weighing: str | None = None  # what the bottom line says while the worker runs (None: it does not run)
+    _weighing: str | None = None  # how far the worker is, in words (None: it does not run)
     _weighing_library: Library | None = None  # the library the worker weighs in (closed by it once swapped)
     _weigh_again = False  # the library changed while the worker ran: once more after it
     _index_taken = False
@@ -44,7 +45,7 @@ class Weighing:
         if self._weighing is not None:
             self._weigh_again = True
             return
-        self._weighing = "similar papers: starting"
+        self._weighing = "starting"
         self._weighing_library = library
         # after the next frame: the screen the news changed (the day list, thousands of rows) is drawn first
         self.call_after_refresh(self._weigh, library)
@@ -68,9 +69,12 @@ class Weighing:
         def progress(stage: str, done: int, total: int) -> None:
             if cancel.is_set():
                 raise _Stopped  # the reader is closing: what is committed stays, the next refresh finishes it
-            text = (f"weighing similar papers {done}/{total}" if stage == "weighing"
-                    else f"similar papers: counting terms {done}/{total}")
-            self._from_worker(self._weighing_progress, text)
+            if stage == "weighing":
+                self._from_worker(self._weighing_progress, f"similar papers {done}/{total}",
+                                  f"{done}/{total} papers weighed")
+            else:
+                self._from_worker(self._weighing_progress, f"similar terms {done}/{total}",
+                                  f"terms counted in {done}/{total} papers")
 
         try:
             finding.refresh_similar(library, progress)
@@ -83,10 +87,10 @@ class Weighing:
             return
         self._from_worker(self._weighed, library, None)
 
-    def _weighing_progress(self, text: str) -> None:
+    def _weighing_progress(self, status: str, words: str) -> None:
         if self._weighing is not None:
-            self._weighing = text
-            self.view.set_status(text)
+            self._weighing = words
+            self.view.set_status(status)
 
     def _weighed(self, library: Library, problem: str | None) -> None:
         self._weighing = None

@@ -223,7 +223,7 @@ async def test_similar_papers_are_weighed_after_the_first_screen_keys_work_meanw
             assert await asyncio.to_thread(held.held.wait, 30)  # the worker is weighing, held there
             await pilot.pause()
             days = app.view.days
-            assert str(days.border_subtitle) == "weighing similar papers 0/4"
+            assert str(days.border_subtitle) == "similar papers 0/4"
             assert ("counting", 4, 4) in held.stages
             assert app.current_paper.arxiv_id == "2505.00001"
             await pilot.press("j")  # keys work meanwhile
@@ -232,8 +232,8 @@ async def test_similar_papers_are_weighed_after_the_first_screen_keys_work_meanw
             await pilot.pause()
             assert not isinstance(app.screen, ScoresScreen)
             said = [n.message for n in app._notifications if "Similar papers are being prepared" in n.message]
-            assert said == ["Similar papers are being prepared (weighing similar papers 0/4): m and For you work "
-                            "once that is done"]
+            assert said == ["Similar papers are being prepared (0/4 papers weighed): m and For you work once that "
+                            "is done"]
             days.focus()
             days.select_key(FOR_YOU)
             await pilot.press("enter")
