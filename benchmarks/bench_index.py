@@ -165,6 +165,18 @@ class Terminal:
         subprocess.run(self.tmux + ["send-keys", "-t", "b", *(["-l"] if literal else []), *keys], check=True,
                        env={**os.environ, "LANG": "C.UTF-8"})
 
+    def wait_any(self, texts: list[str], timeout: float = 120.0) -> str:
+        """The first of `texts` on the screen (waiting up to `timeout` seconds for one)."""
+        limit = time.perf_counter() + timeout
+        while True:
+            screen = self.screen()
+            found = next((text for text in texts if text in screen), None)
+            if found is not None:
+                return found
+            if time.perf_counter() > limit:
+                raise RuntimeError(f"none of {texts!r} appeared; last screen:\n{screen}")
+            time.sleep(0.005)
+
     def close(self) -> None:
         subprocess.run(self.tmux + ["kill-server"], capture_output=True)
         shutil.rmtree(self.sock.parent, ignore_errors=True)
@@ -220,3 +232,95 @@ def reader_run(ten: Path, repeats: int, queries: list[str] = QUERIES) -> dict:
         shutil.rmtree(home, ignore_errors=True)
     return {key: statistics.median(run[key] for run in runs) for key in ("first", "full", "peak_mb")} | {
         "max_full": max(run["full"] for run in runs), "max_peak_mb": max(run["peak_mb"] for run in runs)}
+
+
+# -- the reader with similar papers: m on a few papers and For you, in a real terminal ------------------------
+def reader_similar_session(library: Path, env: dict[str, str], title: str, papers: int = 4,
+                           ready_timeout: float = 600.0) -> dict:
+    """The reader in tmux at 160x45 on `library` (its index warm) under tests/measure_peak.py: each of the
+    newest day's first `papers` papers starred and `m` pressed on it (its similar papers listed, then Esc),
+    then the day list's For you opened (the newest days' unread papers ranked by the stars); the peak resident
+    memory of the whole session (VmHWM, written as it quits). While similar papers are not ready (the reader
+    weighs them in its worker after the first screen) `m` only says so: it is pressed again until the list
+    comes. Returns the peak and the seconds from the first screen until the first list came."""
+    peak = Path(tempfile.mkdtemp(prefix="bench-peak-")) / "peak"
+    term = Terminal([PYTHON, str(MEASURE_PEAK), str(peak), "-m", "reader", str(library)], env)
+    listed = "most alike first"
+    answers = [listed, "no other paper of the library is like it"]  # (a small library: a paper alike to none)
+    try:
+        first = term.wait(title)
+        ready = None
+        for n in range(papers):
+            if n:
+                term.keys("j")
+            term.keys("s")
+            limit = time.perf_counter() + ready_timeout
+            while True:
+                term.keys("m")
+                try:
+                    term.wait_any(answers, timeout=2.0)
+                    break
+                except RuntimeError:
+                    if time.perf_counter() > limit:
+                        raise
+            if ready is None:
+                ready = time.perf_counter() - term.start - first
+            term.keys("Escape")
+            term.wait(title, absent="Papers like")
+        term.keys("Escape")  # the papers -> the day list
+        time.sleep(0.3)  # (an Escape and a key sent at once would be read as Alt+key)
+        term.keys("k", "Enter")  # For you, the row above the newest day
+        term.wait("For you: the newest days' unread papers")
+        term.wait_any([listed, "none is like your stars yet"])
+        term.keys("Escape")
+        term.wait(title, absent="For you: the newest")
+        term.keys("q")
+        limit = time.perf_counter() + 30
+        while not peak.exists() and time.perf_counter() < limit:
+            time.sleep(0.05)
+        if not peak.exists():
+            raise RuntimeError(f"the reader did not quit; last screen:\n{term.screen()}")
+    finally:
+        term.close()
+    return {"first": first, "ready": ready, "peak_mb": int(peak.read_text()) / 1024}
+
+
+def reader_similar_run(ten: Path, repeats: int, weighed_before: bool) -> dict:
+    """Peak memory of the reader at `ten` with similar papers used (reader_similar_session), each session in
+    a home of its own (no stars yet) over the same warm index: with the similarity tables weighed beforehand
+    (by `daily-papers similar`), or weighed by the reader's own worker in the session (the index built, its
+    similarity tables not: the worker weighs every paper after the first screen, then m and For you)."""
+    import sqlite3
+
+    from first_screen import newest_top_title
+    from reader.core.library import Library
+
+    newest = Library.open([ten])
+    newest.load_newest()
+    some_id = newest.newest().papers[0].arxiv_id
+    title = newest_top_title(ten)
+    base = Path(tempfile.mkdtemp(prefix="bench-similar-"))
+    runs = []
+    try:
+        built = env_with_home(base / "built")
+        timed(reader("dates", str(ten)), built)  # the index, warm
+        if weighed_before:
+            start = time.perf_counter()
+            timed(reader("similar", some_id, str(ten)), built)
+            weighed = time.perf_counter() - start
+        else:
+            weighed = None
+        for n in range(repeats):
+            home = base / f"run{n}"
+            shutil.copytree(base / "built" / "cache", home / "cache")  # a fresh copy: weighed from nothing each time
+            env = env_with_home(home)
+            runs.append(reader_similar_session(ten, env, title))
+            if not weighed_before:
+                index = next((home / "cache" / "daily-papers" / "index").glob("*.sqlite3"))
+                with sqlite3.connect(index) as con:
+                    done = con.execute("SELECT value FROM meta WHERE key = 'sim_n'").fetchone()
+                assert done is not None and int(done[0]) > 0, "the reader's worker did not finish weighing"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return {"peak_mb": statistics.median(r["peak_mb"] for r in runs), "max_peak_mb": max(r["peak_mb"] for r in runs),
+            "ready": statistics.median(r["ready"] for r in runs), "weighed_cli": weighed}
