@@ -87,7 +87,7 @@ def newest_top_title(library: Path) -> str:
 
 def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, size=(160, 45),
                           bare: bool = False, own: bool = False,
-                          before: list[str] = ()) -> tuple[list[float], list[float]]:
+                          before: list[str] = (), during: str | None = None) -> tuple[list[float], list[float]]:
     """j/k in a real terminal, each key sent once the previous move shows: (seconds from sending the key to
     tmux showing the next paper's id, seconds from the app receiving the key to it writing the frame that
     holds that id). The first is end to end (tmux, process spawns for capture-pane polling every 2 ms,
@@ -95,7 +95,8 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
 
     bare=True measures the reference instead: a bare OptionList updating one Static, in the same way.
     own=True starts the reader with no PATH (`library` is then the user's library, where env's XDG_DATA_HOME
-    says); `before` are tmux keys sent once the first screen is up (K to summarise a day, say)."""
+    says); `before` are tmux keys sent once the first screen is up (K to summarise a day, say); `during` is a
+    text the moves wait for first (the similar papers' progress under the days, say: they are made then)."""
     from reader.core.library import Library
 
     lib = Library.open([library])
@@ -129,6 +130,8 @@ def tmux_cursor_latencies(library: Path, env: dict[str, str], moves: int = 60, s
         for key in before:
             subprocess.run(tmux + ["send-keys", "-t", "b", key], check=True)
             time.sleep(0.2)
+        if during is not None:
+            wait_for(during, 120)
         position = 0
         for i in range(moves):
             step = 1 if (i // (len(ids) - 1)) % 2 == 0 else -1

@@ -257,6 +257,53 @@ def reader_similar_figures(smoke: bool, repeats: int) -> list[Figure]:
     ]
 
 
+def weighing_cursor_figure(smoke: bool, moves: int, rounds: int = 3) -> list[Figure]:
+    """j/k in a real terminal at 10x while the reader's worker weighs similar papers after its first screen
+    (the index warm, its similarity tables not yet made), beside the same reader with them made (idle): the
+    cursor's p95 must not move beyond the machine's noise (issue 19: no key waits for similar papers)."""
+    import shutil
+
+    ten = corpus.real() if smoke else corpus.scaled(10)
+    home = Path(tempfile.mkdtemp(prefix="bench-weighing-"))
+    env = first_screen.env_with_home(home)
+    built = Path(tempfile.mkdtemp(prefix="bench-weighing-index-"))
+    try:
+        cache = env["XDG_CACHE_HOME"]
+        subprocess.run([sys.executable, "-m", "reader", "dates", str(ten)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)  # the index, its similarity tables not made
+        shutil.copytree(cache, built / "weighing")
+        subprocess.run([sys.executable, "-m", "reader", "similar", first_screen_id(ten), str(ten)],
+                       env=env, check=True, stdout=subprocess.DEVNULL)  # made before the reader starts
+        shutil.copytree(cache, built / "idle")
+        latencies: dict[str, list[float]] = {"idle": [], "weighing": []}
+        for round_ in range(rounds):
+            order = ["idle", "weighing"] if round_ % 2 == 0 else ["weighing", "idle"]
+            for label in order:
+                shutil.rmtree(cache)
+                shutil.copytree(built / label, cache)
+                # (the moves start once the counting shows: at 1x it is over before anything shows)
+                during = "similar terms" if label == "weighing" and not smoke else None
+                ends, _ = first_screen.tmux_cursor_latencies(ten, env, moves, during=during)
+                latencies[label].extend(ends)
+        results = {label: p95(values) * 1000 for label, values in latencies.items()}
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(built, ignore_errors=True)
+    ok = results["weighing"] <= results["idle"] * 1.25 + 5
+    big = "1x" if smoke else "10x"
+    return [Figure(f"cursor p95 (tmux, j/k, {rounds} round{'s' if rounds > 1 else ''}, {big}) while similar papers "
+                   "are weighed after the first screen", results["weighing"], "ms", "<= idle x 1.25 + 5 ms",
+                   results["idle"], "same reader, similar papers made", None if smoke else ok)]
+
+
+def first_screen_id(library: Path) -> str:
+    from reader.core.library import Library
+
+    lib = Library.open([library])
+    lib.load_newest()
+    return lib.newest().papers[0].arxiv_id
+
+
 def cli_figures(library: Path) -> list[Figure]:
     out = []
     for args in (["dates"], ["export", "--format", "json"]):
@@ -399,7 +446,7 @@ def main() -> int:
         corpus.REAL = args.archive
     byte_compile()
     if args.only_similar:
-        figures = reader_similar_figures(False, args.repeats)
+        figures = reader_similar_figures(False, args.repeats) + weighing_cursor_figure(False, 100)
         text = table(figures)
         print(text)
         record(text, "the reader's peak memory with similar papers used: benchmarks/run.py --only-similar")
@@ -439,6 +486,7 @@ def main() -> int:
         lambda: export_figure(corpus.real() if args.smoke else corpus.scaled(10), "1x" if args.smoke else "10x"),
         lambda: reader_index_figures(args.smoke, args.repeats),
         lambda: reader_similar_figures(args.smoke, args.repeats),
+        lambda: weighing_cursor_figure(args.smoke, 10 if args.smoke else 100, rounds=1 if args.smoke else 3),
         lambda: cli_figures(corpus.real()),
         lambda: index_figures(args.smoke, args.repeats),
         lambda: hf_figures(args.smoke),
