@@ -227,3 +227,39 @@ async def test_a_day_that_lands_while_the_index_is_built_waits_for_it_and_is_sho
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.library, IndexedLibrary) and app.library.dates() == ["2024-01-04", "2024-01-03"]
+
+
+async def test_m_while_the_index_is_built_says_so_and_opens_nothing(tmp_path):
+    import asyncio
+    import threading
+
+    from reader.core.opening import open_library
+    from reader.tui.screens.similar import ScoresScreen
+
+    for n, day in enumerate(["2023-11-20", "2024-12-31"]):
+        write_day(tmp_path / "lib", day, [f"240{n + 1}.0000{n}"], title="Alpha")
+    asked, ready = threading.Event(), threading.Event()
+
+    def slow_index():
+        asked.set()
+        ready.wait(30)
+        return open_library([str(tmp_path / "lib")], load=False, index=True)
+
+    app = launched([tmp_path / "lib"], index_factory=slow_index)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await asyncio.to_thread(asked.wait, 30)
+            await pilot.press("m")
+            await pilot.pause()
+            assert not isinstance(app.screen, ScoresScreen)
+            assert [n.message for n in app._notifications if "Similar papers" in n.message] == [
+                "Similar papers need the library's index, which is still being read: m and For you work once it "
+                "is ready"]
+            ready.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()  # (similar papers weighed after the index was handed over)
+            await pilot.press("m")
+            assert isinstance(app.screen, ScoresScreen)
+    finally:
+        ready.set()

@@ -13,7 +13,7 @@ refresh() keeps those tables in step with the index's papers: a paper added or c
 document frequencies of the last full pass; when more than a tenth of the papers changed since, every
 paper is weighed again (a full pass: the frequencies counted, then a batch of papers a transaction; one cut
 short is resumed by the next refresh). The reader runs it in a worker once its index is handed over
-(reader.tui.similar_worker, its progress under the days); `daily-papers similar` before it asks, with a
+(reader.tui.weighing, its progress under the days); `daily-papers similar` before it asks, with a
 progress line on a terminal.
 """
 
@@ -225,6 +225,7 @@ def _weigh(con: sqlite3.Connection, rows: list[int], gone: list[tuple[int, bytes
         if missing:  # (a paper written meanwhile)
             table.update(_term_ids(con, missing, create=True))
         return table
+
     if gone:
         def drop() -> None:
             for doc, blob in gone:
