@@ -194,7 +194,7 @@ class HeldRefresh:
         self.held, self.release = threading.Event(), threading.Event()
         self.stages: list[tuple[str, int, int]] = []
 
-    def __call__(self, library, progress=None):
+    def __call__(self, library, progress=None, busy=None):
         def step(stage, done, total):
             self.stages.append((stage, done, total))
             if progress is not None:
@@ -203,7 +203,7 @@ class HeldRefresh:
                 self.held.set()
                 assert self.release.wait(30), "never released"
 
-        return self.real(library, step)
+        return self.real(library, step, busy)
 
 
 async def test_similar_papers_are_weighed_after_the_first_screen_keys_work_meanwhile_and_m_says_so(tmp_path,
@@ -382,4 +382,41 @@ async def test_enter_before_the_results_arrive_opens_the_top_one_when_they_do(tm
             assert app.current_paper.arxiv_id == top.arxiv_id and "beta" in top.title.lower()
     finally:
         held.release.set()
+    library.close()
+
+
+async def test_similar_papers_wait_while_the_user_presses_keys_and_go_on_after(tmp_path):
+    """The worker waits between two transactions while keys come (its Python would share the interpreter with
+    each of them), and goes on once QUIET seconds passed without one (the clock is the test's)."""
+    import asyncio
+    import threading
+
+    from reader.tui.weighing import QUIET
+
+    library = library_of(tmp_path)
+    app = app_of(library)
+    now = [1000.0]
+    app.input_clock = lambda: now[0]
+    app._last_input = now[0]  # a key just pressed as the reader starts
+    asked = threading.Event()
+    active = app.user_active
+
+    def user_active() -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            asked.set()  # the worker asks: it is at a step between two transactions
+        return active()
+
+    app.user_active = user_active
+    async with app.run_test(size=(160, 45)) as pilot:
+        assert await asyncio.to_thread(asked.wait, 30)
+        await pilot.press("j")  # (the clock stands still: still just now)
+        assert app.current_paper.arxiv_id == "2505.00002"
+        con = library._store.connection()
+        assert con.execute("SELECT count(*) FROM sim_docs").fetchone()[0] == 0  # it waits: nothing weighed
+        assert app._weighing is not None
+        now[0] += QUIET
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app._weighing is None and str(app.view.days.border_subtitle) == ""
+        assert con.execute("SELECT count(*) FROM sim_docs").fetchone()[0] == 4
     library.close()

@@ -300,6 +300,29 @@ def test_a_full_pass_cut_short_is_resumed_by_the_next_refresh_not_begun_again(re
     fresh.close()
 
 
+def test_busy_commits_a_batch_as_it_is_and_hands_over_at_once_with_the_same_vectors(related, tmp_path):
+    """busy() saying True (the reader's user pressing keys) ends the batch after the paper being weighed (and the
+    counting of terms after the paper being read) with a call of progress outside any transaction, where the
+    reader waits: every paper is weighed all the same, as a pass never interrupted weighs it."""
+    root, lib = related
+    con = lib._store.connection()
+    calls = []
+
+    def progress(stage, done, total):
+        calls.append((stage, done, total, con.in_transaction))
+
+    answers = iter([False, True] * 20)
+    assert finding.refresh_similar(lib, progress, lambda: next(answers)) == 6
+    counting = [c for c in calls if c[0] == "counting"]
+    weighing = [c[1] for c in calls if c[0] == "weighing"]
+    assert [c[1] for c in counting] == [2, 4, 6, 6] and weighing == [0, 2, 4, 6]  # (a batch is 256 papers)
+    assert not any(c[3] for c in calls)  # never inside a transaction
+    fresh = indexed(root, tmp_path / "fresh")
+    assert finding.refresh_similar(fresh) == 6
+    assert weights(con) == weights(fresh._store.connection())
+    fresh.close()
+
+
 def test_similar_needs_the_index(tmp_path, related):
     root, _lib = related
     memory = Library.open([root]).load_all()

@@ -76,13 +76,14 @@ def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:
     return library.ask(ask, lambda _lib: None)
 
 
-def refresh_similar(library, progress=None) -> int:
+def refresh_similar(library, progress=None, busy=None) -> int:
     """Bring the similarity tables of the library's index up to date (the reader's worker, reader.tui.weighing;
-    `daily-papers similar`'s progress line); 0 without one. progress(stage, done, total): see
-    reader.core.finding.vectors.refresh (an exception it raises stops the refresh there)."""
+    `daily-papers similar`'s progress line); 0 without one. progress(stage, done, total) and busy(): see
+    reader.core.finding.vectors.refresh (an exception progress raises stops the refresh there; while busy()
+    says True, progress is called at once, outside any transaction, where the caller may wait)."""
     from reader.core.finding import vectors as module
 
-    return library.ask(lambda con, _paper_of: module.refresh(con, progress), lambda _lib: 0)
+    return library.ask(lambda con, _paper_of: module.refresh(con, progress, busy), lambda _lib: 0)
 
 
 def for_you(library, starred: set, read: set, days: int = 7, n: int = 100) -> list | None:

@@ -19,6 +19,7 @@ progress line on a terminal.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -174,7 +175,8 @@ def stale(con: sqlite3.Connection) -> tuple[list[int], list[tuple[int, bytes]]]:
 Progress = Callable[[str, int, int], None]  # (stage, done, total): "counting" the terms, then "weighing" papers
 
 
-def refresh(con: sqlite3.Connection, progress: Progress | None = None) -> int:
+def refresh(con: sqlite3.Connection, progress: Progress | None = None,
+            busy: Callable[[], bool] | None = None) -> int:
     """Bring the similarity tables up to date with the index's papers; returns how many papers were weighed.
 
     progress(stage, done, total) is called as it goes (stage "counting": the document frequencies of a full
@@ -182,7 +184,9 @@ def refresh(con: sqlite3.Connection, progress: Progress | None = None) -> int:
     raises stops the refresh there (the reader quitting), as a process killed at any moment does. What was
     committed stays, the tables still answer (the papers weighed so far), and the next refresh finishes the
     work: a full pass cut short is resumed (its counts are in sim_terms, the papers left are weighed with
-    them), not begun again."""
+    them), not begun again. busy() is asked after each paper: while it says True, a batch is committed as it
+    is and progress is called at once (outside any transaction), so that the caller may wait there (the
+    reader, while its user moves: the worker would share the interpreter with every key)."""
     generation = _meta(con, "generation")
     if generation == _meta(con, "sim_generation") and _meta(con, "sim_n") is not None:
         return 0  # no paper changed since the last refresh
@@ -198,14 +202,15 @@ def refresh(con: sqlite3.Connection, progress: Progress | None = None) -> int:
     last = int(_meta(con, "sim_n") or 0)
     changed = int(_meta(con, "sim_changed") or 0) + len(rows) + len(gone)
     if pass_n is not None:
-        return _weigh(con, rows, gone, int(pass_n), progress, generation, full=True)
+        return _weigh(con, rows, gone, int(pass_n), progress, busy, generation, full=True)
     if not last or changed > DRIFT * max(last, n):
-        return _full(con, n, progress, generation)
-    return _weigh(con, rows, gone, last, progress, generation, full=False)
+        return _full(con, n, progress, busy, generation)
+    return _weigh(con, rows, gone, last, progress, busy, generation, full=False)
 
 
 def _weigh(con: sqlite3.Connection, rows: list[int], gone: list[tuple[int, bytes]], n: int,
-           progress: Progress | None, generation: str | None, *, full: bool) -> int:
+           progress: Progress | None, busy: Callable[[], bool] | None, generation: str | None, *,
+           full: bool) -> int:
     """Weigh `rows` (papers rows) with the document frequencies in sim_terms over `n` papers, a batch a
     transaction, after dropping the docs `gone`; then the tables are marked up to date (for a full pass: its
     end). A term sim_terms does not have counts once."""
@@ -236,29 +241,36 @@ def _weigh(con: sqlite3.Connection, rows: list[int], gone: list[tuple[int, bytes
         transaction(con, drop)
     if progress is not None and total:
         progress("weighing", 0, total)
-    for position in range(0, total, BATCH):
-        chunk = rows[position:position + BATCH]
+    pending = sorted(rows)
+    position = 0  # pending[:position] are weighed (or gone from the index meanwhile)
+    while position < total:
+        chunk = pending[position:position + BATCH]
+        reached = position + len(chunk)
 
         def batch() -> None:
-            nonlocal done
+            nonlocal done, reached
             if _meta(con, "sim_epoch") != epoch:
                 raise _Superseded
-            for row in con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
+            for row in con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?)) ORDER BY p.id",
                                    (json.dumps(chunk),)).fetchall():
                 counts = _counts(row)
                 ids = term_ids(list(counts))
                 vector = weigh(counts, lambda t: ids[t][1], n)
                 _put(con, row[0], row[1], [(ids[t][0], w) for t, w in strongest(vector, TOP)])
                 done += 1
+                if busy is not None and busy():  # the batch as it is, and progress at once
+                    reached = bisect.bisect_right(pending, row[0], position, reached)
+                    break
             if not full:
-                _set(con, "sim_changed", int(_meta(con, "sim_changed") or 0) + len(chunk))
+                _set(con, "sim_changed", int(_meta(con, "sim_changed") or 0) + reached - position)
 
         try:
             transaction(con, batch)
         except _Superseded:
             return done
+        position = reached
         if progress is not None:
-            progress("weighing", min(position + BATCH, total), total)
+            progress("weighing", position, total)
 
     def finish() -> None:
         if _meta(con, "sim_epoch") != epoch:
@@ -276,7 +288,8 @@ def _weigh(con: sqlite3.Connection, rows: list[int], gone: list[tuple[int, bytes
     return done
 
 
-def _full(con: sqlite3.Connection, n: int, progress: Progress | None, generation: str | None) -> int:
+def _full(con: sqlite3.Connection, n: int, progress: Progress | None, busy: Callable[[], bool] | None,
+          generation: str | None) -> int:
     """Weigh every paper again: the document frequencies counted anew (nothing written meanwhile), then kept
     in sim_terms with the pass's paper count (meta sim_pass) before any paper is weighed with them."""
     from reader.core.index.update import transaction
@@ -284,9 +297,11 @@ def _full(con: sqlite3.Connection, n: int, progress: Progress | None, generation
     all_rows = [r[0] for r in con.execute("SELECT p.id FROM papers p WHERE p.newest = 1 ORDER BY p.id")]
     df: Counter = Counter()
     for position in range(0, len(all_rows), BATCH):
-        for row in con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
-                               (json.dumps(all_rows[position:position + BATCH]),)).fetchall():
+        for at, row in enumerate(con.execute(f"{_NEWEST} AND p.id IN (SELECT value FROM json_each(?))",
+                                             (json.dumps(all_rows[position:position + BATCH]),)).fetchall()):
             df.update(_counts(row).keys())
+            if busy is not None and progress is not None and busy():
+                progress("counting", position + at + 1, len(all_rows))
         if progress is not None:
             progress("counting", min(position + BATCH, len(all_rows)), len(all_rows))
     epoch = int(_meta(con, "sim_epoch") or 0) + 1
@@ -303,7 +318,7 @@ def _full(con: sqlite3.Connection, n: int, progress: Progress | None, generation
 
     transaction(con, start)
     df.clear()  # (the counts are in sim_terms now)
-    return _weigh(con, all_rows, [], n, progress, generation, full=True)
+    return _weigh(con, all_rows, [], n, progress, busy, generation, full=True)
 
 
 class _Superseded(Exception):
