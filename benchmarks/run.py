@@ -259,8 +259,9 @@ def reader_similar_figures(smoke: bool, repeats: int) -> list[Figure]:
 
 def weighing_cursor_figure(smoke: bool, moves: int, rounds: int = 3) -> list[Figure]:
     """j/k in a real terminal at 10x while the reader's worker weighs similar papers after its first screen
-    (the index warm, its similarity tables not yet made), beside the same reader with them made (idle): the
-    cursor's p95 must not move beyond the machine's noise (issue 19: no key waits for similar papers)."""
+    (the index warm, its similarity tables not yet made; the moves start once its progress shows), beside the
+    same reader with them made (idle): the cursor's p95 must not move beyond the machine's noise (issue 19: no
+    key waits for similar papers; the worker waits while keys come, 157 ms against 68 before it did)."""
     import shutil
 
     ten = corpus.real() if smoke else corpus.scaled(10)
@@ -291,8 +292,9 @@ def weighing_cursor_figure(smoke: bool, moves: int, rounds: int = 3) -> list[Fig
         shutil.rmtree(built, ignore_errors=True)
     ok = results["weighing"] <= results["idle"] * 1.25 + 5
     big = "1x" if smoke else "10x"
-    return [Figure(f"cursor p95 (tmux, j/k, {rounds} round{'s' if rounds > 1 else ''}, {big}) while similar papers "
-                   "are weighed after the first screen", results["weighing"], "ms", "<= idle x 1.25 + 5 ms",
+    return [Figure(f"cursor p95 (tmux, j/k, {rounds} round{'s' if rounds > 1 else ''}, {big}) while the reader has "
+                   "similar papers to weigh (its worker waits for the keys)", results["weighing"], "ms",
+                   "<= idle x 1.25 + 5 ms",
                    results["idle"], "same reader, similar papers made", None if smoke else ok)]
 
 

@@ -49,6 +49,7 @@ def test_every_benchmark_figure_is_produced(corpus, tmp_path):
         "peak RSS, daily-papers search", "no PATH, auto_sync off", "no PATH, auto_sync on",
         "while K summarises a day", "first screen to the whole archive searched by /",
         "similar papers weighed before: m on 4 papers and For you", "similar papers weighed by its worker",
+        "similar papers to weigh (its worker waits for the keys)",
     ]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     for name in expected:
