@@ -176,7 +176,8 @@ class SearchScreen(ModalScreen[Paper | None]):
         if asked != self._asked:
             return  # an older question's answer: a newer one is on its way
         hits = page.hits if page is not None else []
-        self.results, self.total, self._ran, self._shown = [h.paper for h in hits], page.total if page else 0, query, asked
+        self.results, self.total = [h.paper for h in hits], page.total if page else 0
+        self._ran, self._shown = query, asked
         options = self.query_one("#search-results", OptionList)
         options.set_options(self._options(hits))
         if hits:
