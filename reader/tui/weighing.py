@@ -2,8 +2,8 @@
 index worker handed it over, or the reader was given one), a worker thread brings the index's similarity
 tables up to date (reader.core.finding.refresh_similar: at ten times the archive, weighing every paper the
 first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was ("similar terms
-N/M" while the terms of every paper are counted, then "similar papers N/M" as they are weighed: short enough
-for the days' pane). Nothing waits for it: meanwhile `m` and For you say in one notice that similar papers
+31%" while the terms of every paper are counted, then "similar papers 31%" as they are weighed: a share, as
+"similar papers 10257/32720" is wider than the days' pane). Nothing waits for it: meanwhile `m` and For you say in one notice that similar papers
 are being prepared, and work once it is done (their own refresh then finds nothing to do).
 
 While the user presses keys (clicks, scrolls) it waits, between two transactions, and goes on half a second
@@ -80,11 +80,11 @@ class Weighing:
                 cancel.wait(QUIET / 5)
             if cancel.is_set():
                 raise _Stopped
+            share = f"{100 * done // total}%" if total else "0%"
             if stage == "weighing":
-                self._from_worker(self._weighing_progress, f"similar papers {done}/{total}",
-                                  f"{done}/{total} papers weighed")
+                self._from_worker(self._weighing_progress, f"similar papers {share}", f"{done}/{total} papers weighed")
             else:
-                self._from_worker(self._weighing_progress, f"similar terms {done}/{total}",
+                self._from_worker(self._weighing_progress, f"similar terms {share}",
                                   f"terms counted in {done}/{total} papers")
 
         try:

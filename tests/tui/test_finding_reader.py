@@ -223,7 +223,7 @@ async def test_similar_papers_are_weighed_after_the_first_screen_keys_work_meanw
             assert await asyncio.to_thread(held.held.wait, 30)  # the worker is weighing, held there
             await pilot.pause()
             days = app.view.days
-            assert str(days.border_subtitle) == "similar papers 0/4"
+            assert str(days.border_subtitle) == "similar papers 0%"
             assert ("counting", 4, 4) in held.stages
             assert app.current_paper.arxiv_id == "2505.00001"
             await pilot.press("j")  # keys work meanwhile
