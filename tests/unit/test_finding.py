@@ -382,3 +382,14 @@ def test_a_composed_korean_summary_is_folded_in_one_pass(monkeypatch):
     monkeypatch.setattr(snippets, "_slow", refuse)
     text = "토큰 병합(Token Merging)으로 ViT를 가속합니다. " * 20
     assert [text[s:e] for s, e in snippets.spans(text, ["token", "가속"])][:2] == ["Token", "가속"]
+
+
+def test_a_letter_alone_is_not_weighed_its_results_go_by_votes_then_date(library):
+    """The first key of a word being typed (one ASCII letter or digit) is in nearly every paper: weighing
+    every paper by bm25 for it was the slowest search there is (about 100 ms a keystroke at 10x) and says
+    nothing. Its results go by votes, then the newer day; a Korean syllable alone is a word, and weighed."""
+    page = finding.search(library, "q")
+    assert ids(page) == ["2408.00002", "2412.00001", "2408.00001"] and page.total == 3
+    assert {hit.score for hit in page.hits} == {0.0}
+    assert finding.search(library, "칩").hits[0].score > 0
+    assert finding.search(library, "qu").hits[0].score > 0  # two letters: a word, weighed

@@ -95,21 +95,21 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list
     return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
 
 
-# How results are ordered, sort by sort (score, hits: what _plan's query selects; p papers, f files).
+# How results are ordered, sort by sort (over what _ranked selects: score, hits and the o_ columns).
 ORDERS = {
-    "relevance": "score DESC, hits DESC, p.votes IS NULL, p.votes DESC, p.date DESC, f.rank, p.seq",
-    "date": "p.date DESC, p.votes IS NULL, p.votes DESC, f.rank, p.seq",  # (index.query.ORDER's)
-    "votes": "p.votes IS NULL, p.votes DESC, p.date DESC, f.rank, p.seq",
+    "relevance": "score DESC, hits DESC, o_votes IS NULL, o_votes DESC, o_date DESC, o_rank, o_seq",
+    "date": "o_date DESC, o_votes IS NULL, o_votes DESC, o_rank, o_seq",  # (index.query.ORDER's)
+    "votes": "o_votes IS NULL, o_votes DESC, o_date DESC, o_rank, o_seq",
 }
 
 
 class _Plan(NamedTuple):
-    source: str  # FROM ... (p papers, f files) WHERE ...: every result
+    source: str  # FROM ... (p papers) WHERE ...: every result
     params: list
     table: str | None  # the FTS5 table the query matches in (search or grams), None: no MATCH
-    lone: bool  # the MATCH is the only condition besides p.newest = 1
     short: list[str]  # words nothing weighs (a title holding them comes first)
     sort: str
+    letters: bool  # the words are single ASCII letters or digits: no word, nothing to weigh (see _ranked)
 
 
 def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
@@ -120,7 +120,6 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
     if (query.starred and not marks.starred) or (query.noted and not marks.noted):
         return None
     match, grams, where, params = _conditions(query, marks)
-    lone = len(where) == 1
     if match is not None or grams is not None:
         table = "search" if match is not None else "grams"
         where.insert(0, f"{table} MATCH ?")
@@ -128,42 +127,53 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
         source = f"{table} JOIN papers p ON p.id = {table}.rowid"
         short = []
     else:
-        table, source, lone = None, "papers p", False
+        table, source = None, "papers p"
         short = [t for t in query.terms if len(t) < 3] if sort == "relevance" else []
-    return _Plan(f"{source} WHERE {' AND '.join(where)}", params, table, lone, short, sort)
+    letters = all(len(t) == 1 and t.isascii() for t in query.terms) and bool(query.terms)
+    return _Plan(f"{source} WHERE {' AND '.join(where)}", params, table, short, sort, letters)
 
 
-def _matched(con: sqlite3.Connection, plan: _Plan) -> int:
-    """How many rows of the FTS5 table the MATCH alone finds (every paper row: the newest and the others)."""
-    return con.execute(f"SELECT count(*) FROM {plan.table} WHERE {plan.table} MATCH ?", plan.params[:1]).fetchone()[0]
-
-
-def count(con: sqlite3.Connection, plan: _Plan, matched: int | None = None) -> int:
-    """The results in all. A MATCH alone in a library whose rows are all newest (no paper listed on two days):
-    what the MATCH finds, which `matched` may already say."""
-    if plan.lone and matched is not None and con.execute("SELECT (SELECT count(*) FROM papers) = (SELECT count(*) "
-                                                         "FROM papers WHERE newest = 1)").fetchone()[0]:
-        return matched
+def count(con: sqlite3.Connection, plan: _Plan) -> int:
+    """The results in all (nothing weighed, no column read)."""
     return con.execute(f"SELECT count(*) FROM {plan.source}", plan.params).fetchone()[0]
 
 
-def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offset: int = 0) -> tuple[list, int | None]:
-    """(the rows offset .. offset+limit in the sort's order, each `columns` then its score; how many rows the
-    MATCH found, when it was counted: the count of results then costs nothing more). SQLite sorts keeping
-    only the best offset+limit rows (ORDER BY ... LIMIT): no table of every result is made."""
-    matched = None
+def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offset: int = 0) -> tuple[list, int]:
+    """(the rows offset .. offset+limit in the sort's order: `columns`, then the score; the results in all).
+
+    Two ways, by what finding the results costs. Words of three characters or more are phrases over FTS5's
+    trigrams (the search table): matching them is the cost, so it is paid once, the results kept in a table
+    of their own that gives the page and the count together. Shorter words (the grams table) and filters
+    alone cost little to find again but may find most of the library (one letter typed): SQLite orders
+    them keeping only the best offset+limit rows (ORDER BY ... LIMIT, a heap) and counts them apart, with no
+    table of every result.
+
+    A letter or a digit alone (the first key of a word being typed) is in nearly every paper and weighs
+    nothing worth the cost of weighing every paper (bm25 over the whole library, the slowest search there
+    is): its results go by votes, then the newer day. A Korean syllable alone is a word (칩, 뇌) and weighed.
+    """
     score, hits, params = "0.0", "0", list(plan.params)
     source = plan.source.replace(" WHERE ", " JOIN files f ON f.id = p.file WHERE ", 1)
-    if plan.sort == "relevance" and plan.table is not None:
-        matched = _matched(con, plan)
+    if plan.sort == "relevance" and plan.table is not None and not plan.letters:
         score = f"-{BM25}" if plan.table == "search" else "-bm25(grams)"
     elif plan.short:  # nothing weighs these words: a title that holds them first
         source = source.replace(" WHERE ", " JOIN search ON search.rowid = p.id WHERE ", 1)
         hits = " + ".join("(instr(search.title, ?) > 0)" for _ in plan.short)
         params = plan.short + params
-    rows = con.execute(f"SELECT {columns}, {score} AS score, {hits} AS hits FROM {source} ORDER BY "
-                       f"{ORDERS[plan.sort]} LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()
-    return rows, matched
+    select = (f"SELECT {columns}, {score} AS score, {hits} AS hits, p.votes AS o_votes, p.date AS o_date, "
+              f"f.rank AS o_rank, p.seq AS o_seq FROM {source}")
+    order = ORDERS[plan.sort]
+    if plan.table == "search":
+        # (MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window)
+        rows = con.execute(f"WITH r AS MATERIALIZED ({select}) SELECT *, count(*) OVER () FROM r ORDER BY {order} "
+                           "LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()
+        if rows or not offset:
+            return [row[:-1] for row in rows], rows[0][-1] if rows else 0
+        return [], count(con, plan)
+    rows = con.execute(f"{select} ORDER BY {order} LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()
+    if 0 < len(rows) < limit or (not rows and not offset) or limit < 0:
+        return rows, offset + len(rows)
+    return rows, count(con, plan)
 
 
 def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Paper], *, sort: str = "relevance",
@@ -173,16 +183,15 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
     if plan is None:
         return EMPTY
     # The page's rows are found and ordered first, then only they are read whole (their summaries).
-    ranked, matched = _ranked(con, plan, "p.id", limit, offset)
+    ranked, total = _ranked(con, plan, "p.id", limit, offset)
     if not ranked and not offset:
         return EMPTY
-    total = offset + len(ranked) if 0 < len(ranked) < limit else count(con, plan, matched)
     rows = {row[-1]: row[:-1] for row in con.execute(
         f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
         (json.dumps([r[0] for r in ranked]),))}
     terms = query.terms
     hits = []
-    for row_id, score, _hits in ranked:
+    for row_id, score, *_order in ranked:
         paper = paper_of(rows[row_id])
         shown, found = snippet(summary_text(paper.sections), terms)
         hits.append(Hit(paper, float(score), shown, tuple(found), tuple(spans(paper.title, terms))))
@@ -201,10 +210,8 @@ def listing(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", l
     plan = _plan(query, sort, marks)
     if plan is None:
         return Listing([], 0)
-    rows, matched = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
-    found = [Brief(*row[:4]) for row in rows]
-    total = len(found) if limit is None or len(found) < limit else count(con, plan, matched)
-    return Listing(found, total)
+    rows, total = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
+    return Listing([Brief(*row[:4]) for row in rows], total)
 
 
 def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
