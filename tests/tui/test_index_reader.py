@@ -256,9 +256,14 @@ async def test_m_while_the_index_is_built_says_so_and_opens_nothing(tmp_path):
                 "Similar papers need the library's index, which is still being read: m and For you work once it "
                 "is ready"]
             ready.set()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await app.workers.wait_for_complete()  # (similar papers weighed after the index was handed over)
+            # The index handed over, then similar papers weighed: each a worker's, the second started once a
+            # frame is drawn after the first (on a busy machine, after more than one wait).
+            for _ in range(100):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                if app.similar_not_ready() is None:
+                    break
+            assert app.similar_not_ready() is None
             await pilot.press("m")
             assert isinstance(app.screen, ScoresScreen)
     finally:
