@@ -28,9 +28,10 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[float]:
-    """Seconds per keystroke for typing each query one character at a time in the search screen: the
-    search (SQL over the library's index, as the reader asks it: the first 200 papers and the count) and the
-    result list replaced, in a headless reader."""
+    """Seconds per keystroke for typing each query one character at a time in the search screen: from the
+    query changed to its results in the list (the search in the screen's worker, SQL over the library's
+    index as the reader asks it: the first page ranked with snippets and the count; the list replaced), in a
+    headless reader."""
     import asyncio
 
     from reader.core.index import open_indexed
@@ -49,11 +50,23 @@ def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[
             await pilot.press("slash")
             screen = app.screen
             assert isinstance(screen, SearchScreen)
+            shown = asyncio.Event()
+            show = screen._show
+
+            def showing(*args, **kwargs):  # the results put in the list (or dropped: an older question's)
+                show(*args, **kwargs)
+                if screen._shown == screen._asked:
+                    shown.set()
+
+            screen._show = showing
             for query in queries:
                 for i in range(1, len(query) + 1):
+                    shown.clear()
                     start = time.perf_counter()
-                    screen.run_query(query[:i])
+                    screen.run_query(query[:i])  # asked in the screen's worker: the clock runs until its
+                    await shown.wait()  # results are in the list
                     times.append(time.perf_counter() - start)
+                    await pilot.pause()  # the frame drawn before the next key, as between a typist's keys
                 screen.run_query("")
                 await pilot.pause()
 

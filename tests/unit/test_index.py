@@ -486,3 +486,30 @@ def test_the_bm25_ranking_ranks_what_search_finds(corpus, tmp_path):
 
 
 # -- the reader, as it is, on the library backed by the index ---------------------------------------------------
+
+
+def test_short_lived_threads_share_connections_instead_of_opening_one_each(tmp_path):
+    """The reader asks from a new worker thread for each search typed: each took a new connection (a cold
+    page cache every keystroke) and kept it open until the library closed (a thousand keystrokes, a thousand
+    open files). A thread that ends gives its connection back; the next thread takes it, warm."""
+    import threading
+
+    from reader.core import finding
+
+    write_day(tmp_path / "lib", "2024-08-01", ["2408.00001", "2408.00002"])
+    library = opened([tmp_path / "lib"], tmp_path / "index")
+    store = library._store
+    used = []
+
+    def ask() -> None:
+        used.append(library.ask(lambda con, _paper_of: con, lambda _lib: None))
+        finding.search(library, "2408")
+
+    for _ in range(50):
+        thread = threading.Thread(target=ask)
+        thread.start()
+        thread.join()
+    assert len(used) == 50 and len({id(con) for con in used}) == 1  # one connection, handed from thread to thread
+    assert len(store._connections) == 2  # that one and the main thread's own
+    library.close()
+    assert store._connections == [] and store._idle == []

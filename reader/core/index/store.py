@@ -52,6 +52,7 @@ import sqlite3
 import stat
 import threading
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.core import parse
@@ -179,7 +180,8 @@ class Store:
         self.roots = roots
         self.notice: str | None = None  # the one notice of opening it (rebuilt), if any
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[sqlite3.Connection] = []  # every one open (held by a thread or idle)
+        self._idle: list[sqlite3.Connection] = []  # given back by threads that ended
         self._lock = threading.Lock()
 
     # -- opening ----------------------------------------------------------------------------------------
@@ -266,8 +268,17 @@ class Store:
 
     # -- connections ------------------------------------------------------------------------------------
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection (autocommit: transactions are explicit, BEGIN IMMEDIATE for writes)."""
-        con = getattr(self._local, "con", None)
+        """This thread's connection (autocommit: transactions are explicit, BEGIN IMMEDIATE for writes).
+
+        A thread that ends gives its connection back, and the next new thread takes it: the reader asks
+        from short-lived worker threads (a thread for each search typed), and a connection of its own for
+        each of them was a cold page cache every keystroke (half the search's time at 10x) and an open
+        file that stayed open until the library closed (a thousand keystrokes, a thousand files)."""
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            return held.con
+        with self._lock:
+            con = self._idle.pop() if self._idle else None
         if con is None:
             con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
             try:
@@ -276,21 +287,45 @@ class Store:
             except BaseException:
                 con.close()
                 raise
-            self._local.con = con
             with self._lock:
                 self._connections.append(con)
+        elif con.in_transaction:  # (left so by a thread that died in the middle of one)
+            con.execute("ROLLBACK")
+        self._local.held = _Held(con, self._give_back)
         return con
+
+    def _give_back(self, con: sqlite3.Connection) -> None:
+        with self._lock:
+            if con in self._connections:  # (not closed meanwhile)
+                self._idle.append(con)
 
     def close(self) -> None:
         """Close every thread's connection (a thread that asks again gets a new one)."""
         with self._lock:
-            connections, self._connections = self._connections, []
+            connections, self._connections, self._idle = self._connections, [], []
         for con in connections:
             try:
                 con.close()
             except sqlite3.Error:
                 pass
         self._local = threading.local()
+
+
+class _Held:
+    """A thread's hold on a connection, kept in the thread's local storage: when the thread ends, its storage
+    is dropped with this, and the connection goes back to the store's idle ones."""
+
+    __slots__ = ("con", "_give_back")
+
+    def __init__(self, con: sqlite3.Connection, give_back: Callable[[sqlite3.Connection], None]) -> None:
+        self.con = con
+        self._give_back = give_back
+
+    def __del__(self) -> None:
+        try:
+            self._give_back(self.con)
+        except Exception:  # (at interpreter exit)
+            pass
 
 
 def remove_files(path: Path) -> None:
