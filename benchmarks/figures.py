@@ -40,7 +40,11 @@ def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[
     from reader.tui.screens.search import SearchScreen
 
     index = Path(tempfile.mkdtemp(prefix="bench-search-index-"))
-    open_indexed([library_path], index).load_all().close()  # built once; the reader's index is warm
+    from reader.core import finding
+
+    built = open_indexed([library_path], index).load_all()  # built once; the reader's index is warm
+    finding.refresh_similar(built)  # and its similar papers weighed (else the reader's worker weighs them now)
+    built.close()
     library = open_indexed([library_path], index).load_all()
     app = make_app(library, StateStore.in_memory())
     times: list[float] = []
