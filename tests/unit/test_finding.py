@@ -393,3 +393,14 @@ def test_a_letter_alone_is_not_weighed_its_results_go_by_votes_then_date(library
     assert {hit.score for hit in page.hits} == {0.0}
     assert finding.search(library, "칩").hits[0].score > 0
     assert finding.search(library, "qu").hits[0].score > 0  # two letters: a word, weighed
+
+
+def test_a_snippet_starts_a_few_words_before_the_match_so_a_narrow_list_shows_it():
+    """At 80 columns a result's snippet line shows about 30 Korean characters (two cells each): the match,
+    deep in a long summary, was put 53 characters in and cut off the screen."""
+    from reader.core.finding.snippets import snippet
+
+    text = "앞부분의 긴 설명이 이어집니다 " * 30 + "토큰 병합으로 가속합니다 " + "뒷부분 " * 60
+    shown, spans = snippet(text, ["토큰"])
+    assert [shown[s:e] for s, e in spans] == ["토큰"]
+    assert spans[0][0] <= 20

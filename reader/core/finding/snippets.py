@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from reader.core.text import fold
 
 WIDTH = 160  # characters of summary around the first match
+LEAD = 16  # ... of which before it: the match stays in sight where a narrow list cuts the line (Korean is two
+# cells a character: 80 columns show about 30 of them)
 SKIPPED = ("keywords", "links")  # sections that are no summary (hf_digest's)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"\*+|_{2,}|`+|\\(?=[\\`*_\[\]<>|])")
@@ -81,7 +83,7 @@ def snippet(text: str, terms: Sequence[str], width: int = WIDTH) -> tuple[str, l
     if len(text) <= width:
         return text, found
     first = found[0][0] if found else 0
-    start = max(0, first - width // 3)
+    start = max(0, first - LEAD)
     if start:
         space = text.find(" ", start, first)
         start = space + 1 if space >= 0 else start
