@@ -182,6 +182,16 @@ class Terminal:
         shutil.rmtree(self.sock.parent, ignore_errors=True)
 
 
+def quit_for_peak(term: "Terminal", peak: Path) -> None:
+    """q, and the peak memory the reader writes as it quits (tests/measure_peak.py) waited for."""
+    term.keys("q")
+    limit = time.perf_counter() + 30
+    while not peak.exists() and time.perf_counter() < limit:
+        time.sleep(0.05)
+    if not peak.exists():
+        raise RuntimeError(f"the reader did not quit; last screen:\n{term.screen()}")
+
+
 def reader_in_terminal(library: Path, env: dict[str, str], title: str, counts: dict[str, str]) -> dict:
     """The reader in tmux at 160x45 on `library` (its index warm): seconds to the first screen; seconds from
     the first screen until / finds what the whole archive holds (typed the moment the first screen is up,
@@ -205,12 +215,7 @@ def reader_in_terminal(library: Path, env: dict[str, str], title: str, counts: d
             term.wait(f"{counts[query]} ")
         term.keys("Escape")
         term.wait(title, absent="Search every day")
-        term.keys("q")
-        limit = time.perf_counter() + 30
-        while not peak.exists() and time.perf_counter() < limit:
-            time.sleep(0.05)
-        if not peak.exists():
-            raise RuntimeError(f"the reader did not quit; last screen:\n{term.screen()}")
+        quit_for_peak(term, peak)
     finally:
         term.close()
     return {"first": first, "full": full - first, "peak_mb": int(peak.read_text()) / 1024}
@@ -274,12 +279,7 @@ def reader_similar_session(library: Path, env: dict[str, str], title: str, paper
         term.wait_any([listed, "none is like your stars yet"])
         term.keys("Escape")
         term.wait(title, absent="For you: the newest")
-        term.keys("q")
-        limit = time.perf_counter() + 30
-        while not peak.exists() and time.perf_counter() < limit:
-            time.sleep(0.05)
-        if not peak.exists():
-            raise RuntimeError(f"the reader did not quit; last screen:\n{term.screen()}")
+        quit_for_peak(term, peak)
     finally:
         term.close()
     return {"first": first, "ready": ready, "peak_mb": int(peak.read_text()) / 1024}

@@ -56,7 +56,7 @@ def register(subparsers) -> None:
                               "<=, =), date:YYYY[-MM[-DD]], since:DATE, until:DATE, author:\"Name\", lang:ko|en.")
     p.add_argument("query", metavar="QUERY")
     add_paths_argument(p)
-    p.add_argument("--sort", choices=("relevance", "date", "votes"), default="relevance",
+    p.add_argument("--sort", choices=tuple(ORDER_WORDS), default="relevance",
                    help="best match first (default), newest first, or most votes first")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--limit", type=_positive, default=SHOWN, metavar="N",

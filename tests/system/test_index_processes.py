@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reader.core.index import open_indexed
 
+import io
 import json
 import pytest
 import shutil
@@ -197,20 +198,21 @@ def test_two_writers_at_once_both_finish_and_agree(tmp_path):
     _sound(next(folder.glob("*.sqlite3")))
 
 
+class TerminalStream(io.StringIO):
+    """stderr as a terminal: progress lines are shown there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_similar_weighing_the_library_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch,
                                                                                             capsys):
-    import io
-
     from test_finding import paper_md, write
 
     root = tmp_path / "lib"
     write(root, "2025-05-20", [paper_md(f"2505.0000{n}", f"Paper {n} on rewards", "Rewards.") for n in range(1, 4)])
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    terminal = Terminal()
+    terminal = TerminalStream()
     stderr = sys.stderr
     monkeypatch.setattr(sys, "stderr", terminal)
     try:
@@ -230,8 +232,6 @@ def test_similar_weighing_the_library_shows_its_progress_on_a_terminal_and_nothi
 
 def test_a_command_building_the_index_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch,
                                                                                            capsys):
-    import io
-
     from reader.commands.common import close_libraries, open_library
 
     root = tmp_path / "lib"
@@ -240,11 +240,7 @@ def test_a_command_building_the_index_shows_its_progress_on_a_terminal_and_nothi
         (root / f"{n:03d}" / f"2020-01-{n % 28 + 1:02d}.md").write_text(day_text(f"2020-01-{n % 28 + 1:02d}",
                                                                                [f"2001.{n:05d}"]), encoding="utf-8")
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    terminal = Terminal()
+    terminal = TerminalStream()
     stderr = sys.stderr
     monkeypatch.setattr(sys, "stderr", terminal)
     library = open_library([str(root)])

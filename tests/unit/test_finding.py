@@ -196,9 +196,9 @@ def test_without_the_index_memory_gives_the_same_results(library, tmp_path):
 
 def test_briefs_list_the_same_papers_in_the_same_order(library):
     for sort in ("relevance", "date", "votes"):
-        assert [b.arxiv_id for b in finding.briefs(library, "quokka", sort=sort)] == \
+        assert [b.arxiv_id for b in finding.listing(library, "quokka", sort=sort).briefs] == \
             ids(finding.search(library, "quokka", sort=sort))
-    assert [b.arxiv_id for b in finding.briefs(library, "quokka", limit=1)] == ["2412.00001"]
+    assert [b.arxiv_id for b in finding.listing(library, "quokka", limit=1).briefs] == ["2412.00001"]
 
 
 # -- similar papers --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from reader.core.finding.query import Query, QueryError, parse
 from reader.core.finding.ranked import PAGE, Hit, Marks, Page
 
-__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "briefs", "listing", "marks_for", "parse", "search", "similar",
+__all__ = ["PAGE", "Hit", "Marks", "Page", "Query", "QueryError", "listing", "marks_for", "parse", "search", "similar",
            "for_you"]
 
 
@@ -54,12 +54,6 @@ def listing(library, query: "Query | str", *, sort: str = "relevance", limit: in
 
     return library.ask(lambda con, _paper_of: ranked.listing(con, found, sort=sort, limit=limit, marks=marks),
                        from_memory)
-
-
-def briefs(library, query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
-           marks: Marks = Marks()) -> list:
-    """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`."""
-    return listing(library, query, sort=sort, limit=limit, marks=marks).briefs
 
 
 def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:

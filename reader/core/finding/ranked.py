@@ -55,8 +55,9 @@ EMPTY = Page(0, 0, [])
 _OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 
 
-def _conditions(query: Query, marks: Marks) -> tuple[str | None, list[str], list]:
-    """(the FTS5 query for the search table, the SQL conditions on papers p, their parameters)."""
+def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, list[str], list]:
+    """(the FTS5 query for the search table, or else for the grams table; the SQL conditions on papers p
+    beside it; their parameters)."""
     terms = Terms(query.terms)
     match_parts = [terms.match] if terms.match else []
     where, params = ["p.newest = 1"], []
@@ -212,9 +213,3 @@ def listing(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", l
         return Listing([], 0)
     rows, total = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
     return Listing([Brief(*row[:4]) for row in rows], total)
-
-
-def briefs(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None,
-           marks: Marks = Marks()) -> list[Brief]:
-    """The results as one-line listings (no summary read), in the sort's order, the first `limit`."""
-    return listing(con, query, sort=sort, limit=limit, marks=marks).briefs

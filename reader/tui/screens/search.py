@@ -26,7 +26,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.core.finding.query import QueryError
+from reader.core.finding.query import SORTS, QueryError
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.words import count as counted
@@ -35,7 +35,6 @@ from reader.tui.widgets.text_box import TextBox
 
 PAGE = 50  # results asked for at a time
 AHEAD = 10  # the next page is asked for when the cursor is this near the last listed result
-SORTS = ("relevance", "date", "votes")
 SNIPPET_STYLE = "bold reverse"
 
 
