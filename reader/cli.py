@@ -28,6 +28,8 @@ DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 COMMAND_MODULES = {"cite": "cite", "dates": "reading", "enrich": "enrich", "export": "export", "import": "library",
                    "list": "reading", "mark": "state", "paths": "paths", "search": "reading", "show": "reading",
                    "similar": "reading", "state": "state", "summarize": "summarize", "sync": "library"}
+# The commands whose usual command lines their module reads without argparse (its simple_args(argv)).
+SIMPLE_COMMANDS = frozenset({"dates", "list", "search"})
 
 
 def _Parser(**kwargs) -> "argparse.ArgumentParser":
@@ -87,18 +89,27 @@ def _command_modules(only: str | None = None):
     """Every module in reader.commands with a register(subparsers) function, in name order (`only`: the
     one that registers that command)."""
     import importlib
+
+    if only is not None:
+        return [importlib.import_module(f"reader.commands.{COMMAND_MODULES[only]}")]
     import pkgutil
 
     import reader.commands as package
 
-    if only is not None:
-        return [importlib.import_module(f"reader.commands.{COMMAND_MODULES[only]}")]
     modules = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"reader.commands.{info.name}")
         if hasattr(module, "register"):
             modules.append(module)
     return modules
+
+
+def _simple_command_args(command: str | None, argv: list[str]) -> "argparse.Namespace | None":
+    """The command line of a command whose module reads its usual ones without argparse (simple_args: dates,
+    list and search, reader.commands.reading), or None: argparse reads it."""
+    if command not in SIMPLE_COMMANDS:
+        return None
+    return _command_modules(command)[0].simple_args(argv)
 
 
 def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:
@@ -176,8 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = next((a for a in argv if a != "--debug"), None)
         if first in COMMAND_NAMES or first in ("-h", "--help", "--version"):
             with _guarded_output():
-                parser, _ = build_parser(first if first in COMMAND_NAMES else None)
-                args = parser.parse_args(argv)
+                args = _simple_command_args(first, argv)
+                if args is None:
+                    parser, _ = build_parser(first if first in COMMAND_NAMES else None)
+                    args = parser.parse_args(argv)
                 try:
                     return int(args.func(args) or 0)
                 finally:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
-from datetime import date as _date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.core import opening
+from reader.core.lazy_re import lazy
 from reader.core.library import Library
 from reader.core.opening import default_library_paths, sample_notice
 from reader.core.parse import typed_arxiv_id
@@ -198,7 +197,7 @@ def print_warnings(library: Library, stream=None) -> None:
     library.warnings.clear()
 
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE = lazy(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str) -> str:
@@ -206,6 +205,8 @@ def parse_date(text: str) -> str:
     if text == "latest":
         return text
     if _DATE.fullmatch(text):
+        from datetime import date as _date
+
         try:
             return _date.fromisoformat(text).isoformat()
         except ValueError:

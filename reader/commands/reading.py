@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import textwrap
+from typing import TYPE_CHECKING
 
 from reader.commands.common import (
     SimilarProgress,
@@ -22,6 +20,9 @@ from reader.core.limits import cut, marker
 from reader.core.library import Brief
 from reader.core.model import Paper
 from reader.core.text import plain_text
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def register(subparsers) -> None:
@@ -82,6 +83,32 @@ SHOWN = 20  # search's results printed unless --limit or --all says otherwise
 ORDER_WORDS = {"relevance": "best first", "date": "newest first", "votes": "most votes first"}
 
 
+def simple_args(argv: list[str]) -> "argparse.Namespace | None":
+    """The usual command lines of dates, list and search (`search QUERY [PATH ...]`: no option but --debug)
+    read without argparse, as reader.startup.simple_tui_args reads the reader's: importing argparse, the
+    gettext, locale and shutil it brings, and building the parser cost these commands about 10 ms. None for
+    anything else (an option, help, --, an empty argument): argparse reads those, and tests/system/test_cli.py
+    checks that both read the usual ones alike."""
+    from types import SimpleNamespace
+
+    words = [arg for arg in argv if arg != "--debug"]
+    if not words or any(not arg or arg.startswith("-") for arg in words):
+        return None
+    command, rest = words[0], words[1:]
+    fields: dict = {"debug": len(words) < len(argv), "command": command}
+    if command == "dates":
+        fields.update(func=run_dates, paths=rest)
+    elif command == "list":
+        fields.update(date=None, all=False, starred=False, unread=False, state=None, json=False, func=run_list,
+                      paths=rest)
+    elif command == "search" and rest:
+        fields.update(sort="relevance", limit=SHOWN, all=False, state=None, json=False, func=run_search,
+                      query=rest[0], paths=rest[1:])
+    else:
+        return None
+    return SimpleNamespace(**fields)  # type: ignore[return-value]
+
+
 def _positive(text: str) -> int:
     import argparse
 
@@ -109,6 +136,8 @@ def _line(paper: "Paper | Brief") -> str:
 
 def _print_papers(papers: "list[Paper] | list[Brief]", as_json: bool) -> None:
     if as_json:
+        import json
+
         json.dump([p.to_dict() for p in papers], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
@@ -159,6 +188,8 @@ def _shown(text: str, limit: int) -> str:
 
 def format_paper(paper: Paper, width: int = 100) -> str:
     """The paper as plain text, cut where the reader cuts it (reader.core.limits; export has it whole)."""
+    import textwrap
+
     votes = "-" if paper.votes is None else str(paper.votes)
     lines = [_shown(paper.title, limits.SHOWN_TITLE_CHARS), ""]
     lines.append(f"arXiv:   {paper.arxiv_id}   {paper.url}")
@@ -256,6 +287,8 @@ def run_similar(args: argparse.Namespace) -> int:
         raise UserError(f"similar papers need the library's index, which cannot be used here "
                         f"(see the notice above); nothing is compared for {args.arxiv_id}")
     if args.json:
+        import json
+
         json.dump([{**paper.to_dict(), "score": score} for paper, score in found], sys.stdout, ensure_ascii=False,
                   indent=2)
         sys.stdout.write("\n")

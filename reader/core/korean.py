@@ -7,7 +7,7 @@ the three Korean ones above them (reader.sources.summarize).
 
 from __future__ import annotations
 
-import re
+from reader.core.lazy_re import lazy
 
 # The archive's newest form, in its order: the summarizer writes these three.
 SUMMARY_SECTIONS = ("What's New", "Technical Details", "Performance Highlights")
@@ -15,7 +15,7 @@ SUMMARY_SECTIONS = ("What's New", "Technical Details", "Performance Highlights")
 KOREAN_SECTION_NAMES = frozenset(SUMMARY_SECTIONS + ("Summary",))
 
 # Hangul syllables, Jamo and compatibility Jamo.
-_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_HANGUL = lazy("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 def has_hangul(text: str) -> bool:

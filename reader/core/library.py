@@ -10,7 +10,6 @@ query, with only what was asked for in memory.
 
 from __future__ import annotations
 
-import calendar
 import os
 import re
 import stat
@@ -62,6 +61,7 @@ _MONTH_FOLDER = re.compile(r"(?:^|/)([0-9]{4})/([0-9]{2})$")
 
 def _month_of(month: re.Match) -> tuple[str, int] | None:
     """A YYYY/MM folder -> ("YYYY-MM-", the number of days that month has); None for no such month."""
+    import calendar  # (and the locale module it imports: not on a command's way when the index answers)
     year, number = int(month[1]), int(month[2])
     if not (1 <= number <= 12 and 1 <= year):
         return None

@@ -16,36 +16,36 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date as _date
 from pathlib import Path
 from typing import NamedTuple
 
+from reader.core.lazy_re import lazy
 from reader.core.model import Paper, Section
 from reader.core.sanitize import clean, clean_line
 
 PARSER_VERSION = 2  # 2: ids, dates and votes are ASCII digits only; text NFC, made measurable
 
 # Digits are ASCII ([0-9], never \d, which matches any script's digits: "٢٤٠٨.٠٧٢٤٦" is not an arXiv id).
-_DAY = re.compile(r"^##\s+Daily Papers\s*\(\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*\)\s*$", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,6})\s")
-_PAPER = re.compile(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*$")
-_PAPER_LOOSE = re.compile(r"^###\s+\[")
-_IMAGE = re.compile(r"^!\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$")
-_WATCH = re.compile(r"^\[Watch Video\]\(?\s*(?P<url>https?://[^)\s]+)\)?\s*$", re.IGNORECASE)
-_VIDEO_TAG = re.compile(r"^\s*<(?:div|video)\b.*?\bsrc=[\"'](?P<url>[^\"']+)[\"']", re.IGNORECASE)
-_HTML_LINE = re.compile(r"^\s*</?(?:div|video|source)\b", re.IGNORECASE)
-_VOTE = re.compile(r"^Votes?\s*:\s*(?P<v>.*?)\s*$", re.IGNORECASE)
-_AUTHORS = re.compile(r"^Authors?\s*:\s*(?P<a>.*?)\s*$", re.IGNORECASE)
+_DAY = lazy(r"^##\s+Daily Papers\s*\(\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*\)\s*$", re.IGNORECASE)
+_HEADING = lazy(r"^(#{1,6})\s")
+_PAPER = lazy(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*$")
+_PAPER_LOOSE = lazy(r"^###\s+\[")
+_IMAGE = lazy(r"^!\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$")
+_WATCH = lazy(r"^\[Watch Video\]\(?\s*(?P<url>https?://[^)\s]+)\)?\s*$", re.IGNORECASE)
+_VIDEO_TAG = lazy(r"^\s*<(?:div|video)\b.*?\bsrc=[\"'](?P<url>[^\"']+)[\"']", re.IGNORECASE)
+_HTML_LINE = lazy(r"^\s*</?(?:div|video|source)\b", re.IGNORECASE)
+_VOTE = lazy(r"^Votes?\s*:\s*(?P<v>.*?)\s*$", re.IGNORECASE)
+_AUTHORS = lazy(r"^Authors?\s*:\s*(?P<a>.*?)\s*$", re.IGNORECASE)
 # "- **Label**: text", "- ***Label***: text", "- **Label:** text" (top level only: no indent).
-_LABEL = re.compile(
+_LABEL = lazy(
     r"^[-*+][ \t]+(?P<stars>\*{2,3})(?P<label>[^*\n]+?)(?P<inner>:?)(?P=stars)[ \t]*(?P<outer>:?)[ \t]*(?P<rest>.*)$"
 )
-_NEW_ID = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
-_OLD_ID = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/[0-9]{7})(?:v[0-9]+)?")
-_ID_URL = re.compile(
+_NEW_ID = lazy(r"(?P<id>[0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
+_OLD_ID = lazy(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/[0-9]{7})(?:v[0-9]+)?")
+_ID_URL = lazy(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|^arxiv:)(?P<rest>[^\s?#]+)", re.IGNORECASE
 )
-_FILE_DATE = re.compile(r"(?P<y>[0-9]{4})[-_/](?P<m>[0-9]{2})[-_/](?P<d>[0-9]{2})")
+_FILE_DATE = lazy(r"(?P<y>[0-9]{4})[-_/](?P<m>[0-9]{2})[-_/](?P<d>[0-9]{2})")
 
 
 class ParseWarning(NamedTuple):  # a tuple: a dataclass costs ~1 ms of the reader's start to define
@@ -94,6 +94,8 @@ def typed_arxiv_id(text: str) -> str | None:
 def date_from_path(path: str | Path) -> str | None:
     """YYYY/MM/DD.md, YYYY-MM-DD.md, ...: the date a file's name gives, if any (the last date in the last
     three parts of the path, extension dropped)."""
+    from datetime import date as _date  # (imported when a file is read: the index answers without)
+
     text = os.fspath(path).replace(os.sep, "/")
     stem = text.rsplit(".", 1)[0] if "." in text.rsplit("/", 1)[-1] else text
     tail = "/".join(stem.rsplit("/", 3)[-3:])
@@ -255,6 +257,8 @@ def _title(raw: str) -> str:
 
 def parse_text(text: str, path: str = "<text>", default_date: str | None = None) -> ParsedFile:
     """Parse digest text. default_date is used for papers that come before any day header."""
+    from datetime import date as _date
+
     warnings: list[ParseWarning] = []
     papers: list[Paper] = []
     seen: set[tuple[str, str]] = set()

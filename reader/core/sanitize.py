@@ -20,8 +20,10 @@ import functools
 import re
 import unicodedata
 
-# Compiled on first use (functools.cache): digest text rarely holds anything to remove, and compiling these
-# character classes costs a few milliseconds of the reader's start.
+from reader.core.lazy_re import lazy
+
+# Compiled on first use (functools.cache, reader.core.lazy_re): digest text rarely holds anything to remove,
+# and compiling these character classes costs a few milliseconds of the reader's start.
 _ESCAPES_PATTERN = (
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                 # CSI ... final byte
@@ -44,13 +46,17 @@ _WIDTH_CHANGED = "\u2630-\u2637\u268a-\u268f\u3248-\u324f\U0001d300-\U0001d356\U
 # none lies outside them): text with none of these characters needs no look-up of categories.
 _MC_BLOCKS = ("\u0900-\u1cff\u302e\u302f\ua800-\uabff\U00011000-\U00011fff\U00016f00-\U00016fff"
               "\U0001d100-\U0001d1ff")
-_NEEDS_WORK_ASCII = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
-# Whether a text needs any of the above: its Basic Multilingual Plane characters one by one, and any
-# character beyond it (emoji, tags, ...) at all. (A class of many ranges past U+FFFF makes every search
-# several times slower: Korean text is scanned at each screen it appears on.)
-_NEEDS_WORK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(
-    part for part in re.findall(r".-.|.", _HIDDEN + _SEPARATORS + _UNMEASURABLE + _WIDTH_CHANGED + _MC_BLOCKS)
-    if ord(part[0]) < 0x10000) + "\U00010000-\U0010ffff]")
+_NEEDS_WORK_ASCII = lazy("[\x00-\x09\x0b-\x1f\x7f]")
+
+
+@functools.cache
+def _needs_work() -> re.Pattern[str]:
+    """Whether a text needs any of the above: its Basic Multilingual Plane characters one by one, and any
+    character beyond it (emoji, tags, ...) at all. (A class of many ranges past U+FFFF makes every search
+    several times slower: Korean text is scanned at each screen it appears on.)"""
+    return re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(
+        part for part in re.findall(r".-.|.", _HIDDEN + _SEPARATORS + _UNMEASURABLE + _WIDTH_CHANGED + _MC_BLOCKS)
+        if ord(part[0]) < 0x10000) + "\U00010000-\U0010ffff]")
 
 
 @functools.cache
@@ -83,7 +89,7 @@ def clean(text: str, separators: str | None = "\n") -> str:
             return text
     else:
         text = unicodedata.normalize("NFC", text)
-        if not _NEEDS_WORK.search(text):
+        if not _needs_work().search(text):
             return text
     text = _pattern(_ESCAPES_PATTERN, re.VERBOSE).sub("", text)
     text = text.replace("\t", " ")

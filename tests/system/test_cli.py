@@ -249,6 +249,40 @@ def test_other_reader_command_lines_go_to_argparse(argv, capsys, monkeypatch):
     assert code == 0 or err.count("\n") == 1
 
 
+@pytest.mark.parametrize("argv", [["dates"], ["dates", "a", "b/c"], ["list"], ["list", "a"], ["--debug", "list", "a"],
+                                  ["search", "word"], ["search", "two words", "a", "b"], ["search", "q", "--debug", "a"],
+                                  ["search", "is:starred votes:>=3", "a"], ["search", "토큰"]])
+def test_the_usual_command_lines_read_as_argparse_reads_them(argv):
+    # dates, list and search read their usual command lines without argparse (reader.commands.reading.simple_args):
+    # every attribute argparse would set, with the same value.
+    from reader.cli import build_parser
+    from reader.commands.reading import simple_args
+
+    simple = simple_args(argv)
+    parsed = build_parser(next(a for a in argv if a != "--debug"))[0].parse_args(argv)
+    assert simple is not None
+    assert vars(simple) == vars(parsed)
+
+
+@pytest.mark.parametrize("argv", [["search"], ["search", "--all", "q"], ["search", "q", "--limit", "3"],
+                                  ["search", "--", "-q"], ["search", ""], ["list", "--date", "latest"],
+                                  ["list", "--json", "a"], ["list", "-h"], ["dates", "--hel"], ["show", "2408.03326"],
+                                  ["list", "a", "--"], ["search", "-x"]])
+def test_other_command_lines_go_to_argparse(argv):
+    from reader.commands.reading import simple_args
+
+    assert simple_args(argv) is None
+
+
+def test_an_option_takes_the_command_line_to_argparse(capsys, fixtures):
+    code, out, _ = run(capsys, "search", "LOVELACE", str(fixtures), "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 1
+    with pytest.raises(SystemExit) as exit_info:
+        main(["search", "LOVELACE", str(fixtures), "--limit", "0"])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and out == "" and "--limit: a whole number of 1 or more" in err
+
+
 def test_the_reader_asks_textual_for_120_frames_a_second_unless_the_user_set_it(monkeypatch, fixtures):
     import gc
 

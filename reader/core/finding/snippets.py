@@ -8,18 +8,18 @@ two: 'ß' -> 'ss').
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 
+from reader.core.lazy_re import lazy
 from reader.core.text import fold
 
 WIDTH = 160  # characters of summary around the first match
 LEAD = 16  # ... of which before it: the match stays in sight where a narrow list cuts the line (Korean is two
 # cells a character: 80 columns show about 30 of them)
 SKIPPED = ("keywords", "links")  # sections that are no summary (hf_digest's)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKS = re.compile(r"\*+|_{2,}|`+|\\(?=[\\`*_\[\]<>|])")
+_LINK = lazy(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = lazy(r"\*+|_{2,}|`+|\\(?=[\\`*_\[\]<>|])")
 
 
 def plain(markdown: str) -> str:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from reader.core.lazy_re import lazy
 from reader.core.text import fold
 
 KEYWORDS_SECTION = "keywords"  # (folded) the section hf_digest writes Hugging Face's keywords in
-_PARENS = re.compile(r"\(([A-Za-z][^()\n]{1,80})\)")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_PARENS = lazy(r"\(([A-Za-z][^()\n]{1,80})\)")
+_HANGUL = lazy(r"[\uac00-\ud7a3]")
 
 
 def keywords(sections: Sequence[tuple[str, str]]) -> list[str]:

@@ -16,13 +16,13 @@ within the folded text of a paper (reader.core.text.search_text) or not at all:
 
 from __future__ import annotations
 
-import re
+from reader.core.lazy_re import lazy
 
 TEXT = ("s.title || char(10) || s.ident || char(10) || s.authors || "
         "CASE WHEN s.body = '' THEN '' ELSE char(10) || s.body END")  # a row's folded text (fields.joined)
 
-_RUN_AT = re.compile(r"(?=([^\x00-\x7f]{1,2}|[a-z0-9]{1,2}))")
-_GRAM = re.compile(r"[^\x00-\x7f]{1,2}|[a-z0-9]{1,2}")
+_RUN_AT = lazy(r"(?=([^\x00-\x7f]{1,2}|[a-z0-9]{1,2}))")
+_GRAM = lazy(r"[^\x00-\x7f]{1,2}|[a-z0-9]{1,2}")
 
 
 def grams(text: str) -> str:
