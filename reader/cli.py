@@ -28,7 +28,7 @@ DEBUG_ENV = "DAILY_PAPERS_DEBUG"
 COMMAND_MODULES = {"cite": "cite", "dates": "reading", "enrich": "enrich", "export": "export", "import": "library",
                    "list": "reading", "mark": "state", "paths": "paths", "search": "reading", "show": "reading",
                    "similar": "reading", "state": "state", "summarize": "summarize", "sync": "library"}
-# The commands whose usual command lines their module reads without argparse (its simple_args(argv)).
+# The commands whose usual command lines reader.commands.reading.simple_args reads without argparse.
 SIMPLE_COMMANDS = frozenset({"dates", "list", "search"})
 
 
@@ -105,11 +105,13 @@ def _command_modules(only: str | None = None):
 
 
 def _simple_command_args(command: str | None, argv: list[str]) -> "argparse.Namespace | None":
-    """The command line of a command whose module reads its usual ones without argparse (simple_args: dates,
-    list and search, reader.commands.reading), or None: argparse reads it."""
+    """The command line of a command whose module reads its usual ones without argparse (dates, list and
+    search: reader.commands.reading.simple_args), or None: argparse reads it."""
     if command not in SIMPLE_COMMANDS:
         return None
-    return _command_modules(command)[0].simple_args(argv)
+    from reader.commands import reading
+
+    return reading.simple_args(argv)
 
 
 def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:

@@ -143,6 +143,8 @@ _UNSAFE_STREAM = "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _HIDDEN + _SE
 # What _UNSAFE_STREAM could match, as one character class: a class alone is scanned five times faster than the
 # alternation (a search printing 4,000 lines: 3 ms, not 14), and only text holding one is looked at closer.
 _STREAM_SUSPECT = "[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _HIDDEN + _SEPARATORS + "]"
+# The same, for ASCII text (most of what a command prints): compiled in a tenth of the time.
+_STREAM_SUSPECT_ASCII = lazy("[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class GuardedStream:
@@ -155,7 +157,7 @@ class GuardedStream:
         self.unguarded = stream
 
     def write(self, text: str) -> int:
-        if _pattern(_STREAM_SUSPECT).search(text):
+        if (_STREAM_SUSPECT_ASCII if text.isascii() else _pattern(_STREAM_SUSPECT)).search(text):
             text = _pattern(_UNSAFE_STREAM).sub(_escape, text)
         return self.unguarded.write(text)
 

@@ -30,24 +30,32 @@ def search(library, query: "Query | str", *, sort: str = "relevance", offset: in
            marks: Marks = Marks()) -> Page:
     """Results offset .. offset+limit of a query (a Query, or text in the search language: QueryError when
     it says something not allowed), ranked (or by date, or by votes), with how many there are in all."""
-    from reader.core.finding import memory, ranked
+    from reader.core.finding import ranked
 
     found = _query(query)
+
+    def from_memory(lib) -> Page:
+        from reader.core.finding import memory  # (only without the index)
+
+        return memory.page(lib, found, sort=sort, offset=offset, limit=limit, marks=marks)
+
     return library.ask(
         lambda con, paper_of: ranked.page(con, found, paper_of, sort=sort, offset=offset, limit=limit, marks=marks),
-        lambda lib: memory.page(lib, found, sort=sort, offset=offset, limit=limit, marks=marks))
+        from_memory)
 
 
 def listing(library, query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
             marks: Marks = Marks()):
     """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`,
     and how many there are in all: a ranked.Listing."""
-    from reader.core.finding import memory, ranked
+    from reader.core.finding import ranked
     from reader.core.library import Brief
 
     found = _query(query)
 
     def from_memory(lib) -> "ranked.Listing":
+        from reader.core.finding import memory  # (only without the index)
+
         results = memory.found(lib, found, sort, marks)
         return ranked.Listing([Brief(p.date, p.votes, p.arxiv_id, p.title) for _, p in results[:limit]],
                               len(results))
