@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from reader.core.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _frozen(message: str) -> Exception:
