@@ -4,7 +4,8 @@
 "first screen"). Everything here serves that figure and is used in this order:
 
 1. COMMAND_NAMES / simple_tui_args (reader.cli.main): the usual command line is read without argparse and
-   without building the subcommands' parsers;
+   without building the subcommands' parsers (the usual `dates`, `list` and `search` lines too:
+   reader.commands.reading.simple_args);
 2. prepare_tui_process (reader.cli.run_tui, before Textual is imported): the cyclic collector off, the frame
    rate;
 3. first_library / first_state (reader.tui.launch): only the newest day parsed, the marks read without the
