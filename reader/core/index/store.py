@@ -62,7 +62,8 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 3  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short words
+SCHEMA_VERSION = 4  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short
+# words; 4: papers_older (the rows that are not a paper's newest appearance)
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -107,6 +108,7 @@ CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT 
 CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii', prefix='1');
 CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
+CREATE INDEX papers_older ON papers(id) WHERE newest = 0;
 CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
 CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
 CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))
