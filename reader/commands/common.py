@@ -53,21 +53,6 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     return library
 
 
-def open_answering(paths: list[str] | None, operation, fallback):
-    """(the library at PATHs, as open_library gives it; operation(connection)'s answer over its index, or
-    fallback(library)'s): asked while the library is brought up to date, and again if that changed anything
-    (reader.core.opening.open_answering)."""
-    progress = _ReadingProgress(sys.stderr)
-    try:
-        library, answer = opening.open_answering(paths, operation, fallback, progress=progress)
-    finally:
-        progress.close()
-    _opened.append(library)
-    print_notices(library)
-    print_warnings(library)
-    return library, answer
-
-
 class StatusLine:
     """One stderr line rewritten in place (progress of a command), only when stderr is a terminal, and gone
     before anything else is written (close). Subclasses say what the line holds and call show(text)."""

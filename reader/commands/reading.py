@@ -10,7 +10,6 @@ import textwrap
 from reader.commands.common import (
     SimilarProgress,
     add_paths_argument,
-    open_answering,
     open_library,
     parse_arxiv_id,
     parse_date,
@@ -222,16 +221,14 @@ def run_search(args: argparse.Namespace) -> int:
     if query.empty():
         raise UsageError("search: give the words to find (every word must match)")
     marks = _marks(query, args.state)
+    library = open_library(args.paths)
     limit = None if args.all else args.limit
     if args.json:
-        library = open_library(args.paths)
         results = finding.search(library, query, sort=args.sort, limit=limit or 10**9, marks=marks)
         papers: list = [hit.paper for hit in results.hits]
         total = results.total
-    else:  # a line per paper: the index gives those fields alone, no summary is read; asked while the
-        # library is brought up to date (and again if that changed it)
-        _library, (papers, total) = open_answering(
-            args.paths, *finding.listing_question(query, sort=args.sort, limit=limit, marks=marks))
+    else:  # a line per paper: the index gives those fields alone, no summary is read
+        papers, total = finding.listing(library, query, sort=args.sort, limit=limit, marks=marks)
     _print_papers(papers, args.json)
     if not papers:  # grep's convention: nothing found is exit 1 (and a line on stderr saying so)
         print(f"daily-papers: no paper matches '{visible_line(args.query)}'", file=sys.stderr)

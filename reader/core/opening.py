@@ -67,17 +67,3 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     if load:
         library.load_rest(progress)
     return library
-
-
-def open_answering(paths: list[str] | None, operation: Callable, fallback: Callable, *,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[Library, object]:
-    """(the library at PATHs, loaded as open_library(paths) loads it; operation(connection)'s answer over its
-    index once loaded, or fallback(library)'s without one): the question is asked while the files are
-    checked, and again only if that changed the index (reader.core.index.open_answering)."""
-    from reader.core.index import open_answering as answering
-
-    targets = list(paths) if paths else default_library_paths()[0]
-    try:
-        return answering(targets, operation, fallback, cache_factory=_shared_cache, progress=progress)
-    except LibraryError as exc:
-        raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None

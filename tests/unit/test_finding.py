@@ -151,62 +151,6 @@ def test_a_page_is_its_slice_of_the_whole_order_even_inside_a_run_of_equal_score
     lib.close()
 
 
-def _counted(question, calls, asked=None):
-    """The question's index operation, counting its answers (and saying when the first is given)."""
-    operation, fallback = question
-
-    def counted(con):
-        answer = operation(con)
-        calls.append(answer)
-        if asked is not None:
-            asked.set()
-        return answer
-
-    return counted, fallback
-
-
-def test_a_command_asks_while_the_files_are_checked_and_again_only_when_the_check_changed_the_index(
-        tmp_path, monkeypatch):
-    import threading
-
-    from reader.core.index import open_answering, update
-
-    real = update.clock
-    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # checked long after any change
-    root = tmp_path / "lib"
-    write(root, "2024-08-01", [paper_md("2408.00001", "Quokka one", "요약")])
-    indexed(root, tmp_path).close()
-
-    calls: list = []  # nothing changed: the question asked once, beside the check
-    library, answer = open_answering([root], *_counted(finding.listing_question("quokka"), calls), tmp_path / "index")
-    assert [b.arxiv_id for b in answer.briefs] == ["2408.00001"] and len(calls) == 1
-    library.close()
-
-    # A day added since: the first answer (asked before the check wrote anything) is not the one given.
-    write(root, "2024-08-02", [paper_md("2408.00002", "Quokka two", "요약")])
-    asked = threading.Event()
-    monkeypatch.setattr(update, "HOOK", lambda what: what != "commit" or asked.wait(30))
-    calls = []
-    library, answer = open_answering([root], *_counted(finding.listing_question("quokka"), calls, asked),
-                                     tmp_path / "index")
-    assert calls[0].total == 1 and len(calls) == 2  # asked over the index as it stood, then again
-    assert answer.total == 2 and {b.arxiv_id for b in answer.briefs} == {"2408.00001", "2408.00002"}
-    assert answer == finding.listing(library, "quokka")
-    library.close()
-
-
-def test_a_command_whose_index_cannot_be_used_answers_from_the_digests_with_one_notice(tmp_path):
-    from reader.core.index import open_answering
-
-    root = tmp_path / "lib"
-    write(root, "2024-08-01", [paper_md("2408.00001", "Quokka one", "요약")])
-    blocker = tmp_path / "not a folder"
-    blocker.write_text("")
-    library, answer = open_answering([root], *finding.listing_question("quokka"), blocker / "index")
-    assert not getattr(library, "indexed", False) and len(library.notices) == 1
-    assert [b.arxiv_id for b in answer.briefs] == ["2408.00001"]
-
-
 def test_snippets_mark_the_found_words_in_the_summary_and_the_title(library):
     page = finding.search(library, "quokka 번")
     hit = page.hits[0]

@@ -42,14 +42,6 @@ def listing(library, query: "Query | str", *, sort: str = "relevance", limit: in
             marks: Marks = Marks()):
     """The results as one-line listings (reader.core.library.Brief), in the sort's order, the first `limit`,
     and how many there are in all: a ranked.Listing."""
-    operation, fallback = listing_question(query, sort=sort, limit=limit, marks=marks)
-    return library.ask(lambda con, _paper_of: operation(con), fallback)
-
-
-def listing_question(query: "Query | str", *, sort: str = "relevance", limit: int | None = None,
-                     marks: Marks = Marks()):
-    """listing()'s question as (operation(connection) over the index, fallback(library) in memory), for
-    reader.core.opening.open_answering."""
     from reader.core.finding import memory, ranked
     from reader.core.library import Brief
 
@@ -60,7 +52,8 @@ def listing_question(query: "Query | str", *, sort: str = "relevance", limit: in
         return ranked.Listing([Brief(p.date, p.votes, p.arxiv_id, p.title) for _, p in results[:limit]],
                               len(results))
 
-    return (lambda con: ranked.listing(con, found, sort=sort, limit=limit, marks=marks)), from_memory
+    return library.ask(lambda con, _paper_of: ranked.listing(con, found, sort=sort, limit=limit, marks=marks),
+                       from_memory)
 
 
 def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:
