@@ -128,6 +128,29 @@ def test_every_result_is_reachable_page_by_page(tmp_path):
     assert finding.search(lib, "wombat", offset=1000).hits == []
 
 
+def test_a_page_is_its_slice_of_the_whole_order_even_inside_a_run_of_equal_scores(tmp_path):
+    # 24 papers weigh exactly the same (the same title and summary, ids of one length): the page's last score
+    # is shared by rows on both sides of the page's edge, and votes must still order them across pages.
+    root = tmp_path / "lib"
+    write(root, "2024-03-01", [paper_md(f"2403.{n:05d}", "Numbat survey", "넘뱃 요약", votes=(n * 7) % 24)
+                               for n in range(24)])
+    write(root, "2024-03-02", [paper_md("2403.90001", "Numbat numbat numbat", "numbat 넘뱃", votes=0),
+                               paper_md("2403.90002", "Other", "numbat", votes=99)])
+    lib = indexed(root, tmp_path)
+    whole = finding.search(lib, "numbat", limit=100)
+    assert whole.total == 26 and len(whole.hits) == 26
+    assert ids(whole)[0] == "2403.90001" and ids(whole)[-1] == "2403.90002"  # most weight first, least last
+    run = [h.paper.votes for h in whole.hits[1:25]]
+    assert run == sorted(run, reverse=True) and len({h.score for h in whole.hits[1:25]}) == 1
+    for limit in (1, 3, 5, 10, 25):
+        for offset in range(0, 27, 2):
+            page = finding.search(lib, "numbat", limit=limit, offset=offset)
+            assert page.total == 26 and ids(page) == ids(whole)[offset:offset + limit], (limit, offset)
+            assert [b.arxiv_id for b in finding.listing(lib, "numbat", limit=offset + limit).briefs] == \
+                ids(whole)[:offset + limit]
+    lib.close()
+
+
 def test_snippets_mark_the_found_words_in_the_summary_and_the_title(library):
     page = finding.search(library, "quokka 번")
     hit = page.hits[0]

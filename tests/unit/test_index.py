@@ -172,6 +172,81 @@ def test_the_index_follows_an_edited_an_added_and_a_removed_file(tmp_path, count
     assert indexed_answers(library) == in_memory([root])
 
 
+def _snapshots(folder: Path) -> int:
+    [path] = folder.glob("*.sqlite3")
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM snapshot").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("how", ["edited in place, same size and mtime", "removed", "added", "replaced"])
+def test_a_clean_check_keeps_a_snapshot_that_the_next_check_trusts_only_while_no_file_changed(
+        tmp_path, counted, monkeypatch, how):
+    """After a check that found every file clean (none racy), the files' identities are kept in one row; the
+    next check compares them all in one go (no row per file) and still finds any change, which drops it."""
+    root = tmp_path / "lib"
+    paths = [write_day(root, f"2024-07-{d:02d}", [f"2407.000{d:02d}"], title="Before") for d in range(1, 6)]
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # checked long after any change
+    folder = tmp_path / "index"
+    opened([root], folder).close()  # built
+    assert _snapshots(folder) == 0
+    opened([root], folder).close()  # found clean: kept
+    assert _snapshots(folder) == 1
+    checks: list[int] = []
+    real_check = update.check
+    monkeypatch.setattr(update, "check", lambda *a, **k: checks.append(1) or real_check(*a, **k))
+    counted.clear()
+    before = indexed_answers(opened([root], folder))
+    assert checks == [] and counted == [] and before == in_memory([root])  # the snapshot alone decided
+    path = paths[2]
+    if how.startswith("edited"):
+        stamp = path.stat().st_mtime_ns
+        path.write_text(path.read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
+        os.utime(path, ns=(stamp, stamp))
+    elif how == "removed":
+        path.unlink()
+    elif how == "added":
+        write_day(root, "2024-07-09", ["2407.00009"])
+    else:
+        other = path.with_name("new.tmp")
+        other.write_text(path.read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
+        os.replace(other, path)
+    library = opened([root], folder)
+    assert indexed_answers(library) == in_memory([root]) != before
+    assert _snapshots(folder) == 0  # (the triggers on files dropped it)
+    library.close()
+    opened([root], folder).close()
+    assert _snapshots(folder) == 1  # clean again: kept again
+
+
+def test_no_snapshot_is_kept_while_a_file_is_racily_clean_nor_while_another_process_writes(tmp_path, monkeypatch):
+    root = tmp_path / "lib"
+    write_day(root, "2024-07-01", ["2407.00001"])
+    folder = tmp_path / "index"
+    opened([root], folder).close()
+    opened([root], folder).close()  # just written: its bytes decide, and no snapshot may stand for it
+    assert _snapshots(folder) == 0
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)
+    opened([root], folder).close()  # long past: confirmed clean (a write), so nothing to keep yet
+    [path] = folder.glob("*.sqlite3")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock: the snapshot is not waited for
+    try:
+        library = opened([root], folder)
+        assert library.indexed and library.notices == [] and _snapshots(folder) == 0
+        assert library.day("2024-07-01") is not None
+        library.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    opened([root], folder).close()
+    assert _snapshots(folder) == 1
+
+
 @pytest.mark.parametrize("how", ["in place", "by another file"])
 def test_a_file_replaced_by_one_of_the_same_size_and_mtime_is_read_again(tmp_path, counted, monkeypatch, how):
     """As git's index: size and mtime alone cannot tell (cp -p, touch -r, unpacking an archive); the status

@@ -55,25 +55,28 @@ EMPTY = Page(0, 0, [])
 _OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 
 
-def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, list[str], list]:
-    """(the FTS5 query for the search table, or else for the grams table; the SQL conditions on papers p
-    beside it; their parameters)."""
+def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, list[str], list, list[str], list]:
+    """(the FTS5 query for the search table, or else for the grams table; conditions on a row id, written
+    with {id}, and their parameters; conditions on papers p beside p.newest = 1, and theirs)."""
     terms = Terms(query.terms)
     match_parts = [terms.match] if terms.match else []
-    where, params = ["p.newest = 1"], []
+    ids: list[str] = []
+    id_params: list = []
+    where: list[str] = []
+    params: list = []
     if terms.grams and match_parts:
-        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
-        params.append(terms.grams)
+        ids.append("{id} IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        id_params.append(terms.grams)
     for term in terms.scan:
-        where.append("instr((SELECT title || char(10) || ident || char(10) || authors || char(10) || body "
-                     "FROM search WHERE rowid = p.id), ?) > 0")
-        params.append(term)
+        ids.append("instr((SELECT title || char(10) || ident || char(10) || authors || char(10) || body "
+                   "FROM search WHERE rowid = {id}), ?) > 0")
+        id_params.append(term)
     for name in query.authors:
         if len(name) >= 3:
             match_parts.append("authors : " + quoted(name))
         else:
-            where.append("instr((SELECT authors FROM search WHERE rowid = p.id), ?) > 0")
-            params.append(name)
+            ids.append("instr((SELECT authors FROM search WHERE rowid = {id}), ?) > 0")
+            id_params.append(name)
     for kind, wanted in (("starred", query.starred), ("noted", query.noted)):
         if wanted:
             where.append("p.arxiv_id IN (SELECT value FROM json_each(?))")
@@ -93,7 +96,7 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, lis
     if query.lang:
         where.append("p.korean = ?")
         params.append(1 if query.lang == "ko" else 0)
-    return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), where, params
+    return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), ids, id_params, where, params
 
 
 # How results are ordered, sort by sort (over what _ranked selects: score, hits and the o_ columns).
@@ -102,15 +105,43 @@ ORDERS = {
     "date": "o_date DESC, o_votes IS NULL, o_votes DESC, o_rank, o_seq",  # (index.query.ORDER's)
     "votes": "o_votes IS NULL, o_votes DESC, o_date DESC, o_rank, o_seq",
 }
+# The rows that are not a paper's newest appearance (few: a paper listed again on a later day), by the
+# partial index papers_older: a row found in an FTS5 table is a result unless it is one of these.
+_OLDER = "NOT IN (SELECT id FROM papers WHERE newest = 0)"
 
 
 class _Plan(NamedTuple):
-    source: str  # FROM ... (p papers) WHERE ...: every result
-    params: list
     table: str | None  # the FTS5 table the query matches in (search or grams), None: no MATCH
+    match: str | None  # its MATCH query
+    ids: str  # conditions on a row id, {id} standing for it ("" when none)
+    id_params: list
+    where: list[str]  # conditions on papers p beside p.newest = 1
+    params: list
     short: list[str]  # words nothing weighs (a title holding them comes first)
     sort: str
     letters: bool  # the words are single ASCII letters or digits: no word, nothing to weigh (see _ranked)
+
+    @property
+    def source(self) -> str:
+        """FROM ... (papers p) WHERE ...: every result, with `arguments`."""
+        where = ["p.newest = 1", *([self.ids.format(id="p.id")] if self.ids else []), *self.where]
+        if self.table is None:
+            return f"papers p WHERE {' AND '.join(where)}"
+        return f"{self.table} JOIN papers p ON p.id = {self.table}.rowid WHERE {self.table} MATCH ? AND {' AND '.join(where)}"
+
+    @property
+    def arguments(self) -> list:
+        return [*([self.match] if self.table else []), *self.id_params, *self.params]
+
+    @property
+    def found(self) -> str | None:
+        """FROM ... WHERE ... over the FTS5 table alone (no papers row read), when no condition needs one."""
+        if self.table is None or self.where:
+            return None
+        rowid = f"{self.table}.rowid"
+        # (+: a condition on the row id must not be the one FTS5 answers first, a MATCH per row it lists)
+        ids = f" AND {self.ids.format(id='+' + rowid)}" if self.ids else ""
+        return f"{self.table} WHERE {self.table} MATCH ? AND {rowid} {_OLDER}{ids}"
 
 
 def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
@@ -120,44 +151,72 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
         return None
     if (query.starred and not marks.starred) or (query.noted and not marks.noted):
         return None
-    match, grams, where, params = _conditions(query, marks)
+    match, grams, ids, id_params, where, params = _conditions(query, marks)
     if match is not None or grams is not None:
         table = "search" if match is not None else "grams"
-        where.insert(0, f"{table} MATCH ?")
-        params.insert(0, match if match is not None else grams)
-        source = f"{table} JOIN papers p ON p.id = {table}.rowid"
         short = []
     else:
-        table, source = None, "papers p"
+        table = None
         short = [t for t in query.terms if len(t) < 3] if sort == "relevance" else []
     letters = all(len(t) == 1 and t.isascii() for t in query.terms) and bool(query.terms)
-    return _Plan(f"{source} WHERE {' AND '.join(where)}", params, table, short, sort, letters)
+    return _Plan(table, match if match is not None else grams, " AND ".join(ids), id_params, where, params,
+                 short, sort, letters)
 
 
 def count(con: sqlite3.Connection, plan: _Plan) -> int:
     """The results in all (nothing weighed, no column read)."""
-    return con.execute(f"SELECT count(*) FROM {plan.source}", plan.params).fetchone()[0]
+    if plan.found is not None:
+        return con.execute(f"SELECT count(*) FROM {plan.found}", [plan.match, *plan.id_params]).fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {plan.source}", plan.arguments).fetchone()[0]
+
+
+def _weighed(plan: _Plan) -> str | None:
+    """The relevance score's SQL (higher is better) if the plan's results are weighed by bm25."""
+    if plan.sort != "relevance" or plan.table is None or plan.letters:
+        return None
+    return f"-{BM25}" if plan.table == "search" else "-bm25(grams)"
+
+
+def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit: int,
+          offset: int) -> tuple[list, int]:
+    """_ranked's answer when only FTS5 is asked: every result's row id and score, from the FTS5 table alone;
+    the papers rows read only for the page and whatever ties its last score (the order after the score:
+    votes, date, ...), and the count from the same pass."""
+    found = (f"SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}")
+    edge = ""
+    params = [plan.match, *plan.id_params]
+    if limit >= 0:
+        # The score of the last row of the page: rows below it cannot be on the page.
+        edge = "WHERE s.score >= coalesce((SELECT score FROM s ORDER BY score DESC LIMIT 1 OFFSET ?), s.score)"
+        params.append(offset + limit - 1)
+    rows = con.execute(
+        f"WITH s AS MATERIALIZED ({found}) "
+        f"SELECT {columns}, s.score AS score, 0 AS hits, p.votes AS o_votes, p.date AS o_date, f.rank AS o_rank, "
+        f"p.seq AS o_seq, (SELECT count(*) FROM s) FROM s JOIN papers p ON p.id = s.id JOIN files f ON f.id = p.file "
+        f"{edge} ORDER BY {ORDERS['relevance']} LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()
+    if rows:
+        return [row[:-1] for row in rows], rows[0][-1]
+    return [], count(con, plan) if offset else 0
 
 
 def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offset: int = 0) -> tuple[list, int]:
     """(the rows offset .. offset+limit in the sort's order: `columns`, then the score; the results in all).
 
-    Two ways, by what finding the results costs. Words of three characters or more are phrases over FTS5's
-    trigrams (the search table): matching them is the cost, so it is paid once, the results kept in a table
-    of their own that gives the page and the count together. Shorter words (the grams table) and filters
-    alone cost little to find again but may find most of the library (one letter typed): SQLite orders
-    them keeping only the best offset+limit rows (ORDER BY ... LIMIT, a heap) and counts them apart, with no
-    table of every result.
+    Ranked by relevance with nothing but words (the usual search), the FTS5 table alone gives every
+    result's row id and score in one pass, and only the page's papers rows are read (_best). Otherwise
+    SQLite orders the results keeping only the best offset+limit rows (ORDER BY ... LIMIT, a heap) and
+    counts them apart, with no table of every result.
 
     A letter or a digit alone (the first key of a word being typed) is in nearly every paper and weighs
     nothing worth the cost of weighing every paper (bm25 over the whole library, the slowest search there
     is): its results go by votes, then the newer day. A Korean syllable alone is a word (칩, 뇌) and weighed.
     """
-    score, hits, params = "0.0", "0", list(plan.params)
+    weighed = _weighed(plan)
+    if weighed is not None and plan.found is not None:
+        return _best(con, plan, weighed, columns, limit, offset)
+    score, hits, params = weighed or "0.0", "0", plan.arguments
     source = plan.source.replace(" WHERE ", " JOIN files f ON f.id = p.file WHERE ", 1)
-    if plan.sort == "relevance" and plan.table is not None and not plan.letters:
-        score = f"-{BM25}" if plan.table == "search" else "-bm25(grams)"
-    elif plan.short:  # nothing weighs these words: a title that holds them first
+    if weighed is None and plan.short:  # nothing weighs these words: a title that holds them first
         source = source.replace(" WHERE ", " JOIN search ON search.rowid = p.id WHERE ", 1)
         hits = " + ".join("(instr(search.title, ?) > 0)" for _ in plan.short)
         params = plan.short + params
@@ -165,6 +224,7 @@ def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offs
               f"f.rank AS o_rank, p.seq AS o_seq FROM {source}")
     order = ORDERS[plan.sort]
     if plan.table == "search":
+        # Phrases over trigrams: matching is the cost, paid once for the page and the count together.
         # (MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window)
         rows = con.execute(f"WITH r AS MATERIALIZED ({select}) SELECT *, count(*) OVER () FROM r ORDER BY {order} "
                            "LIMIT ? OFFSET ?", params + [limit, offset]).fetchall()

@@ -58,11 +58,11 @@ def _open_indexed(paths: list, index=True, *, reader: Callable | None = None, ca
         except sqlite3.Error:  # damage: seen (and said) by the first question
             found = None
     folders: list | None = None
-    rows = None
+    rows = snapshot = None
     seen_ns = update.clock()
     try:
         if found is not None:
-            files, rows = found
+            files, rows, snapshot = found
             warnings = []
         else:
             folders = [] if key is path_key and all(os.path.isdir(r) for r in roots) else None
@@ -71,7 +71,8 @@ def _open_indexed(paths: list, index=True, *, reader: Callable | None = None, ca
         store.close()
         raise
     library = IndexedLibrary(files, roots, store, reader=reader, cache=cache, cache_factory=cache_factory,
-                             listing=None if warnings or folders is None else (folders, seen_ns), rows=rows)
+                             listing=None if warnings or folders is None else (folders, seen_ns), rows=rows,
+                             snapshot=snapshot)
     library.warnings.extend(warnings)
     return library
 

@@ -55,12 +55,13 @@ def key_function(roots: list[str]) -> Callable[[str], str | bytes]:
 class IndexedLibrary(Library):
     def __init__(self, files: list[DigestFile], roots: list[str], store: Store, reader: Reader = read_file,
                  cache=None, cache_factory=None, listing: tuple[list, int] | None = None,
-                 rows: list[tuple] | None = None) -> None:
+                 rows: list[tuple] | None = None, snapshot=None) -> None:
         super().__init__(files, reader=reader, cache=cache, cache_factory=cache_factory)
         self._store: Store | None = store
         self._roots = roots
         self._listing = listing  # (folders, when) of a new listing, to keep once the index holds it
         self._rows = rows  # the index's file rows read with a kept listing (the first check's)
+        self._snapshot = snapshot  # ... or its snapshot of them (listing.Snapshot)
         self._all = list(files)
         self._rank = {f.file: i for i, f in enumerate(self._all)}
         self._key = key_function(roots)
@@ -144,19 +145,25 @@ class IndexedLibrary(Library):
 
     def _refresh(self, files: list[DigestFile], *, complete: bool,
                  progress: Callable[[int, int], None] | None = None) -> dict[str, tuple[int, int]]:
+        from reader.core.index import listing
+
         con = self._store.connection()
         rows, self._rows = (self._rows, None) if complete else (None, self._rows)
-        plan = update.check(con, [(f.file, self._rank[f.file], f.date_hint) for f in files], self._key,
-                            complete=complete, rows=rows)
+        snapshot, self._snapshot = (self._snapshot, None) if complete else (None, self._snapshot)
+        plan = update.unchanged(snapshot, [f.file for f in files]) if snapshot is not None else None
+        clean = plan is not None
+        if plan is None:
+            plan = update.check(con, [(f.file, self._rank[f.file], f.date_hint) for f in files], self._key,
+                                complete=complete, rows=rows)
         done = update.apply(con, plan, self._key, self._reader, progress)
         if done or plan.removed:
             self._rows = None  # (read again by the next check)
         if complete and self._listing is not None:
-            from reader.core.index import listing
-
             folders, seen_ns = self._listing
             self._listing = None
             listing.save(con, self._roots, self._all, folders, seen_ns)
+        if complete and not clean and not plan.work() and not done and not plan.racy and self._key is path_key:
+            listing.keep_snapshot(con, int(store_module.BUSY_SECONDS * 1000))  # (the next check's one fetch)
         for path, file_id in plan.fresh.items():
             self._source[file_id] = path
         for path, (file_id, papers) in done.items():

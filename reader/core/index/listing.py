@@ -15,18 +15,24 @@ import json
 import os
 import sqlite3
 import stat
+from typing import TYPE_CHECKING, NamedTuple
 
 from reader.core.index.store import key_path, path_key
 from reader.core.library import DigestFile
 from reader.core.limits import RACY_NS
+
+if TYPE_CHECKING:
+    from array import array
 
 
 def roots_text(roots: list[str]) -> str:
     return json.dumps([os.path.abspath(os.path.expanduser(r)) for r in roots], ensure_ascii=True)
 
 
-def cached(con: sqlite3.Connection, roots: list[str]) -> tuple[list[DigestFile], list[tuple]] | None:
-    """The files (and their rows, for update.check) if the listing kept for these roots still holds."""
+def cached(con: sqlite3.Connection, roots: list[str]) -> tuple[list[DigestFile], list[tuple] | None,
+                                                              "Snapshot | None"] | None:
+    """The files (and their rows for update.check, or the snapshot for update.unchanged) if the listing kept
+    for these roots still holds."""
     row = con.execute("SELECT value FROM meta WHERE key = 'listing'").fetchone()
     if row is None or row[0] != roots_text(roots):
         return None
@@ -39,9 +45,65 @@ def cached(con: sqlite3.Connection, roots: list[str]) -> tuple[list[DigestFile],
         if not (stat.S_ISDIR(st.st_mode) and st.st_dev == dev and st.st_ino == ino and st.st_mtime_ns == mtime_ns
                 and st.st_ctime_ns == ctime_ns) or max(mtime_ns, ctime_ns) >= seen_ns - RACY_NS:
             return None
+    kept = con.execute("SELECT keys, hints, ids, identity FROM snapshot").fetchone()
+    if kept is not None:
+        snapshot = _snapshot(*kept)
+        if snapshot is not None:
+            return snapshot.files, None, snapshot
     rows = con.execute("SELECT key, id, rank, size, mtime_ns, ctime_ns, ino, checked_ns, hint FROM files "
                        "ORDER BY rank").fetchall()
-    return [DigestFile(r[0] if type(r[0]) is str else key_path(r[0]), r[8]) for r in rows], [r[:8] for r in rows]
+    return [DigestFile(r[0] if type(r[0]) is str else key_path(r[0]), r[8]) for r in rows], [r[:8] for r in rows], None
+
+
+class Snapshot(NamedTuple):
+    """The files table in rank order as one row (table snapshot): what a check needs of 2,400 files in one
+    fetch instead of 2,400 rows. Kept after a check that found every file clean and none racy, dropped by
+    the triggers on files whenever any of its rows is written (by any process)."""
+
+    files: list[DigestFile]
+    ids: "array"  # each file's id
+    identity: "array"  # each file's (size, mtime_ns, ctime_ns, ino), one after another
+
+
+def _snapshot(keys: bytes, hints: bytes, ids: bytes, identity: bytes) -> Snapshot | None:
+    from array import array
+
+    paths = keys.decode("utf-8").split("\0")
+    dates = hints.decode("ascii").split("\0")
+    numbers, seen = array("q"), array("q")
+    numbers.frombytes(ids)
+    seen.frombytes(identity)
+    if not (len(paths) == len(dates) == len(numbers) == len(seen) // 4):
+        return None
+    return Snapshot([DigestFile(path, date or None) for path, date in zip(paths, dates)], numbers, seen)
+
+
+def keep_snapshot(con: sqlite3.Connection, busy_ms: int) -> None:
+    """Write the files table's snapshot (after a check that found every file clean and none racy), unless
+    the files cannot be written as one (a name that is not Unicode) or another process holds the index: it
+    only saves the next command time, and never makes this one wait or fail."""
+    from array import array
+
+    try:
+        con.execute("PRAGMA busy_timeout = 0")
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            rows = con.execute("SELECT key, hint, id, size, mtime_ns, ctime_ns, ino FROM files ORDER BY rank").fetchall()
+            if rows and all(type(r[0]) is str and "\0" not in r[0] and None not in r[3:] for r in rows):
+                con.execute("INSERT OR REPLACE INTO snapshot(id, keys, hints, ids, identity) VALUES (1, ?, ?, ?, ?)", (
+                    "\0".join(r[0] for r in rows).encode("utf-8"), "\0".join(r[1] or "" for r in rows).encode("ascii"),
+                    array("q", [r[2] for r in rows]).tobytes(), array("q", [v for r in rows for v in r[3:]]).tobytes()))
+            con.execute("COMMIT")
+        finally:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+    except (sqlite3.Error, OverflowError, UnicodeError):
+        pass
+    finally:
+        try:
+            con.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        except sqlite3.Error:
+            pass
 
 
 def save(con: sqlite3.Connection, roots: list[str], files: list[DigestFile],

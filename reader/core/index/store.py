@@ -62,7 +62,8 @@ try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
-SCHEMA_VERSION = 3  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short words
+SCHEMA_VERSION = 4  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short
+# words; 4: papers_older (the rows that are not a paper's newest appearance), the files' snapshot
 APPLICATION_ID = 0x64704958  # "dpIX"
 FORMAT = "daily-papers/library-index"
 BUSY_SECONDS = 10.0  # how long a writer waits for another's transaction before giving up on the index
@@ -107,11 +108,29 @@ CREATE TABLE days(date TEXT PRIMARY KEY, papers INTEGER NOT NULL, language TEXT 
 CREATE VIRTUAL TABLE search USING fts5(title, ident, authors, body, keys, tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, content='', tokenize='ascii', prefix='1');
 CREATE INDEX papers_order ON papers(date DESC, votes IS NULL, votes DESC) WHERE newest = 1;
+CREATE INDEX papers_older ON papers(id) WHERE newest = 0;
+CREATE TABLE snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), keys BLOB NOT NULL, hints BLOB NOT NULL, ids BLOB NOT NULL,
+                      identity BLOB NOT NULL);
+CREATE TRIGGER files_added AFTER INSERT ON files BEGIN DELETE FROM snapshot; END;
+CREATE TRIGGER files_changed AFTER UPDATE ON files BEGIN DELETE FROM snapshot; END;
+CREATE TRIGGER files_removed AFTER DELETE ON files BEGIN DELETE FROM snapshot; END;
 CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
 CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
 CREATE TABLE sim_postings(term INTEGER NOT NULL, doc INTEGER NOT NULL, w REAL NOT NULL, PRIMARY KEY (term, doc))
     WITHOUT ROWID;
 """
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements (a trigger's body holds semicolons of its own)."""
+    found, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending)
+            pending = ""
+    return found
 
 
 def path_key(path: str) -> str | bytes:
@@ -247,9 +266,8 @@ class Store:
                 if version == 0:
                     if con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
                         raise _Rebuild("is not an index of this program")
-                    for statement in _SCHEMA.split(";"):  # (executescript would commit first)
-                        if statement.strip():
-                            con.execute(statement)
+                    for statement in _statements(_SCHEMA):  # (executescript would commit first)
+                        con.execute(statement)
                     con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", _meta(self.roots).items())
                     con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

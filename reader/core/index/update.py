@@ -50,7 +50,7 @@ class Plan:
     """What a check found: files unchanged (path -> file id), files to read (with their rank), file ids no
     longer found, ranks to rewrite, racy files whose bytes proved unchanged."""
 
-    __slots__ = ("fresh", "stale", "removed", "ranks", "reordered", "confirmed")
+    __slots__ = ("fresh", "stale", "removed", "ranks", "reordered", "confirmed", "racy")
 
     def __init__(self) -> None:
         self.fresh: dict[str, int] = {}
@@ -59,6 +59,7 @@ class Plan:
         self.ranks: list[tuple[int, int]] = []  # (rank, file id)
         self.reordered = False  # files known before are found in another order (ties between them change)
         self.confirmed: list[tuple[int, int]] = []  # (checked_ns, file id)
+        self.racy = 0  # files whose bytes decided (changed too near their last check for the identity to)
 
     def work(self) -> bool:
         return bool(self.stale or self.removed or self.ranks or self.confirmed)
@@ -107,6 +108,7 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int, str | None]], key
             continue
         changed_ns = max(mtime_ns, ctime_ns)
         if changed_ns >= checked_ns - RACY_NS:  # racily clean: the bytes decide
+            plan.racy += 1
             digest = con.execute("SELECT digest FROM files WHERE id = ?", (file_id,)).fetchone()[0]
             try:
                 same = _hash(read_regular(path, MAX_DIGEST_BYTES, what="a digest")) == digest
@@ -120,6 +122,28 @@ def check(con: sqlite3.Connection, files: list[tuple[str, int, str | None]], key
         fresh[path] = file_id
     if complete:
         plan.removed = [row[1] for row in known.values()]
+    return plan
+
+
+def unchanged(snapshot, paths: list[str]) -> Plan | None:
+    """The plan of a check that finds every file of the index's snapshot (listing.Snapshot: the files in rank
+    order, as a check that found them all clean and none racy left them) with the identity it holds: every
+    one fresh. None as soon as one differs or is gone (check() then finds which). One stat a file and one
+    comparison of them all: a third of check()'s cost."""
+    from array import array
+    from itertools import chain
+
+    if len(paths) != len(snapshot.ids):
+        return None
+    try:
+        seen = array("q", chain.from_iterable((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                                              for st in map(os.stat, paths)))
+    except (OSError, OverflowError):
+        return None
+    if seen != snapshot.identity:
+        return None
+    plan = Plan()
+    plan.fresh = dict(zip(paths, snapshot.ids))
     return plan
 
 
