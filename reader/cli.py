@@ -11,12 +11,12 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.errors import UserError
 from reader.startup import COMMAND_NAMES, prepare_tui_process, simple_tui_args
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     import argparse
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import gc
 import os
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     import argparse
 

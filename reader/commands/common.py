@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import paths as app_paths
 from reader.core import opening
@@ -16,7 +17,6 @@ from reader.core.sanitize import visible_line
 from reader.core.words import count
 from reader.errors import UsageError, UserError
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     import argparse
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from reader.commands.common import (
     SimilarProgress,
@@ -20,7 +21,6 @@ from reader.core.library import Brief
 from reader.core.model import Paper
 from reader.core.text import plain_text
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     import argparse
 

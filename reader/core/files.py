@@ -20,10 +20,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
-if TYPE_CHECKING:
-    from typing import Any, BinaryIO
+from typing import Any, BinaryIO
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))

@@ -11,6 +11,7 @@ for, and from then on its methods are the compiled pattern's own, bound once (a 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 _BOUND = ("match", "fullmatch", "search", "finditer", "findall", "sub", "subn", "split", "scanner", "pattern",
           "flags", "groups", "groupindex")
@@ -34,7 +35,6 @@ class LazyPattern:
         return f"lazy({self._source[0]!r}, {self._source[1]!r})"
 
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]: ...
 else:

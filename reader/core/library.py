@@ -15,10 +15,10 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 from reader.core.model import Day, Paper, vote_order
 from reader.core.parse import ParsedFile, ParseWarning, date_from_path, read_file
-from reader.core.records import NamedTuple, Protocol
 from reader.core.sanitize import clean_line
 from reader.core.text import fold, search_text
 

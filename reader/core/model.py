@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from reader.core.records import NamedTuple
-
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any, NamedTuple
 
 
 def _frozen(message: str) -> Exception:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from reader.core.lazy_re import lazy
 from reader.core.model import Paper, Section
-from reader.core.records import NamedTuple
 from reader.core.sanitize import clean, clean_line
 
 PARSER_VERSION = 2  # 2: ids, dates and votes are ASCII digits only; text NFC, made measurable

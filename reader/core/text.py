@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from reader.core.limits import MAX_MARKDOWN_DEPTH
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
-    from typing import Any
-
     import mistune
 
 

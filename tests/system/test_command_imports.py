@@ -17,10 +17,9 @@ from reader import paths
 # dataclasses and inspect (the search language's Query), platformdirs and tempfile (the user's folders, found
 # by reader.paths on Linux), argparse with gettext, locale and shutil (the usual command lines are read by
 # reader.commands.reading.simple_args), calendar (a month's days: only for a date filter or a folder walk),
-# textwrap (show), pkgutil (only for every subcommand's parser), the parse cache (files the index reads), and
-# typing (the records are reader.core.records.NamedTuple's).
+# textwrap (show), pkgutil (only for every subcommand's parser), and the parse cache (files the index reads).
 NOT_IMPORTED = {"dataclasses", "inspect", "ast", "dis", "tokenize", "platformdirs", "tempfile", "random", "argparse",
-                "gettext", "locale", "shutil", "calendar", "textwrap", "pkgutil", "reader.core.cache", "typing"}
+                "gettext", "locale", "shutil", "calendar", "textwrap", "pkgutil", "reader.core.cache"}
 
 
 def imported(*args: str) -> set[str]:

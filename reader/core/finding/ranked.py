@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from typing import NamedTuple
 
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
@@ -21,7 +22,6 @@ from reader.core.index.query import FULL, PAPER
 from reader.core.index.terms import Query as Terms, quoted, usable
 from reader.core.library import Brief
 from reader.core.model import Paper
-from reader.core.records import NamedTuple
 
 WEIGHTS = {"title": 10.0, "ident": 1.0, "authors": 3.0, "body": 1.0, "keys": 4.0}  # bm25's, column by column
 BM25 = "bm25(search, " + ", ".join(str(w) for w in WEIGHTS.values()) + ")"

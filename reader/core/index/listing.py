@@ -15,13 +15,12 @@ import json
 import os
 import sqlite3
 import stat
+from typing import TYPE_CHECKING, NamedTuple
 
 from reader.core.index.store import key_path, path_key
 from reader.core.library import DigestFile
 from reader.core.limits import RACY_NS
-from reader.core.records import NamedTuple
 
-TYPE_CHECKING = False  # typing's, without importing typing (reader.core.records)
 if TYPE_CHECKING:
     from array import array
 

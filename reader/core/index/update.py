@@ -21,13 +21,13 @@ import sqlite3
 import stat
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from reader.core.files import read_regular
 from reader.core.index import fields, terms
 from reader.core.korean import has_korean_summary
 from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
-from reader.core.records import NamedTuple
 
 BATCH_FILES = 64  # files written in one transaction, at most ...
 BATCH_SECONDS = 0.25  # ... and about this much parsing: a writer holds the lock briefly, a kill loses little
