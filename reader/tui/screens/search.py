@@ -3,8 +3,11 @@
 The screen asks `search(query, sort, offset, limit)` for a page of results (reader.core.finding.search: ranked
 by relevance over the library's index, or by date or votes; in memory without the index) with how many match
 in all; each row has a line of the summary under it with the found words highlighted (styles on the text's
-spans, never markup from it). ctrl+s cycles the order; the next page is asked for as the cursor nears the end
-of what is listed, so every result can be reached. The query, order and cursor are kept for the next `/`.
+spans, never markup from it). ctrl+s cycles the order. A keystroke asks for a screenful (the rows the list
+shows and AHEAD more: first_page) and the next page is asked for as the cursor (down, PageDown) or the view
+(the wheel, the scrollbar) nears the end of what is listed, so every result can be reached and a keystroke
+lays out and draws no more than a screen (reader/tui/widgets/result_list.py: rows that did not change are not
+drawn again). The query, order and cursor are kept for the next `/`.
 
 No key waits for a search: `search(...)` parses the query and reads the marks its filters need (in the
 screen's loop: a wrong filter is said at once) and returns the question, which a worker thread asks the
