@@ -31,8 +31,11 @@ class ResultList(SteadyOptionList):
         its index, for the mouse: kept only where it did not move)."""
         listed = self.options
         kept = {option for index, option in enumerate(options[:len(listed)]) if listed[index] is option}
-        cache = self._option_render_cache
-        drawn = [(key, cache.get(key)) for key in list(cache.keys()) if key[0] in kept] if kept else []
+        # OptionList's cache of drawn options, keyed (option, style, padding) (Textual 8; without it, or keyed
+        # otherwise, every row is drawn anew as set_options would)
+        cache = getattr(self, "_option_render_cache", None)
+        drawn = [(key, cache.get(key)) for key in list(cache.keys())
+                 if isinstance(key, tuple) and key and key[0] in kept] if kept and cache is not None else []
         self.set_options(options)
         for key, lines in drawn:
             if lines is not None:
