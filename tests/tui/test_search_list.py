@@ -67,10 +67,13 @@ async def test_pagedown_and_scrolling_the_view_reach_the_last_result(tmp_path):
     app = app_of(library)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("slash", *"quokka", "ctrl+s", "ctrl+s")  # by votes: n, n - 1, ... 1
+        await pilot.press("slash", *"quokka")
         await searched(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
+        await pilot.press("ctrl+s", "ctrl+s")  # by votes: n, n - 1, ... 1
+        await searched(pilot)
+        assert screen.sort == "votes"
         options = screen.query_one(ResultList)
         for _ in range(n):
             await pilot.press("pagedown")
