@@ -61,6 +61,7 @@ BINDINGS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "help.close": ("help", "escape,q,question_mark"), "help.down": ("help", "j,down"), "help.up": ("help", "k,up"),
     "search.cancel": ("search", "escape"), "search.next": ("search", "down"), "search.previous": ("search", "up"),
     "search.next_alt": ("search", "ctrl+n"), "search.previous_alt": ("search", "ctrl+p"),
+    "search.page_down": ("search", "pagedown"), "search.page_up": ("search", "pageup"),
     "search.sort": ("search", "ctrl+s"),
     "empty.quit": ("empty", "q"),
     "export.cancel": ("export", "escape"),

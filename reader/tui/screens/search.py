@@ -3,8 +3,11 @@
 The screen asks `search(query, sort, offset, limit)` for a page of results (reader.core.finding.search: ranked
 by relevance over the library's index, or by date or votes; in memory without the index) with how many match
 in all; each row has a line of the summary under it with the found words highlighted (styles on the text's
-spans, never markup from it). ctrl+s cycles the order; the next page is asked for as the cursor nears the end
-of what is listed, so every result can be reached. The query, order and cursor are kept for the next `/`.
+spans, never markup from it). ctrl+s cycles the order. A keystroke asks for a screenful (the rows the list
+shows and AHEAD more: first_page) and the next page is asked for as the cursor (down, PageDown) or the view
+(the wheel, the scrollbar) nears the end of what is listed, so every result can be reached and a keystroke
+lays out and draws no more than a screen (reader/tui/widgets/result_list.py: rows that did not change are not
+drawn again). The query, order and cursor are kept for the next `/`.
 
 No key waits for a search: `search(...)` parses the query and reads the marks its filters need (in the
 screen's loop: a wrong filter is said at once) and returns the question, which a worker thread asks the
@@ -20,7 +23,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
+from textual.content import Content, Span
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -30,20 +33,22 @@ from reader.core.finding.query import SORTS, QueryError
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.words import count as counted
-from reader.tui.widgets.steady_list import SteadyOptionList
+from reader.tui.widgets.result_list import ResultList, Row
 from reader.tui.widgets.text_box import TextBox
 
-PAGE = 50  # results asked for at a time
-AHEAD = 10  # the next page is asked for when the cursor is this near the last listed result
+PAGE = 50  # results asked for at a time as the list is scrolled (the first: a screenful, first_page)
+AHEAD = 10  # the next page is asked for when the cursor (or the view) is this near the last listed result
 SNIPPET_STYLE = "bold reverse"
 
 
-def snippet_content(snippet: str, spans) -> Content:
-    """The snippet line, indented, its found words styled (spans: (start, end) in the snippet)."""
-    content = Content("    " + clean_line(snippet))
-    for start, end in spans:
-        content = content.stylize(SNIPPET_STYLE, start + 4, end + 4)
-    return content
+def result_row(prompt: Content, snippet: str, spans) -> Row:
+    """A result's row: its prompt and, when it has a snippet, the snippet under it, indented, the found words
+    styled (spans: (start, end) in the snippet; styles on the text, never markup from it)."""
+    if not snippet:
+        return Row(prompt.plain, list(prompt.spans))
+    start = len(prompt.plain) + 1 + 4
+    return Row(f"{prompt.plain}\n    {clean_line(snippet)}",
+               [*prompt.spans, *(Span(start + a, start + b, SNIPPET_STYLE) for a, b in spans)])
 
 
 class SearchPlace:
@@ -62,6 +67,8 @@ class SearchScreen(ModalScreen[Paper | None]):
         Binding("up", "move(-1)", "Previous result", show=False, id="search.previous"),
         Binding("ctrl+n", "move(1)", "Next result", show=False, id="search.next_alt"),
         Binding("ctrl+p", "move(-1)", "Previous result", show=False, id="search.previous_alt"),
+        Binding("pagedown", "page(1)", "Results a page down", show=False, id="search.page_down"),
+        Binding("pageup", "page(-1)", "Results a page up", show=False, id="search.page_up"),
         Binding("ctrl+s", "cycle_sort", "Order", id="search.sort"),
     ]
 
@@ -85,16 +92,18 @@ class SearchScreen(ModalScreen[Paper | None]):
         self._shown = 0  # the question the listed results answer
         self._paging = False  # a next page is being asked for
         self._open_when_shown = False  # Enter came before the newest results
+        self._said = ""  # what the count line says
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
             box.border_title = "Search every day: titles, authors, summaries"
             yield TextBox(value=self._query, placeholder="words to find (all must match)", id="search-input")
             yield Static("", id="search-count", markup=False)
-            yield SteadyOptionList(id="search-results", markup=False)
+            yield ResultList(id="search-results", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.watch(self.query_one(ResultList), "scroll_y", self._scrolled, init=False)
         if self._query:
             self.run_query(self._query, cursor=self._cursor)
 
@@ -125,10 +134,26 @@ class SearchScreen(ModalScreen[Paper | None]):
         if event.value != self._asking:  # (the value the screen opened with is asked for already)
             self.run_query(event.value)
 
-    def _options(self, hits) -> list[Option]:
+    def first_page(self) -> int:
+        """How many results the first page asks for: the rows the list shows (two lines a result) and AHEAD
+        more. Fewer than a page makes each keystroke's list cheap to lay out and draw; the rest come as the
+        list is scrolled."""
+        options = self.query_one("#search-results", OptionList)
+        lines = options.scrollable_content_region.height or self.app.size.height  # (not laid out yet: at most)
+        return (lines + 1) // 2 + AHEAD
+
+    def _options(self, hits, listed=()) -> list[Option]:
+        """An option for each hit; where the row is the same as the listed option at its place, that option
+        (ResultList.show_rows keeps its drawn lines)."""
         prompt_for = self._prompt_for
-        return [Option(Content("\n").join([prompt_for(hit.paper), snippet_content(hit.snippet, hit.spans)])
-                       if hit.snippet else prompt_for(hit.paper)) for hit in hits]
+        options = []
+        for index, hit in enumerate(hits):
+            row = result_row(prompt_for(hit.paper), hit.snippet, hit.spans)
+            if index < len(listed) and row.is_same(listed[index].prompt):
+                options.append(listed[index])
+            else:
+                options.append(Option(row))
+        return options
 
     def run_query(self, query: str, cursor: int = 0) -> None:
         """List the first page (or as many pages as reach `cursor`) of the query's results: asked for in a
@@ -141,7 +166,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         problem = ""
         if query.strip():
             try:
-                ask = self._search(query, self.sort, 0, max(PAGE, cursor + 1 + AHEAD))
+                ask = self._search(query, self.sort, 0, max(self.first_page(), cursor + 1 + AHEAD))
             except QueryError as exc:
                 problem = str(exc)
         if ask is None:
@@ -177,29 +202,44 @@ class SearchScreen(ModalScreen[Paper | None]):
         hits = page.hits if page is not None else []
         self.results, self.total = [h.paper for h in hits], page.total if page else 0
         self._ran, self._shown = query, asked
-        options = self.query_one("#search-results", OptionList)
-        options.set_options(self._options(hits))
+        options = self.query_one(ResultList)
+        options.show_rows(self._options(hits, options.options))
         if hits:
             options.highlighted = min(cursor, len(hits) - 1)
         self._remember()
-        count = self.query_one("#search-count", Static)
+        if hits and self._near_end():
+            self._more()  # rows of one line (no snippet) that do not fill the view
         status = self._status() if self._status is not None else ""
-        order = f"by {self.sort} (ctrl+s)"
         if problem:
-            count.update(problem)
+            said = problem
         elif not query.strip():
-            count.update(status)
+            said = status
         elif not self.total:
-            count.update("no match" + (f" yet · {status}" if status else ""))
+            said = "no match" + (f" yet · {status}" if status else "")
         else:
             tail = f" · {status}" if status else " · Enter shows · Esc goes back"
-            count.update(f"{counted(self.total, 'paper')}{tail} · {order}")
+            said = f"{counted(self.total, 'paper')}{tail} · by {self.sort} (ctrl+s)"
+        if said != self._said:  # one line of a fixed height: no layout of the screen for it
+            self._said = said
+            self.query_one("#search-count", Static).update(said, layout=False)
         if self._open_when_shown:
             self._open_when_shown = False
             self._submitted()
 
+    def _near_end(self) -> bool:
+        """Whether the cursor is within AHEAD results of the last listed one, or the view within AHEAD lines of
+        its end (scrolled there by the wheel or the scrollbar, or the listed rows do not fill it)."""
+        options = self.query_one(ResultList)
+        return ((options.highlighted or 0) >= len(self.results) - AHEAD
+                or options.max_scroll_y - options.scroll_y < AHEAD)
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        if self._near_end():
+            self._more()
+
     def _more(self) -> None:
-        """The next page, when the cursor nears the end of what is listed and more match (in a worker)."""
+        """The next page, when the cursor or the view nears the end of what is listed and more match (in a
+        worker)."""
         if self._paging or self._shown != self._asked or len(self.results) >= self.total or not self._ran.strip():
             return
         try:
@@ -214,10 +254,9 @@ class SearchScreen(ModalScreen[Paper | None]):
         if asked != self._asked or offset != len(self.results) or not page.hits:
             return  # for an older question, or the list changed meanwhile
         self.results.extend(h.paper for h in page.hits)
-        options = self.query_one("#search-results", OptionList)
-        options.add_options(self._options(page.hits))
-        if (options.highlighted or 0) >= len(self.results) - AHEAD:
-            self._more()  # the cursor went on to the end meanwhile
+        self.query_one(ResultList).add_options(self._options(page.hits))
+        if self._near_end():
+            self._more()  # the cursor (or the view) went on to the end meanwhile
 
     def _remember(self) -> None:
         options = self.query_one("#search-results", OptionList)
@@ -243,6 +282,12 @@ class SearchScreen(ModalScreen[Paper | None]):
         if options.option_count:
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def action_page(self, direction: int) -> None:
+        """PageDown, PageUp: the cursor a list's height down or up (the next page asked for near the end)."""
+        options = self.query_one(ResultList)
+        if options.option_count:
+            options.action_page_down() if direction > 0 else options.action_page_up()
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:

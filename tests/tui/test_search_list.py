@@ -1,0 +1,183 @@
+"""The / screen's list at each keystroke: a screenful asked for first, the rest as the list is scrolled (the
+cursor, PageDown, the view itself), rows that did not change not drawn again, heights said without laying out
+the text (reader/tui/screens/search.py, reader/tui/widgets/result_list.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.core.index import open_indexed
+from tui_support import searched
+
+from test_finding import write
+from test_finding_reader import app_of, many_library
+
+
+class Asked:
+    """finding.search, recording the offset and limit of each question."""
+
+    def __init__(self) -> None:
+        from reader.core import finding
+
+        self.real, self.asked = finding.search, []
+
+    def __call__(self, library, query, **options):
+        self.asked.append((options["offset"], options["limit"]))
+        return self.real(library, query, **options)
+
+
+async def test_the_first_question_asks_for_a_screenful_and_pages_follow_the_cursor(tmp_path, monkeypatch):
+    from reader.core import finding
+    from reader.tui.screens.search import AHEAD, PAGE, SearchScreen
+    from reader.tui.widgets.result_list import ResultList
+
+    asked = Asked()
+    monkeypatch.setattr(finding, "search", asked)
+    n = 230
+    library = many_library(tmp_path, n)
+    for size in ((80, 24), (160, 45)):
+        app = app_of(library)
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("slash", *"quokka")
+            await searched(pilot)
+            screen = app.screen
+            assert isinstance(screen, SearchScreen)
+            options = screen.query_one(ResultList)
+            shown_rows = (options.scrollable_content_region.height + 1) // 2  # two lines a result (the last in part)
+            offset, limit = asked.asked[-1]
+            assert offset == 0 and limit == shown_rows + AHEAD < PAGE  # a screenful and a margin, not 50
+            assert len(screen.results) == options.option_count == limit
+            for _ in range(limit - AHEAD):  # the cursor near the end of what is listed: the next page
+                await pilot.press("down")
+            await searched(pilot)
+            assert asked.asked[-1] == (limit, PAGE) and len(screen.results) == limit + PAGE
+            asked.asked.clear()
+    library.close()
+
+
+async def test_pagedown_and_scrolling_the_view_reach_the_last_result(tmp_path):
+    """PageDown moves the cursor a page (Input has no use for it); the wheel or the scrollbar move the view
+    and not the cursor: the next page comes as the view nears the end all the same."""
+    from reader.tui.screens.search import SearchScreen
+    from reader.tui.widgets.result_list import ResultList
+
+    n = 230
+    library = many_library(tmp_path, n)
+    app = app_of(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", *"quokka")
+        await searched(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await pilot.press("ctrl+s", "ctrl+s")  # by votes: n, n - 1, ... 1
+        await searched(pilot)
+        assert screen.sort == "votes"
+        options = screen.query_one(ResultList)
+        for _ in range(n):
+            await pilot.press("pagedown")
+            await searched(pilot)
+            if options.highlighted == n - 1:
+                break
+        assert options.highlighted == n - 1 and len(screen.results) == n
+        assert screen.results[-1].votes == 1 and len({p.arxiv_id for p in screen.results}) == n
+        await pilot.press("pageup")
+        assert options.highlighted < n - 1
+    app = app_of(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", *"quokka")
+        await searched(pilot)
+        screen = app.screen
+        options = screen.query_one(ResultList)
+        first = len(screen.results)
+        for _ in range(n):
+            options.scroll_end(animate=False, immediate=True)  # the view, as the wheel moves it
+            await searched(pilot)
+            if len(screen.results) == n:
+                break
+        assert len(screen.results) == n > first and options.highlighted == 0  # the cursor stayed
+        assert options.option_count == n
+    library.close()
+
+
+def bare_library(tmp_path: Path, n: int):
+    """n papers without a summary: their rows have no snippet line (one line each)."""
+    root = tmp_path / "bare"
+    write(root, "2025-06-04", [f"### [Wombat {i}](https://arxiv.org/abs/2506.{i:05d})\n\nVote: {i}\n\nAuthors: Kim\n"
+                               for i in range(1, n + 1)])
+    library = open_indexed([root], tmp_path / "index-bare")
+    library.load_all()
+    return library
+
+
+async def test_rows_of_one_line_still_fill_the_list(tmp_path):
+    """The first page counts two lines a result; results without a snippet take one: the next page is asked
+    for at once rather than leaving the list's lower half empty."""
+    from reader.tui.widgets.result_list import ResultList
+
+    n = 120
+    library = bare_library(tmp_path, n)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", *"wombat")
+        await searched(pilot)
+        options = app.screen.query_one(ResultList)
+        assert str(options.get_option_at_index(0).prompt).count("\n") == 0  # no snippet line
+        height = options.scrollable_content_region.height
+        assert options.option_count >= height and options.virtual_size.height >= height
+    library.close()
+
+
+async def test_rows_that_did_not_change_are_not_drawn_again(tmp_path, monkeypatch):
+    """The same results again (the library changed, the same query asked): the list keeps the options and
+    their drawn lines; a changed query draws its rows anew."""
+    from reader.tui.widgets.result_list import ResultList, Row
+
+    drawn = []
+    real = Row.render_strips
+
+    def counting(self, *args, **kwargs):
+        drawn.append(self.plain.split("\n")[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Row, "render_strips", counting)
+    library = many_library(tmp_path, 60)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", *"quokka")
+        await searched(pilot)
+        screen = app.screen
+        options = screen.query_one(ResultList)
+        assert drawn  # the rows were drawn once
+        before = list(options.options)
+        drawn.clear()
+        screen.library_changed()  # the same question asked again
+        await searched(pilot)
+        await pilot.pause()
+        assert list(options.options) == before and all(a is b for a, b in zip(options.options, before))
+        assert drawn == []
+        await pilot.press("ctrl+s")  # by date: other rows at each place
+        await searched(pilot)
+        await pilot.pause()
+        assert drawn
+    library.close()
+
+
+async def test_a_rows_height_is_its_line_count_without_laying_it_out(tmp_path):
+    """Row.get_height agrees with Content's for the search list's style (nowrap, ellipsis) whatever the
+    width, and leaves wrapping lists to Content."""
+    from textual.content import Content
+
+    from reader.tui.widgets.result_list import Row
+
+    text = "●    7 2034-04-27 Cached Transformers: Improving Transformers with a long title\n    …메커니즘을 확장하는 새로운"
+    for width in (10, 40, 200):
+        for rules in ({"text_wrap": "nowrap", "text_overflow": "ellipsis"}, {"text_wrap": "nowrap", "text_overflow": "clip"},
+                      {"text_wrap": "wrap", "text_overflow": "fold"}):
+            assert Row(text).get_height(rules, width) == Content(text).get_height(rules, width)
+    assert Row(text).get_height({"text_wrap": "nowrap", "text_overflow": "ellipsis"}, 10) == 2
+    assert Row(text).get_height({"text_wrap": "wrap"}, 10) > 2
