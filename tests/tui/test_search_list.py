@@ -131,42 +131,6 @@ async def test_rows_of_one_line_still_fill_the_list(tmp_path):
     library.close()
 
 
-async def test_rows_that_did_not_change_are_not_drawn_again(tmp_path, monkeypatch):
-    """The same results again (the library changed, the same query asked): the list keeps the options and
-    their drawn lines; a changed query draws its rows anew."""
-    from reader.tui.widgets.result_list import ResultList, Row
-
-    drawn = []
-    real = Row.render_strips
-
-    def counting(self, *args, **kwargs):
-        drawn.append(self.plain.split("\n")[0])
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Row, "render_strips", counting)
-    library = many_library(tmp_path, 60)
-    app = app_of(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("slash", *"quokka")
-        await searched(pilot)
-        screen = app.screen
-        options = screen.query_one(ResultList)
-        assert drawn  # the rows were drawn once
-        before = list(options.options)
-        drawn.clear()
-        screen.library_changed()  # the same question asked again
-        await searched(pilot)
-        await pilot.pause()
-        assert list(options.options) == before and all(a is b for a, b in zip(options.options, before))
-        assert drawn == []
-        await pilot.press("ctrl+s")  # by date: other rows at each place
-        await searched(pilot)
-        await pilot.pause()
-        assert drawn
-    library.close()
-
-
 async def test_a_rows_height_is_its_line_count_without_laying_it_out(tmp_path):
     """Row.get_height agrees with Content's for the search list's style (nowrap, ellipsis) whatever the
     width, and leaves wrapping lists to Content."""

@@ -6,8 +6,7 @@ in all; each row has a line of the summary under it with the found words highlig
 spans, never markup from it). ctrl+s cycles the order. A keystroke asks for a screenful (the rows the list
 shows and AHEAD more: first_page) and the next page is asked for as the cursor (down, PageDown) or the view
 (the wheel, the scrollbar) nears the end of what is listed, so every result can be reached and a keystroke
-lays out and draws no more than a screen (reader/tui/widgets/result_list.py: rows that did not change are not
-drawn again). The query, order and cursor are kept for the next `/`.
+lays out and draws no more than a screen (reader/tui/widgets/result_list.py). The query, order and cursor are kept for the next `/`.
 
 No key waits for a search: `search(...)` parses the query and reads the marks its filters need (in the
 screen's loop: a wrong filter is said at once) and returns the question, which a worker thread asks the
@@ -142,18 +141,9 @@ class SearchScreen(ModalScreen[Paper | None]):
         lines = options.scrollable_content_region.height or self.app.size.height  # (not laid out yet: at most)
         return (lines + 1) // 2 + AHEAD
 
-    def _options(self, hits, listed=()) -> list[Option]:
-        """An option for each hit; where the row is the same as the listed option at its place, that option
-        (ResultList.show_rows keeps its drawn lines)."""
+    def _options(self, hits) -> list[Option]:
         prompt_for = self._prompt_for
-        options = []
-        for index, hit in enumerate(hits):
-            row = result_row(prompt_for(hit.paper), hit.snippet, hit.spans)
-            if index < len(listed) and row.is_same(listed[index].prompt):
-                options.append(listed[index])
-            else:
-                options.append(Option(row))
-        return options
+        return [Option(result_row(prompt_for(hit.paper), hit.snippet, hit.spans)) for hit in hits]
 
     def run_query(self, query: str, cursor: int = 0) -> None:
         """List the first page (or as many pages as reach `cursor`) of the query's results: asked for in a
@@ -203,7 +193,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         self.results, self.total = [h.paper for h in hits], page.total if page else 0
         self._ran, self._shown = query, asked
         options = self.query_one(ResultList)
-        options.show_rows(self._options(hits, options.options))
+        options.set_options(self._options(hits))
         if hits:
             options.highlighted = min(cursor, len(hits) - 1)
         self._remember()
