@@ -88,11 +88,14 @@ def keep_snapshot(con: sqlite3.Connection, busy_ms: int) -> None:
         con.execute("PRAGMA busy_timeout = 0")
         con.execute("BEGIN IMMEDIATE")
         try:
-            rows = con.execute("SELECT key, hint, id, size, mtime_ns, ctime_ns, ino FROM files ORDER BY rank").fetchall()
-            if rows and all(type(r[0]) is str and "\0" not in r[0] and None not in r[3:] for r in rows):
+            rows = con.execute("SELECT key, hint, id, size, mtime_ns, ctime_ns, ino, checked_ns FROM files "
+                               "ORDER BY rank").fetchall()
+            # (as they are now, another process's rows too: each a Unicode name, none racily clean)
+            if rows and all(type(r[0]) is str and "\0" not in r[0] and None not in r[3:]
+                            and max(r[4], r[5]) < r[7] - RACY_NS for r in rows):
                 con.execute("INSERT OR REPLACE INTO snapshot(id, keys, hints, ids, identity) VALUES (1, ?, ?, ?, ?)", (
                     "\0".join(r[0] for r in rows).encode("utf-8"), "\0".join(r[1] or "" for r in rows).encode("ascii"),
-                    array("q", [r[2] for r in rows]).tobytes(), array("q", [v for r in rows for v in r[3:]]).tobytes()))
+                    array("q", [r[2] for r in rows]).tobytes(), array("q", [v for r in rows for v in r[3:7]]).tobytes()))
             con.execute("COMMIT")
         finally:
             if con.in_transaction:
