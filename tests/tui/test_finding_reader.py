@@ -322,18 +322,24 @@ class HeldSearch:
             self.answered.set()
 
 
+def held_reader(tmp_path, monkeypatch, word: str):
+    """(the held search, the library, its reader): finding.search held whenever the query holds `word`."""
+    from reader.core import finding
+
+    held = HeldSearch(word)
+    monkeypatch.setattr(finding, "search", held)
+    library = two_kinds(tmp_path)
+    return held, library, app_of(library)
+
+
 async def test_a_search_held_up_blocks_no_key_and_its_late_results_are_dropped(tmp_path, monkeypatch):
     import asyncio
 
     from textual.widgets import Input
 
-    from reader.core import finding
     from reader.tui.screens.search import SearchScreen
 
-    held = HeldSearch("alpha")
-    monkeypatch.setattr(finding, "search", held)
-    library = two_kinds(tmp_path)
-    app = app_of(library)
+    held, library, app = held_reader(tmp_path, monkeypatch, "alpha")
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             await app.workers.wait_for_complete()
@@ -365,10 +371,7 @@ async def test_enter_before_the_results_arrive_opens_the_top_one_when_they_do(tm
     from reader.core import finding
     from reader.tui.screens.search import SearchScreen
 
-    held = HeldSearch("beta")
-    monkeypatch.setattr(finding, "search", held)
-    library = two_kinds(tmp_path)
-    app = app_of(library)
+    held, library, app = held_reader(tmp_path, monkeypatch, "beta")
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             await app.workers.wait_for_complete()

@@ -1,6 +1,5 @@
 """The / screen's list at each keystroke: a screenful asked for first, the rest as the list is scrolled (the
-cursor, PageDown, the view itself), rows that did not change not drawn again, heights said without laying out
-the text (reader/tui/screens/search.py, reader/tui/widgets/result_list.py)."""
+cursor, PageDown, the view itself), heights said without laying out the text (reader/tui/screens/search.py, reader/tui/widgets/result_list.py)."""
 
 from __future__ import annotations
 
@@ -26,10 +25,22 @@ class Asked:
         return self.real(library, query, **options)
 
 
+async def searching(app, pilot, word: str):
+    """The / screen of a reader that is ready, `word` typed and its results listed: (screen, its list)."""
+    from reader.tui.screens.search import SearchScreen
+    from reader.tui.widgets.result_list import ResultList
+
+    await app.workers.wait_for_complete()
+    await pilot.press("slash", *word)
+    await searched(pilot)
+    screen = app.screen
+    assert isinstance(screen, SearchScreen)
+    return screen, screen.query_one(ResultList)
+
+
 async def test_the_first_question_asks_for_a_screenful_and_pages_follow_the_cursor(tmp_path, monkeypatch):
     from reader.core import finding
-    from reader.tui.screens.search import AHEAD, PAGE, SearchScreen
-    from reader.tui.widgets.result_list import ResultList
+    from reader.tui.screens.search import AHEAD, PAGE
 
     asked = Asked()
     monkeypatch.setattr(finding, "search", asked)
@@ -38,12 +49,7 @@ async def test_the_first_question_asks_for_a_screenful_and_pages_follow_the_curs
     for size in ((80, 24), (160, 45)):
         app = app_of(library)
         async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.press("slash", *"quokka")
-            await searched(pilot)
-            screen = app.screen
-            assert isinstance(screen, SearchScreen)
-            options = screen.query_one(ResultList)
+            screen, options = await searching(app, pilot, "quokka")
             shown_rows = (options.scrollable_content_region.height + 1) // 2  # two lines a result (the last in part)
             offset, limit = asked.asked[-1]
             assert offset == 0 and limit == shown_rows + AHEAD < PAGE  # a screenful and a margin, not 50
@@ -59,22 +65,15 @@ async def test_the_first_question_asks_for_a_screenful_and_pages_follow_the_curs
 async def test_pagedown_and_scrolling_the_view_reach_the_last_result(tmp_path):
     """PageDown moves the cursor a page (Input has no use for it); the wheel or the scrollbar move the view
     and not the cursor: the next page comes as the view nears the end all the same."""
-    from reader.tui.screens.search import SearchScreen
-    from reader.tui.widgets.result_list import ResultList
 
     n = 230
     library = many_library(tmp_path, n)
     app = app_of(library)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("slash", *"quokka")
-        await searched(pilot)
-        screen = app.screen
-        assert isinstance(screen, SearchScreen)
+        screen, options = await searching(app, pilot, "quokka")
         await pilot.press("ctrl+s", "ctrl+s")  # by votes: n, n - 1, ... 1
         await searched(pilot)
         assert screen.sort == "votes"
-        options = screen.query_one(ResultList)
         for _ in range(n):
             await pilot.press("pagedown")
             await searched(pilot)
@@ -86,11 +85,7 @@ async def test_pagedown_and_scrolling_the_view_reach_the_last_result(tmp_path):
         assert options.highlighted < n - 1
     app = app_of(library)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("slash", *"quokka")
-        await searched(pilot)
-        screen = app.screen
-        options = screen.query_one(ResultList)
+        screen, options = await searching(app, pilot, "quokka")
         first = len(screen.results)
         for _ in range(n):
             options.scroll_end(animate=False, immediate=True)  # the view, as the wheel moves it
@@ -115,16 +110,12 @@ def bare_library(tmp_path: Path, n: int):
 async def test_rows_of_one_line_still_fill_the_list(tmp_path):
     """The first page counts two lines a result; results without a snippet take one: the next page is asked
     for at once rather than leaving the list's lower half empty."""
-    from reader.tui.widgets.result_list import ResultList
 
     n = 120
     library = bare_library(tmp_path, n)
     app = app_of(library)
     async with app.run_test(size=(160, 45)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("slash", *"wombat")
-        await searched(pilot)
-        options = app.screen.query_one(ResultList)
+        _screen, options = await searching(app, pilot, "wombat")
         assert str(options.get_option_at_index(0).prompt).count("\n") == 0  # no snippet line
         height = options.scrollable_content_region.height
         assert options.option_count >= height and options.virtual_size.height >= height

@@ -253,7 +253,8 @@ def test_no_snapshot_is_kept_while_a_file_is_racily_clean_nor_while_another_proc
     try:
         con.execute("UPDATE files SET checked_ns = max(mtime_ns, ctime_ns) + 1")
         assert con.execute("SELECT count(*) FROM snapshot").fetchone()[0] == 0
-        listing.keep_snapshot(con, 10_000)
+        con.execute("PRAGMA busy_timeout = 10000")
+        listing.keep_snapshot(con)
         assert con.execute("SELECT count(*) FROM snapshot").fetchone()[0] == 0
         assert con.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
     finally:

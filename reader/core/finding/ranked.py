@@ -143,6 +143,10 @@ class _Plan(NamedTuple):
         ids = f" AND {self.ids.format(id='+' + rowid)}" if self.ids else ""
         return f"{self.table} WHERE {self.table} MATCH ? AND {rowid} {_OLDER}{ids}"
 
+    @property
+    def found_arguments(self) -> list:
+        return [self.match, *self.id_params]
+
 
 def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
     """How SQL finds a query's results (None: it finds nothing)."""
@@ -166,7 +170,7 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
 def count(con: sqlite3.Connection, plan: _Plan) -> int:
     """The results in all (nothing weighed, no column read)."""
     if plan.found is not None:
-        return con.execute(f"SELECT count(*) FROM {plan.found}", [plan.match, *plan.id_params]).fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {plan.found}", plan.found_arguments).fetchone()[0]
     return con.execute(f"SELECT count(*) FROM {plan.source}", plan.arguments).fetchone()[0]
 
 
@@ -184,7 +188,7 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     votes, date, ...), and the count from the same pass."""
     found = (f"SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}")
     edge = ""
-    params = [plan.match, *plan.id_params]
+    params = plan.found_arguments
     if limit >= 0:
         # The score of the last row of the page: rows below it cannot be on the page.
         edge = "WHERE s.score >= coalesce((SELECT score FROM s ORDER BY score DESC LIMIT 1 OFFSET ?), s.score)"

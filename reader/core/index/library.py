@@ -151,7 +151,7 @@ class IndexedLibrary(Library):
         rows, self._rows = (self._rows, None) if complete else (None, self._rows)
         snapshot, self._snapshot = (self._snapshot, None) if complete else (None, self._snapshot)
         plan = update.unchanged(snapshot, [f.file for f in files]) if snapshot is not None else None
-        clean = plan is not None
+        from_snapshot = plan is not None
         if plan is None:
             plan = update.check(con, [(f.file, self._rank[f.file], f.date_hint) for f in files], self._key,
                                 complete=complete, rows=rows)
@@ -162,8 +162,8 @@ class IndexedLibrary(Library):
             folders, seen_ns = self._listing
             self._listing = None
             listing.save(con, self._roots, self._all, folders, seen_ns)
-        if complete and not clean and not plan.work() and not done and not plan.racy and self._key is path_key:
-            listing.keep_snapshot(con, int(store_module.BUSY_SECONDS * 1000))  # (the next check's one fetch)
+        if complete and not from_snapshot and not plan.work() and not done and not plan.racy and self._key is path_key:
+            listing.keep_snapshot(con)  # (the next check's one fetch)
         for path, file_id in plan.fresh.items():
             self._source[file_id] = path
         for path, (file_id, papers) in done.items():

@@ -78,12 +78,13 @@ def _snapshot(keys: bytes, hints: bytes, ids: bytes, identity: bytes) -> Snapsho
     return Snapshot([DigestFile(path, date or None) for path, date in zip(paths, dates)], numbers, seen)
 
 
-def keep_snapshot(con: sqlite3.Connection, busy_ms: int) -> None:
+def keep_snapshot(con: sqlite3.Connection) -> None:
     """Write the files table's snapshot (after a check that found every file clean and none racy), unless
     the files cannot be written as one (a name that is not Unicode) or another process holds the index: it
     only saves the next command time, and never makes this one wait or fail."""
     from array import array
 
+    busy_ms = con.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
         con.execute("PRAGMA busy_timeout = 0")
         con.execute("BEGIN IMMEDIATE")
