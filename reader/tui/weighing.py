@@ -3,7 +3,9 @@ index worker handed it over, or the reader was given one), a worker thread bring
 tables up to date (reader.core.finding.refresh_similar: at ten times the archive, weighing every paper the
 first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was ("similar terms
 31%" while the terms of every paper are counted, then "similar papers 31%" as they are weighed: a share, as
-"similar papers 10257/32720" is wider than the days' pane). Nothing waits for it: meanwhile `m` and For you say in one notice that similar papers
+"similar papers 10257/32720" is wider than the days' pane). Then, in the same worker, the best papers of each
+heavy word are weighed for search (reader.core.finding.tiers: "search lists 31%"; about 25 s at ten times the
+archive, after any change of papers; search gives the same pages meanwhile, only slower). Nothing waits for it: meanwhile `m` and For you say in one notice that similar papers
 are being prepared, and work once it is done (their own refresh then finds nothing to do).
 
 While the user presses keys (clicks, scrolls) it waits, between two transactions, and goes on half a second
@@ -40,6 +42,7 @@ class Weighing:
     _weighing: str | None = None  # how far the worker is, in words (None: it does not run)
     _weighing_library: Library | None = None  # the library the worker weighs in (closed by it once swapped)
     _weigh_again = False  # the library changed while the worker ran: once more after it
+    _similar_ready = False  # the worker weighed similar papers (and goes on with the search lists)
     _index_taken = False
 
     def weigh_similar(self) -> None:
@@ -52,13 +55,14 @@ class Weighing:
             self._weigh_again = True
             return
         self._weighing = "starting"
+        self._similar_ready = False
         self._weighing_library = library
         # after the next frame: the screen the news changed (the day list, thousands of rows) is drawn first
         self.call_after_refresh(self._weigh, library)
 
     def similar_not_ready(self) -> str | None:
         """What `m` and For you say instead of opening while similar papers are not ready (None: they open)."""
-        if self._weighing is not None:
+        if self._weighing is not None and not self._similar_ready:
             return (f"Similar papers are being prepared ({self._weighing}): m and For you work once that is "
                     "done")
         if self.index_factory is not None and not self._index_taken:
@@ -81,7 +85,10 @@ class Weighing:
             if cancel.is_set():
                 raise _Stopped
             share = f"{100 * done // total}%" if total else "0%"
-            if stage == "weighing":
+            if stage == "tiers":
+                self._from_worker(self._weighing_progress, f"search lists {share}",
+                                  f"{done}/{total} heavy words' best papers weighed")
+            elif stage == "weighing":
                 self._from_worker(self._weighing_progress, f"similar papers {share}", f"{done}/{total} papers weighed")
             else:
                 self._from_worker(self._weighing_progress, f"similar terms {share}",
@@ -89,6 +96,8 @@ class Weighing:
 
         try:
             finding.refresh_similar(library, progress, self.user_active)
+            self._from_worker(self._similar_weighed)
+            finding.refresh_tiers(library, progress, self.user_active)  # (then the heavy words' best papers)
         except _Stopped:
             return
         except Exception as exc:  # noqa: BLE001 - said once; m and For you then try on their own
@@ -113,6 +122,10 @@ class Weighing:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_input = self.input_clock()
         await super().on_event(event)
+
+    def _similar_weighed(self) -> None:
+        if self._weighing is not None:
+            self._similar_ready = True  # m and For you open while the search lists are weighed
 
     def _weighing_progress(self, status: str, words: str) -> None:
         if self._weighing is not None:

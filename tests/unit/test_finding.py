@@ -418,6 +418,25 @@ def test_a_letter_alone_is_not_weighed_its_results_go_by_votes_then_date(library
     assert finding.search(library, "qu").hits[0].score > 0  # two letters: a word, weighed
 
 
+def test_a_letter_alones_pages_walk_the_papers_in_the_order_of_votes_and_equal_the_votes_sort(tmp_path):
+    # (a letter's page is read from the papers in the order of votes, each asked whether it holds the letter:
+    # the same pages as sorting every result by votes, ties, papers without votes and filters included)
+    root = tmp_path / "lib"
+    for day in range(4):
+        write(root, f"2024-05-0{day + 1}", [paper_md(f"2405.{day}{n:04d}", f"Paper {n}", "q 요약" if n % 3 else "요약",
+                                                     votes=None if n % 5 == 0 else n % 4) for n in range(15)])
+    write(root, "2024-05-09", [paper_md("2405.00001", "Again", "q again", votes=99)])  # a paper listed again
+    lib = indexed(root, tmp_path)
+    for query in ("q", "q votes:>=2", "q since:2024-05-02", "q p"):
+        whole = finding.search(lib, query, sort="votes", limit=100)
+        assert whole.total == len(whole.hits) > 10
+        for limit, offset in ((1, 0), (5, 0), (7, 3), (10, 20), (40, 0)):
+            page = finding.search(lib, query, limit=limit, offset=offset)
+            assert ids(page) == ids(whole)[offset:offset + limit] and page.total == whole.total, (query, limit, offset)
+    assert ids(finding.search(lib, "q", limit=1)) == ["2405.00001"]
+    lib.close()
+
+
 def test_a_snippet_starts_a_few_words_before_the_match_so_a_narrow_list_shows_it():
     """At 80 columns a result's snippet line shows about 30 Korean characters (two cells each): the match,
     deep in a long summary, was put 53 characters in and cut off the screen."""

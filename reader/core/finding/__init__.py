@@ -88,6 +88,15 @@ def refresh_similar(library, progress=None, busy=None) -> int:
     return library.ask(lambda con, _paper_of: module.refresh(con, progress, busy), lambda _lib: 0)
 
 
+def refresh_tiers(library, progress=None, busy=None) -> int:
+    """Weigh the heavy phrases' tiers of the library's index again if papers changed since (reader.core.finding.
+    tiers: what makes a ranked search of a word found in thousands of papers weigh a few hundred); 0 without
+    an index. progress and busy as refresh_similar's (stage "tiers")."""
+    from reader.core.finding import ranked, tiers
+
+    return library.ask(lambda con, _paper_of: tiers.refresh(con, ranked.SCORES, progress, busy), lambda _lib: 0)
+
+
 def for_you(library, starred: set, read: set, days: int = 7, n: int = 100) -> list | None:
     """[(paper, score)]: the unread papers of the newest `days` days, most like the user's starred papers
     (the centroid of their vectors) first; [] with no stars; None without the library's index."""

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import NamedTuple
 
+from reader.core.finding import tiers
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
 from reader.core.index.query import FULL, PAPER
@@ -25,6 +26,7 @@ from reader.core.model import Paper
 
 WEIGHTS = {"title": 10.0, "ident": 1.0, "authors": 3.0, "body": 1.0, "keys": 4.0}  # bm25's, column by column
 BM25 = "bm25(search, " + ", ".join(str(w) for w in WEIGHTS.values()) + ")"
+SCORES = {"search": f"-{BM25}", "grams": "-bm25(grams)"}  # a row's relevance (higher is better), table by table
 PAGE = 50
 
 
@@ -55,11 +57,14 @@ EMPTY = Page(0, 0, [])
 _OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 
 
-def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, list[str], list, list[str], list]:
+def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, list[str], list, list[str], list,
+                                                     list[str]]:
     """(the FTS5 query for the search table, or else for the grams table; conditions on a row id, written
-    with {id}, and their parameters; conditions on papers p beside p.newest = 1, and theirs)."""
+    with {id}, and their parameters; conditions on papers p beside p.newest = 1, and theirs; the phrases the
+    FTS5 query weighs when each is a plain phrase, else [])."""
     terms = Terms(query.terms)
     match_parts = [terms.match] if terms.match else []
+    phrases = terms.phrases if match_parts else terms.gram_phrases
     ids: list[str] = []
     id_params: list = []
     where: list[str] = []
@@ -74,6 +79,7 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, lis
     for name in query.authors:
         if len(name) >= 3:
             match_parts.append("authors : " + quoted(name))
+            phrases = []  # (a phrase of one column: no tier)
         else:
             ids.append("instr((SELECT authors FROM search WHERE rowid = {id}), ?) > 0")
             id_params.append(name)
@@ -96,7 +102,8 @@ def _conditions(query: Query, marks: Marks) -> tuple[str | None, str | None, lis
     if query.lang:
         where.append("p.korean = ?")
         params.append(1 if query.lang == "ko" else 0)
-    return (" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), ids, id_params, where, params
+    return ((" AND ".join(match_parts) or None), (terms.grams if not match_parts else None), ids, id_params, where, params,
+            phrases)
 
 
 # How results are ordered, sort by sort (over what _ranked selects: score, hits and the o_ columns).
@@ -120,6 +127,7 @@ class _Plan(NamedTuple):
     short: list[str]  # words nothing weighs (a title holding them comes first)
     sort: str
     letters: bool  # the words are single ASCII letters or digits: no word, nothing to weigh (see _ranked)
+    phrases: list[str]  # the phrases the MATCH weighs, each with its tier or none (tiers.candidates)
 
     @property
     def source(self) -> str:
@@ -155,7 +163,7 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
         return None
     if (query.starred and not marks.starred) or (query.noted and not marks.noted):
         return None
-    match, grams, ids, id_params, where, params = _conditions(query, marks)
+    match, grams, ids, id_params, where, params, phrases = _conditions(query, marks)
     if match is not None or grams is not None:
         table = "search" if match is not None else "grams"
         short = []
@@ -164,11 +172,17 @@ def _plan(query: Query, sort: str, marks: Marks) -> _Plan | None:
         short = [t for t in query.terms if len(t) < 3] if sort == "relevance" else []
     letters = all(len(t) == 1 and t.isascii() for t in query.terms) and bool(query.terms)
     return _Plan(table, match if match is not None else grams, " AND ".join(ids), id_params, where, params,
-                 short, sort, letters)
+                 short, sort, letters, phrases)
 
 
 def count(con: sqlite3.Connection, plan: _Plan) -> int:
     """The results in all (nothing weighed, no column read)."""
+    if plan.found is not None and plan.table == "grams" and not plan.ids:
+        # Tokens alone: FTS5 counts them without reading a position, less the few rows that are a paper's
+        # older appearance (each found by its row id).
+        return con.execute("SELECT (SELECT count(*) FROM grams WHERE grams MATCH ?1) - (SELECT count(*) FROM grams "
+                           "WHERE grams MATCH ?1 AND rowid IN (SELECT id FROM papers WHERE newest = 0))",
+                           (plan.match,)).fetchone()[0]
     if plan.found is not None:
         return con.execute(f"SELECT count(*) FROM {plan.found}", plan.found_arguments).fetchone()[0]
     return con.execute(f"SELECT count(*) FROM {plan.source}", plan.arguments).fetchone()[0]
@@ -178,17 +192,45 @@ def _weighed(plan: _Plan) -> str | None:
     """The relevance score's SQL (higher is better) if the plan's results are weighed by bm25."""
     if plan.sort != "relevance" or plan.table is None or plan.letters:
         return None
-    return f"-{BM25}" if plan.table == "search" else "-bm25(grams)"
+    return SCORES[plan.table]
 
 
 def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit: int,
           offset: int) -> tuple[list, int]:
     """_ranked's answer when only FTS5 is asked: every result's row id and score, from the FTS5 table alone;
     the papers rows read only for the page and whatever ties its last score (the order after the score:
-    votes, date, ...), and the count from the same pass."""
-    found = (f"SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}")
-    edge = ""
+    votes, date, ...), and the count from the same pass. A page the tiers of the query's phrases answer
+    (reader.core.finding.tiers) is weighed among their rows alone, and counted apart."""
+    if limit > 0:
+        tiered = tiers.candidates(con, plan.table, plan.phrases)
+        if tiered is not None:
+            # Counted apart where FTS5 counts without reading positions (tokens of the grams table, nothing
+            # else asked), else in the same pass (a phrase of the search table is matched once).
+            apart = plan.table == "grams" and not plan.ids
+            rows, total = _page_of(con, plan, score, columns, limit, offset, tiered[0], apart)
+            # (the last row of the page scores above any row outside the tiers: the page is the whole order's)
+            if len(rows) == limit and rows[-1][-6] > tiered[1]:
+                return rows, count(con, plan) if apart else total
+    return _page_of(con, plan, score, columns, limit, offset)
+
+
+def _page_of(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit: int, offset: int,
+             among: str | None = None, apart: bool = False) -> tuple[list, int]:
+    """_best's SQL: the page, and the results in all. With `among` (a JSON list of row ids) only those rows
+    are weighed: the page of those rows alone, and the results in all (the others kept with no score), or
+    with `apart` the number of those rows alone (the others left out)."""
     params = plan.found_arguments
+    if among is None:
+        found = f"SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}"
+    elif apart:
+        found = (f"SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found} "
+                 f"AND +{plan.table}.rowid IN (SELECT value FROM json_each(?))")
+        params.append(among)
+    else:
+        found = (f"SELECT {plan.table}.rowid AS id, CASE WHEN {plan.table}.rowid IN (SELECT value FROM json_each(?)) "
+                 f"THEN {score} END AS score FROM {plan.found}")
+        params.insert(0, among)
+    edge = ""
     if limit >= 0:
         # The score of the last row of the page: rows below it cannot be on the page.
         edge = "WHERE s.score >= coalesce((SELECT score FROM s ORDER BY score DESC LIMIT 1 OFFSET ?), s.score)"
@@ -224,9 +266,16 @@ def _ranked(con: sqlite3.Connection, plan: _Plan, columns: str, limit: int, offs
         source = source.replace(" WHERE ", " JOIN search ON search.rowid = p.id WHERE ", 1)
         hits = " + ".join("(instr(search.title, ?) > 0)" for _ in plan.short)
         params = plan.short + params
+    order = ORDERS[plan.sort]
+    if plan.letters and plan.table == "grams" and plan.sort == "relevance" and limit > 0:
+        # Found in nearly every paper: the papers in the order of votes (papers_votes), each asked whether it
+        # is found (the set found, made once), until the page is full; not every result ordered.
+        where = ["+p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)", "p.newest = 1",
+                 *([plan.ids.format(id="p.id")] if plan.ids else []), *plan.where]
+        source = f"papers p INDEXED BY papers_votes JOIN files f ON f.id = p.file WHERE {' AND '.join(where)}"
+        order = ORDERS["votes"]  # (the same order: no score, no hits)
     select = (f"SELECT {columns}, {score} AS score, {hits} AS hits, p.votes AS o_votes, p.date AS o_date, "
               f"f.rank AS o_rank, p.seq AS o_seq FROM {source}")
-    order = ORDERS[plan.sort]
     if plan.table == "search":
         # Phrases over trigrams: matching is the cost, paid once for the page and the count together.
         # (MATERIALIZED: bm25() is only allowed where the FTS5 query runs, not beside the count's window)

@@ -53,14 +53,16 @@ def usable(term: str) -> bool:
 class Query:
     """A search's words sorted by how SQL finds them; `match`/`grams` are FTS5 query strings (or None)."""
 
-    __slots__ = ("match", "grams", "scan")
+    __slots__ = ("match", "grams", "scan", "phrases", "gram_phrases")
 
     def __init__(self, terms: list[str]) -> None:
         long = [t for t in terms if len(t) >= 3]
         short = [t for t in terms if len(t) < 3]
         wide = [t for t in short if _GRAM.fullmatch(t)]
-        self.match = " AND ".join(quoted(t) for t in dict.fromkeys(long)) or None
-        self.grams = " AND ".join(quoted(t) + ("*" if len(t) == 1 else "") for t in dict.fromkeys(wide)) or None
+        self.phrases = [quoted(t) for t in dict.fromkeys(long)]  # (the phrases of `match`, of `grams`)
+        self.gram_phrases = [quoted(t) + ("*" if len(t) == 1 else "") for t in dict.fromkeys(wide)]
+        self.match = " AND ".join(self.phrases) or None
+        self.grams = " AND ".join(self.gram_phrases) or None
         self.scan = [t for t in dict.fromkeys(short) if t not in wide]
 
     def where(self) -> tuple[str, list[str]]:

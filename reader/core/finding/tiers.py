@@ -1,0 +1,111 @@
+"""Each heavy word's best rows (its tier): what lets a ranked search of a word found in thousands of papers weigh
+a few hundred of them instead of every one, and give the same page.
+
+BM25 (reader.core.finding.ranked) sums, phrase by phrase, what the phrase's own counts in the row give: its
+inverse document frequency times a share that grows with how often the row holds it and shrinks with the
+row's length. For a phrase found in HEAVY rows or more, the index keeps its tier: the TIER rows that phrase
+alone scores highest, and `bound`, the highest score of that phrase alone among the rows outside the tier. A
+row outside every tier of a query's phrases scores at most the sum of their bounds. So once the last row of a
+page weighed among the rows of the query's tiers scores above that sum, no other row can come before it, and
+that page is the page of the whole order (score, then votes, date, ...): ranked asks only those rows. When it
+cannot be sure (a page deeper than the tiers reach, a phrase without a tier, rows outside the tiers that
+could still come first) it weighs every row, as without tiers.
+
+A tier holds for the papers it was weighed over: the tiers are kept for the index's generation (meta
+'generation', bumped in the same transaction as any change of papers) and used only while it is the same.
+The reader's worker weighs them again after a change (refresh), after similar papers (reader.tui.weighing).
+
+Which phrases: each token of the grams table (two characters) and each one-character prefix found in HEAVY
+rows or more, and each English word of the similarity terms (sim_terms) found in HEAVY papers or more, as a
+phrase of the search table. A phrase in fewer rows costs little to weigh whole (HEAVY rows: about 5 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+HEAVY = 3000  # rows a phrase is found in, from which it has a tier
+TIER = 256  # rows of a tier: the first pages of the screen (a screenful, then pages of 50) and of a command
+
+Progress = Callable[[str, int, int], None]  # (stage "tiers", done, total), as vectors.Progress
+
+
+def _meta(con: sqlite3.Connection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple[str, float] | None:
+    """(the row ids of the phrases' tiers as a JSON list, the sum of their bounds) when every phrase has a tier
+    of the index's present generation; None otherwise."""
+    if not phrases:
+        return None
+    rows = con.execute(
+        "SELECT t.phrase, t.ids, t.bound FROM tiers t WHERE t.tab = ? AND t.phrase IN (SELECT value FROM json_each(?)) "
+        "AND (SELECT value FROM meta WHERE key = 'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')",
+        (table, json.dumps(phrases))).fetchall()
+    if len(rows) != len(set(phrases)):
+        return None
+    if len(rows) == 1:
+        return rows[0][1], rows[0][2]
+    ids: set[int] = set()
+    for _phrase, found, _bound in rows:
+        ids.update(json.loads(found))
+    # (a score is summed phrase by phrase; this margin covers another order of the additions)
+    return json.dumps(sorted(ids)), sum(row[2] for row in rows) * (1 + 1e-12)
+
+
+def heavy(con: sqlite3.Connection) -> list[tuple[str, str]]:
+    """[(table, phrase)]: the phrases found in HEAVY rows or more (see the module's docstring)."""
+    found: list[tuple[str, str]] = []
+    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.grams_terms USING fts5vocab(main, grams, row)")
+    starts: dict[str, int] = {}
+    for term, rows in con.execute("SELECT term, doc FROM temp.grams_terms"):
+        if len(term) == 2 and rows >= HEAVY:
+            found.append(("grams", f'"{term}"'))
+        starts[term[0]] = starts.get(term[0], 0) + rows  # (at least the rows its prefix is found in)
+    for start, most in starts.items():
+        phrase = f'"{start}"*'
+        if most >= HEAVY and con.execute("SELECT count(*) FROM grams WHERE grams MATCH ?",
+                                         (phrase,)).fetchone()[0] >= HEAVY:
+            found.append(("grams", phrase))
+    for (term,) in con.execute("SELECT term FROM sim_terms WHERE df >= ? ORDER BY term", (HEAVY,)):
+        if len(term) >= 3 and term.isascii() and term.isalnum():
+            found.append(("search", f'"{term}"'))
+    return found
+
+
+def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress | None = None,
+            busy: Callable[[], bool] | None = None) -> int:
+    """Weigh the tiers again if papers changed since they were weighed; returns how many were weighed.
+
+    scores: each table's score SQL (ranked.SCORES). Each phrase is weighed in a statement of its own (no
+    transaction held while progress waits); they are written together, and only if no paper changed
+    meanwhile (else the next refresh weighs them again). progress is called after each phrase (an exception
+    it raises stops the refresh: nothing is written); busy() is asked as vectors.refresh asks it."""
+    from reader.core.index.update import transaction
+
+    generation = _meta(con, "generation")
+    if generation is None or generation == _meta(con, "tiers_generation"):
+        return 0
+    phrases = heavy(con)
+    weighed: list[tuple[str, str, str, float]] = []
+    for done, (table, phrase) in enumerate(phrases, 1):
+        rows = con.execute(f"SELECT rowid, {scores[table]} AS score FROM {table} WHERE {table} MATCH ? "
+                           "ORDER BY score DESC LIMIT ?", (phrase, TIER + 1)).fetchall()
+        if len(rows) > TIER:
+            weighed.append((table, phrase, json.dumps(sorted(r[0] for r in rows[:TIER])), rows[TIER][1]))
+        if progress is not None and (done % 16 == 0 or done == len(phrases) or (busy is not None and busy())):
+            progress("tiers", done, len(phrases))
+
+    def write() -> None:
+        if _meta(con, "generation") != generation:
+            return  # papers changed meanwhile: what was weighed is of another library
+        con.execute("DELETE FROM tiers")
+        con.executemany("INSERT INTO tiers(tab, phrase, ids, bound) VALUES (?, ?, ?, ?)", weighed)
+        con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tiers_generation', ?)", (generation,))
+
+    transaction(con, write)
+    return len(weighed)

@@ -1,0 +1,138 @@
+"""Each heavy word's best rows (reader.core.finding.tiers): a page they answer is the page of the whole ranked
+order, they answer only while no paper changed since they were weighed, and whatever they cannot vouch for
+is weighed whole."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from reader.core import finding
+from reader.core.finding import ranked, tiers
+from tests.unit.test_finding import indexed, paper_md, write
+
+QUERIES = ["numbat", "모델", "넘", "모델 넘", "numbat 모델", "numbat wombat", "ai", "wombat"]
+
+
+def _library(root, tmp_path, extra: int = 0):
+    rng = random.Random(7)
+    for day in range(6):
+        papers = []
+        for n in range(12):
+            number = day * 100 + n + extra
+            words = rng.choice(["numbat", "numbat numbat", "numbat numbat numbat", "wombat", "numbat wombat"])
+            korean = " ".join(rng.choice(["모델", "넘뱃", "모델 모델", "데이터", "모델을 넘어"]) for _ in range(rng.randint(1, 6)))
+            filler = " filler" * rng.randint(0, 30)
+            papers.append(paper_md(f"2403.{number:05d}", f"{rng.choice(['Numbat', 'Study', 'AI'])} {number}",
+                                   f"{words} {korean} ai{filler}", votes=rng.randint(0, 9)))
+        write(root, f"2024-03-{day + 1:02d}", papers)
+    return indexed(root, tmp_path)
+
+
+@pytest.fixture
+def small_tiers(monkeypatch):
+    monkeypatch.setattr(tiers, "HEAVY", 10)
+    monkeypatch.setattr(tiers, "TIER", 8)
+
+
+def _weighing(monkeypatch) -> list[bool]:
+    """A list that records each weighing of _best: True among the tiers' rows, False over every row."""
+    calls: list[bool] = []
+    page_of = ranked._page_of
+
+    def spy(*args, **kwargs):
+        calls.append(len(args) > 6 or "among" in kwargs)
+        return page_of(*args, **kwargs)
+
+    monkeypatch.setattr(ranked, "_page_of", spy)
+    return calls
+
+
+def _pages(lib) -> dict:
+    return {(query, limit, offset): (page.total, [h.paper.arxiv_id for h in page.hits], [h.score for h in page.hits])
+            for query in QUERIES for limit in (1, 3, 5, 8) for offset in range(0, 12, 3)
+            for page in [finding.search(lib, query, limit=limit, offset=offset)]}
+
+
+def test_a_page_the_tiers_answer_is_the_page_of_the_whole_order(tmp_path, small_tiers, monkeypatch):
+    lib = _library(tmp_path / "lib", tmp_path)
+    finding.refresh_similar(lib)
+    whole = _pages(lib)  # (no tier weighed yet: every row weighed)
+    assert finding.refresh_tiers(lib) > 0
+    built = lib.ask(lambda con, _p: {(t, p) for t, p in con.execute("SELECT tab, phrase FROM tiers")}, None)
+    assert {("search", '"numbat"'), ("grams", '"모델"'), ("grams", '"넘"*'), ("grams", '"ai"')} <= built
+    calls = _weighing(monkeypatch)
+    assert _pages(lib) == whole
+    assert calls.count(True) > 50  # the tiers answered pages ...
+    calls.clear()
+    finding.search(lib, "numbat", limit=5)
+    finding.search(lib, "모델 넘", limit=3)
+    assert calls == [True, True]  # ... and a first page of a heavy word weighs its tier's rows alone
+    assert finding.refresh_tiers(lib) == 0  # nothing changed: nothing weighed again
+    lib.close()
+
+
+def test_tiers_answer_only_until_papers_change_and_are_weighed_again(tmp_path, small_tiers, monkeypatch):
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    finding.refresh_similar(lib)
+    finding.refresh_tiers(lib)
+    lib.close()
+    # A new day whose paper holds the word most of all: the tiers weighed before it cannot know it.
+    write(root, "2024-04-01", [paper_md("2404.99999", "Numbat numbat numbat", "numbat numbat 모델 모델 모델", votes=0)])
+    lib = indexed(root, tmp_path)
+    calls = _weighing(monkeypatch)
+    first = finding.search(lib, "numbat", limit=3)
+    assert first.hits[0].paper.arxiv_id == "2404.99999" and calls == [False]
+    assert finding.refresh_tiers(lib) > 0
+    calls.clear()
+    again = finding.search(lib, "numbat", limit=3)
+    assert [h.paper.arxiv_id for h in again.hits] == [h.paper.arxiv_id for h in first.hits] and calls == [True]
+    lib.close()
+
+
+def test_what_the_tiers_cannot_vouch_for_is_weighed_whole(tmp_path, small_tiers, monkeypatch):
+    lib = _library(tmp_path / "lib", tmp_path)
+    finding.refresh_similar(lib)
+    whole = finding.search(lib, "numbat", limit=40)
+    finding.refresh_tiers(lib)
+    calls = _weighing(monkeypatch)
+    deep = finding.search(lib, "numbat", limit=5, offset=10)  # beyond a tier's 8 rows
+    assert [h.paper.arxiv_id for h in deep.hits] == [h.paper.arxiv_id for h in whole.hits[10:15]]
+    assert calls == [True, False]
+
+    def doubt(con, _paper_of):  # a bound no row of the tier scores above
+        con.execute("UPDATE tiers SET bound = 1e9")
+
+    lib.ask(doubt, None)
+    calls.clear()
+    page = finding.search(lib, "numbat", limit=5)
+    assert [h.paper.arxiv_id for h in page.hits] == [h.paper.arxiv_id for h in whole.hits[:5]]
+    assert page.total == whole.total and calls == [True, False]
+    lib.close()
+
+
+def test_tiers_weighed_while_papers_changed_are_not_kept(tmp_path, small_tiers):
+    lib = _library(tmp_path / "lib", tmp_path)
+    finding.refresh_similar(lib)
+
+    def progress(stage, done, total):  # another process writes a day while the tiers are weighed
+        assert stage == "tiers" and 0 < done <= total
+        lib.ask(lambda con, _p: con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'"), None)
+
+    finding.refresh_tiers(lib, progress)
+    assert lib.ask(lambda con, _p: con.execute("SELECT count(*) FROM tiers").fetchone()[0], None) == 0
+    assert finding.refresh_tiers(lib) > 0  # the next refresh weighs them
+    lib.close()
+
+
+def test_a_count_of_short_words_leaves_out_a_papers_older_appearances(tmp_path):
+    root = tmp_path / "lib"
+    write(root, "2024-04-01", [paper_md("2404.00001", "Same", "older 토큰 text")])
+    write(root, "2024-04-02", [paper_md("2404.00001", "Same", "newer 모델 text"), paper_md("2404.00002", "Other", "토큰 모델")])
+    lib = indexed(root, tmp_path)
+    assert [h.paper.arxiv_id for h in finding.search(lib, "토큰").hits] == ["2404.00002"]
+    assert finding.search(lib, "토큰").total == finding.search(lib, "토").total == 1  # (the older text's 토큰 is not)
+    assert finding.search(lib, "모델").total == 2 and finding.listing(lib, "토큰", limit=5).total == 1
+    lib.close()
