@@ -43,7 +43,8 @@ def search_keystrokes(library_path: Path, queries: list[str] = QUERIES) -> list[
     from reader.core import finding
 
     built = open_indexed([library_path], index).load_all()  # built once; the reader's index is warm
-    finding.refresh_similar(built)  # and its similar papers weighed (else the reader's worker weighs them now)
+    finding.refresh_similar(built)  # and its similar papers weighed (else the reader's worker weighs them now),
+    finding.refresh_tiers(built)  # then its heavy words' best papers, as the reader's worker leaves the index
     built.close()
     library = open_indexed([library_path], index).load_all()
     from reader.startup import settle_library

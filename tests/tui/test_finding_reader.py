@@ -289,6 +289,50 @@ async def test_quitting_while_similar_papers_are_weighed_stops_the_worker_and_th
     library.close()
 
 
+async def test_after_similar_papers_the_worker_weighs_the_search_lists_and_m_works_meanwhile(tmp_path, monkeypatch):
+    import asyncio
+    import threading
+
+    from reader.core import finding
+    from reader.core.finding import tiers
+    from reader.tui.screens.similar import ScoresScreen
+
+    monkeypatch.setattr(tiers, "HEAVY", 2)  # (a tier for the words of a few papers)
+    monkeypatch.setattr(tiers, "TIER", 1)
+    real = finding.refresh_tiers
+    held, release = threading.Event(), threading.Event()
+
+    def refresh_tiers(library, progress=None, busy=None):
+        def step(stage, done, total):
+            progress(stage, done, total)
+            held.set()
+            assert release.wait(30), "never released"
+
+        return real(library, step, busy)
+
+    monkeypatch.setattr(finding, "refresh_tiers", refresh_tiers)
+    library = library_of(tmp_path)
+    app = app_of(library)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await asyncio.to_thread(held.wait, 30)  # similar papers weighed; the search lists held
+            await pilot.pause()
+            assert str(app.view.days.border_subtitle).startswith("search lists ")
+            await pilot.press("m")  # similar papers are ready: m opens
+            assert isinstance(app.screen, ScoresScreen)
+            assert not [n for n in app._notifications if "being prepared" in n.message]
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert str(app.view.days.border_subtitle) == ""
+    finally:
+        release.set()
+    con = library._store.connection()
+    assert con.execute("SELECT count(*) FROM tiers").fetchone()[0] > 0
+    assert real(library) == 0  # weighed for the papers as they are: nothing to weigh again
+    library.close()
+
+
 # -- the / screen asks in a worker: no key waits for a search -------------------------------------------------
 def two_kinds(tmp_path: Path):
     root = tmp_path / "kinds"
