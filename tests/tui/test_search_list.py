@@ -136,3 +136,32 @@ async def test_a_rows_height_is_its_line_count_without_laying_it_out(tmp_path):
             assert Row(text).get_height(rules, width) == Content(text).get_height(rules, width)
     assert Row(text).get_height({"text_wrap": "nowrap", "text_overflow": "ellipsis"}, 10) == 2
     assert Row(text).get_height({"text_wrap": "wrap"}, 10) > 2
+
+
+async def test_a_space_after_a_word_asks_nothing_new_and_its_results_stay(tmp_path, monkeypatch):
+    """Typing the space between two words does not change what is asked: the listed results are its results,
+    with no search run again (at 10x that was a whole search for nothing, one keystroke of the few slowest);
+    the next letter asks, and so does a change of the sort or of the library."""
+    from reader.core import finding
+
+    asked = Asked()
+    monkeypatch.setattr(finding, "search", asked)
+    library = many_library(tmp_path, 30)
+    app = app_of(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, options = await searching(app, pilot, "quokka")
+        before, listed = len(asked.asked), list(screen.results)
+        await pilot.press("space", "space")
+        await searched(pilot)
+        assert len(asked.asked) == before and screen.results == listed and options.option_count == len(listed)
+        assert screen.remembered.query == "quokka  "
+        await pilot.press("ctrl+s")  # the sort: asked again
+        await searched(pilot)
+        assert len(asked.asked) == before + 1 and screen.sort == "date"
+        screen.library_changed()  # more papers: asked again, the same words
+        await searched(pilot)
+        assert len(asked.asked) == before + 2
+        await pilot.press("q")  # a word more: asked
+        await searched(pilot)
+        assert len(asked.asked) == before + 3 and screen._ran == "quokka  q"
+    library.close()

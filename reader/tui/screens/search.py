@@ -28,7 +28,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.core.finding.query import SORTS, QueryError
+from reader.core.finding.query import SORTS, QueryError, parse
 from reader.core.model import Paper
 from reader.core.sanitize import clean_line
 from reader.core.words import count as counted
@@ -88,6 +88,7 @@ class SearchScreen(ModalScreen[Paper | None]):
         self._ran = ""  # the query the listed results are for
         self._asking = ""  # the query of the newest question
         self._asked = 0  # the newest question (results of an older one are dropped)
+        self._question: tuple | None = None  # what it asks: (the parsed query, the sort), None if nothing
         self._shown = 0  # the question the listed results answer
         self._paging = False  # a next page is being asked for
         self._open_when_shown = False  # Enter came before the newest results
@@ -145,9 +146,21 @@ class SearchScreen(ModalScreen[Paper | None]):
         prompt_for = self._prompt_for
         return [Option(result_row(prompt_for(hit.paper), hit.snippet, hit.spans)) for hit in hits]
 
-    def run_query(self, query: str, cursor: int = 0) -> None:
+    def run_query(self, query: str, cursor: int = 0, *, again: bool = False) -> None:
         """List the first page (or as many pages as reach `cursor`) of the query's results: asked for in a
-        worker, shown when they come (unless a newer question was asked meanwhile)."""
+        worker, shown when they come (unless a newer question was asked meanwhile). Text that asks what the
+        newest question asks (a space typed after a word, before the next one) keeps its results, listed or
+        on their way, unless `again` (the library changed)."""
+        question = None
+        if query.strip():
+            try:
+                question = (parse(query), self.sort)
+            except QueryError:
+                pass
+        if question is not None and question == self._question and not again:
+            self._asking = self.remembered.query = query
+            return
+        self._question = question
         self._asked += 1
         self._asking = query
         self._paging = False
@@ -265,7 +278,8 @@ class SearchScreen(ModalScreen[Paper | None]):
 
     def library_changed(self) -> None:
         """More papers were read (the index ready, a reload, a sync): search them all again (the cursor kept)."""
-        self.run_query(self.query_one(Input).value, cursor=self.query_one("#search-results", OptionList).highlighted or 0)
+        self.run_query(self.query_one(Input).value, cursor=self.query_one("#search-results", OptionList).highlighted or 0,
+                       again=True)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#search-results", OptionList)
