@@ -200,10 +200,15 @@ def auto_sync_figures(repeats: int) -> list[Figure]:
 
 # -- search, state, export, memory, CLI ------------------------------------------------------------------
 def search_figure(library: Path, label: str, queries: list[str]) -> Figure:
+    """The p95 over the keystrokes of each keystroke's median of three passes (this host takes its CPU back
+    now and then: a keystroke's median is what typing it costs), and beside it the p95 of every sample."""
     times = figures_module.search_keystrokes(library, queries)
-    value = p95(times) * 1000
-    return Figure(f"search as you type, {label} ({len(times)} keystrokes, p95; median {median(times) * 1000:.1f} ms)",
-                  value, "ms", "<= 50 ms", ok=value <= 50)
+    typical = [median(samples) for samples in times.values()]
+    every = [t for samples in times.values() for t in samples]
+    value = p95(typical) * 1000
+    return Figure(f"search as you type, {label} ({len(typical)} keystrokes, each the median of "
+                  f"{len(every) // len(typical)} passes; p95; median {median(typical) * 1000:.1f} ms; the p95 of "
+                  f"all {len(every)} samples {p95(every) * 1000:.1f} ms)", value, "ms", "<= 50 ms", ok=value <= 50)
 
 
 def state_figure(records: int, toggles: int) -> Figure:
@@ -441,6 +446,8 @@ def main() -> int:
                              "RESULTS.md as such)")
     parser.add_argument("--only-similar", action="store_true",
                         help="only the reader's peak memory with similar papers used at 10x (recorded in RESULTS.md)")
+    parser.add_argument("--only-search", action="store_true",
+                        help="only the search-as-you-type figure at 10x (recorded in RESULTS.md)")
     parser.add_argument("--archive", type=Path,
                         help="the archive to measure instead of the real one (the smoke test gives a part of it)")
     args = parser.parse_args()
@@ -452,6 +459,11 @@ def main() -> int:
         text = table(figures)
         print(text)
         record(text, "the reader's peak memory with similar papers used: benchmarks/run.py --only-similar")
+        return 0
+    if args.only_search:
+        text = table([search_figure(corpus.scaled(10), "10x", figures_module.QUERIES)])
+        print(text)
+        record(text, "search as you type at 10x: benchmarks/run.py --only-search")
         return 0
     if args.only_index:
         ten = corpus.scaled(10)
