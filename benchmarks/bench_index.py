@@ -73,6 +73,11 @@ def index_size_mb(home: Path) -> float:
     return sum(p.stat().st_size for p in (home / "cache" / "daily-papers" / "index").glob("*")) / 1e6
 
 
+_WEIGH = ("import sys; from reader.core import finding; from reader.core.index import open_indexed; "
+          "library = open_indexed([sys.argv[1]]); finding.refresh_similar(library); finding.refresh_tiers(library); "
+          "library.close()")
+
+
 def run(one: Path, ten: Path, repeats: int, words: list[str] = WORDS) -> dict:
     """Figures for `ten` (the big archive) against `one` (the archive): seconds, ratios, MB."""
     home = Path(tempfile.mkdtemp(prefix="bench-index-"))
@@ -103,6 +108,13 @@ def run(one: Path, ten: Path, repeats: int, words: list[str] = WORDS) -> dict:
                                              statistics.median(ours), statistics.median(grep), ratio(ours, grep))
         found["peak list"] = peak_mb(["list", str(ten)], env)
         found["peak search"] = peak_mb(["search", words[0], str(ten)], env)
+        # The same searches on the index as the reader's worker leaves it: similar papers, then the search tiers
+        # weighed (reader.core.finding.tiers), as after a morning in the reader.
+        for library in (ten, one):
+            subprocess.run([sys.executable, "-c", _WEIGH, str(library)], env=env, check=True)
+        for word in words:
+            big, small = paired(reader("search", word, str(ten)), reader("search", word, str(one)), env, repeats)
+            found[f"search {word} weighed"] = (statistics.median(big), statistics.median(small), ratio(big, small))
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return found
