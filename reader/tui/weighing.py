@@ -4,7 +4,7 @@ tables up to date (reader.core.finding.refresh_similar: at ten times the archive
 first time takes about a minute), its progress in the days' bottom line as `indexing N/M` was ("similar terms
 31%" while the terms of every paper are counted, then "similar papers 31%" as they are weighed: a share, as
 "similar papers 10257/32720" is wider than the days' pane). Then, in the same worker, the best papers of each
-heavy word are weighed for search (reader.core.finding.tiers: "search lists 31%"; about 25 s at ten times the
+heavy word are weighed for search (reader.core.finding.tiers: "search lists 31%"; about 20 s at ten times the
 archive, after any change of papers; search gives the same pages meanwhile, only slower). Nothing waits for it: meanwhile `m` and For you say in one notice that similar papers
 are being prepared, and work once it is done (their own refresh then finds nothing to do).
 

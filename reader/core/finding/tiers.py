@@ -26,15 +26,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+from reader.core.index.store import meta_value as _meta
+
 HEAVY = 3000  # rows a phrase is found in, from which it has a tier
 TIER = 256  # rows of a tier: the first pages of the screen (a screenful, then pages of 50) and of a command
 
 Progress = Callable[[str, int, int], None]  # (stage "tiers", done, total), as vectors.Progress
-
-
-def _meta(con: sqlite3.Connection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
 
 
 def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple[str, float] | None:

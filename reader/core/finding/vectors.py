@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from reader.core.index.fields import parenthesised
+from reader.core.index.store import meta_value as _meta
 from reader.core.model import Paper
 from reader.core.text import fold
 
@@ -117,11 +118,6 @@ def strongest(vector: dict[str, float], count: int) -> list[tuple[str, float]]:
 
 # -- the tables ------------------------------------------------------------------------------------------------
 _NEWEST = "SELECT p.id, p.arxiv_id, p.title, b.sections FROM papers p JOIN bodies b ON b.id = p.id WHERE p.newest = 1"
-
-
-def _meta(con: sqlite3.Connection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
 
 
 def _set(con: sqlite3.Connection, key: str, value: object) -> None:

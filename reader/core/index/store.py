@@ -153,6 +153,12 @@ def path_key(path: str) -> str | bytes:
     return path
 
 
+def meta_value(con: sqlite3.Connection, key: str) -> str | None:
+    """A value of the index's meta table (None when it has none)."""
+    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
 def key_path(key: str | bytes) -> str:
     return key if type(key) is str else os.fsdecode(key)
 
