@@ -35,20 +35,29 @@ def add_paths_argument(parser: "argparse.ArgumentParser") -> None:
 
 def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None) -> Library:
     """The library at PATHs (reader.core.opening.open_library: through the library's index by default when
-    load=True). With load=True (the subcommands) it is brought up to date now, with a progress line on a
-    terminal while many digests are read, and its notices and warnings go to stderr; it is closed when the
+    load=True). With load=True (the subcommands) it is brought up to date, with a progress line on a
+    terminal while many digests are read, and its notices and warnings go to stderr, before the first answer
+    (the files may be checked beside the first question: Library.after_check); it is closed when the
     command is done (close_libraries). The subcommands say nothing about the sample days (their stderr is
     for warnings and one-line errors); the reader shows sample_notice()."""
     if not load:
         return opening.open_library(paths, load=False, index=index)
     progress = _ReadingProgress(sys.stderr)
     try:
-        library = opening.open_library(paths, load=True, index=index, progress=progress)
-    finally:
+        # (ahead: the files' identities are compared with the index's in a thread while the first question
+        # runs; what loading says is said once that is done, before the answer is printed)
+        library = opening.open_library(paths, load=True, index=index, progress=progress, ahead=True)
+    except BaseException:
         progress.close()
+        raise
     _opened.append(library)
-    print_notices(library)
-    print_warnings(library)
+
+    def checked() -> None:
+        progress.close()
+        print_notices(library)
+        print_warnings(library)
+
+    library.after_check(checked)
     return library
 
 

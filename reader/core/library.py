@@ -4,8 +4,7 @@ Loading is incremental so the first screen never waits for the whole archive: `L
 files, `load_newest()` parses just the files that can hold the newest day (by their names), and
 `parse_pending()` reads the remainder in the reader's worker thread (the main thread then `merge()`s it).
 Command-line tools call `load_all()`. `reader.core.index.open_indexed(paths)` gives the same Library backed by the
-library's index (reader.core.index): loading then reads only the files that changed, and every answer is a
-query, with only what was asked for in memory.
+library's index: loading then reads only the files that changed, every answer a query, only it in memory.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ class Cache(Protocol):
     """What Library needs of a parse cache (reader.core.cache.ParseCache): a reader, and save() that never raises."""
 
     def read(self, path: str | os.PathLike[str]) -> ParsedFile: ...
-
     def save(self) -> bool: ...
 
 
@@ -80,10 +78,9 @@ def discover(paths: Iterable[str | os.PathLike[str]],
              folders: list[tuple[str, os.stat_result]] | None = None) -> tuple[list[DigestFile], list[ParseWarning]]:
     """Every *.md file under the given files and folders, in name order (recursive; hidden entries skipped).
     `folders`, if given, gets each folder listed, with its stat as it was before it was listed (the index
-    lists the library again only when one of them changed).
-
-    One os.scandir per folder and no stat per file (a file's identity is its folder's device and the inode
-    scandir already gives; a symlink is followed with one stat): 2,400 files in about 10 ms.
+    lists the library again only when one of them changed). One os.scandir per folder and no stat per file
+    (a file's identity is its folder's device and the inode scandir already gives; a symlink is followed
+    with one stat): 2,400 files in about 10 ms.
     A file reached twice (the same file given twice, a symlinked folder) counts once; symlink loops are cut;
     a folder that cannot be listed is a warning, not an error, and so is a file that vanishes before it is
     read (during the scan or after it: reading it says so).
@@ -331,12 +328,15 @@ class Library:
         self._pending = [f for f in self._pending if f not in taken]
         return self._take(files)
 
-    def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
-        self._open_cache()
+    def load_rest(self, progress: Callable[[int, int], None] | None = None, *, ahead: bool = False) -> int:
+        self._open_cache()  # (ahead: the library's index may answer while it checks its files; this reads now)
         files, self._pending = self._pending, []
         added = self._take(files, progress)
         self._save_cache()
         return added
+
+    def after_check(self, callback: Callable[[], None]) -> None:  # once the files are read, their warnings known:
+        callback()  # now (the library's index calls it later while load_rest(ahead=True)'s check runs)
 
     def load_all(self) -> "Library":
         self.load_rest()
@@ -479,8 +479,8 @@ class Library:
     def ranked_ids(self, query: str, limit: int = 50) -> list[str]:  # best first (the index: BM25; here newest)
         return [p.arxiv_id for p in self.search(query, limit=limit)]
 
-    def ask(self, operation: Callable, fallback: Callable[["Library"], object]):  # reader.core.finding's
-        return fallback(self)  # operation(connection, paper_of_row) runs over an index; none here: fallback(self)
+    def ask(self, operation: Callable, fallback: Callable[["Library"], object], *, writes: bool = False):
+        return fallback(self)  # (reader.core.finding's: operation(connection, paper_of_row) needs an index)
 
     @staticmethod
     def _matching(entries: list[tuple[Paper, str]], terms: list[str]) -> list[tuple[Paper, str]]:

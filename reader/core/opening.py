@@ -41,7 +41,7 @@ def _shared_cache():
 
 
 def open_library(paths: list[str] | None, *, load: bool = True, index: bool | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Library:
+                 progress: Callable[[int, int], None] | None = None, ahead: bool = False) -> Library:
     """The library at PATHs (default: the user's library, or the sample days while it is empty).
 
     With the index (the default when load=True, `index=load`), answers come from the library's index in the
@@ -50,7 +50,10 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     says so. With load=True (the subcommands) the library is brought up to date now (`progress(done,
     total)` as files are read), its warnings left in `library.warnings`; with load=False nothing is read
     (the reader: load_newest() parses the newest day directly, then parse_pending() in a worker opens the
-    cache and reads the rest). A PATH that does not exist is a UserError (one line).
+    cache and reads the rest). With load=True and `ahead` (a command, asking from one thread) the files may
+    still be being checked when it returns: the first question runs meanwhile and its answer waits for the
+    check (IndexedLibrary.load_rest); the warnings are complete, and the caller told, at after_check().
+    A PATH that does not exist is a UserError (one line).
     """
     targets = list(paths) if paths else default_library_paths()[0]
     try:
@@ -65,5 +68,5 @@ def open_library(paths: list[str] | None, *, load: bool = True, index: bool | No
     except LibraryError as exc:
         raise UserError(f"{exc} (give digest files or folders, or a command: see daily-papers --help)") from None
     if load:
-        library.load_rest(progress)
+        library.load_rest(progress, ahead=ahead)
     return library

@@ -381,3 +381,34 @@ def test_similar_prints_the_papers_most_like_one_with_scores(capsys, tmp_path):
     assert found[0]["arxiv_id"] == "2505.00002" and found[0]["score"] > 0
     code, _, err = run(capsys, "similar", "2505.09999", str(root))
     assert code == 1 and "no paper 2505.09999" in err
+
+
+def test_a_command_finds_a_file_edited_in_place_and_says_its_warnings(capsys, tmp_path, monkeypatch):
+    """The files are checked (one stat each, against the index's snapshot of them) beside the command's first
+    question: a file edited in place since (its folder unchanged) is read again, its warnings said, and the
+    answer is the edited file's."""
+    import threading
+
+    from digest_factory import write_day
+    from reader.core.index import update
+
+    root = tmp_path / "lib"
+    paths = [write_day(root, f"2024-07-{d:02d}", [f"2407.000{d:02d}"], title="Before") for d in range(1, 4)]
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # (checked long after the writes)
+    for _ in range(2):  # built, then found clean: the snapshot kept
+        assert run(capsys, "dates", str(root))[0] == 0
+    checked_in: list[str] = []
+    real_unchanged = update.unchanged
+    monkeypatch.setattr(update, "unchanged", lambda *a: checked_in.append(threading.current_thread().name)
+                        or real_unchanged(*a))
+    text = paths[1].read_text(encoding="utf-8").replace("Before", "Afters")
+    with paths[1].open("w", encoding="utf-8") as out:  # (in place: the same file, its folder unchanged)
+        out.write(text + "\n### [Elsewhere](https://example.org/x)\n- x\n")
+    code, out, err = run(capsys, "search", "afters", str(root))
+    assert code == 0 and [line.split()[2] for line in out.splitlines()] == ["2407.00002"]
+    assert "paper link is not an arXiv link: 'https://example.org/x'; skipped" in err
+    assert checked_in == ["index check"]
+    code, out, err = run(capsys, "search", "before", str(root))
+    assert [line.split()[2] for line in out.splitlines()] == ["2407.00003", "2407.00001"]
+    assert err.count("paper link is not an arXiv link") == 1  # (the file's warnings, said by every command)

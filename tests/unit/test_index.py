@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from digest_factory import day_text, write_day
 from reader import paths as app_paths
 from reader.core import parse
-from reader.core.index import update
+from reader.core.index import query, update
 from reader.core.index.library import IndexedLibrary
 from reader.core.index.store import SCHEMA_VERSION
 from reader.core.library import Library
@@ -179,6 +180,100 @@ def _snapshots(folder: Path) -> int:
         return con.execute("SELECT count(*) FROM snapshot").fetchone()[0]
     finally:
         con.close()
+
+
+def _snapshot_kept(root: Path, folder: Path, monkeypatch) -> list[Path]:
+    """Five days whose index holds a snapshot of their identities (checked long after any change)."""
+    paths = [write_day(root, f"2024-07-{d:02d}", [f"2407.000{d:02d}"], title="Before") for d in range(1, 6)]
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)
+    opened([root], folder).close()
+    opened([root], folder).close()
+    assert _snapshots(folder) == 1
+    return paths
+
+
+def test_a_commands_first_question_is_answered_while_the_files_are_checked(tmp_path, monkeypatch):
+    """load_rest(ahead=True) (a command's library): the snapshot's stat of every file runs in a thread while
+    the first question runs; the answer waits for it, and what loading says comes before the answer."""
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _snapshot_kept(root, folder, monkeypatch)
+    asked = threading.Event()
+    seen: list[bool] = []
+    real = update.unchanged
+
+    def unchanged(snapshot, paths):
+        seen.append(asked.wait(timeout=5))  # (False: the question was not asked while the files were checked)
+        return real(snapshot, paths)
+
+    monkeypatch.setattr(update, "unchanged", unchanged)
+    library = open_indexed([root], folder)
+    assert library.load_rest(ahead=True) == 0
+    said: list[list[str]] = []
+    library.after_check(lambda: said.append([str(w) for w in library.warnings]))
+    assert said == []  # (not yet: the files are being checked)
+
+    def question(con, _paper_of):
+        asked.set()
+        return con.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    assert library.ask(question, lambda _lib: None) == 5
+    assert seen == [True] and said == [[]]
+    assert indexed_answers(library) == in_memory([root])
+    library.close()
+
+
+@pytest.mark.parametrize("how", ["edited in place", "edited, same size and mtime", "unchanged"])
+def test_a_question_answered_while_the_files_are_checked_is_asked_again_when_one_changed(
+        tmp_path, monkeypatch, how):
+    """(A file added, removed or renamed changes its folder: the files are listed again, and checked before
+    any question, as always.)"""
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    paths = _snapshot_kept(root, folder, monkeypatch)
+    path = paths[2]
+    if how == "edited in place":  # (no folder changed: only the file's own identity says so)
+        with path.open("a", encoding="utf-8") as out:
+            out.write("\n### [Afters](https://example.org/x)\n- Afters\n")
+    elif how == "edited, same size and mtime":
+        stamp = path.stat().st_mtime_ns
+        path.write_text(path.read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
+        os.utime(path, ns=(stamp, stamp))
+    asked: list[str] = []
+    real = query.search_rows
+    monkeypatch.setattr(query, "search_rows", lambda con, terms, *a, **k: asked.append(terms[0]) or real(con, terms, *a, **k))
+    library = open_indexed([root], folder)
+    library.load_rest(ahead=True)
+    said: list[list[str]] = []
+    library.after_check(lambda: said.append([str(w) for w in library.warnings]))
+    found = library.search("2407.0000")
+    expected = Library.open([root]).load_all()
+    assert found == expected.search("2407.0000") and said == [[str(w) for w in expected.warnings]]
+    assert asked == (["2407.0000"] if how == "unchanged" else ["2407.0000", "2407.0000"])
+    if how == "edited in place":
+        assert len(said[0]) == 1 and "paper link is not an arXiv link" in said[0][0]
+    elif how == "edited, same size and mtime":
+        assert [p.title for p in found if p.date == "2024-07-03"] == ["Afters 2407.00003: a study"]
+    assert indexed_answers(library) == in_memory([root])
+    library.close()
+
+
+def test_damage_found_by_a_question_asked_while_the_files_are_checked_means_one_notice_and_the_right_answers(
+        tmp_path, monkeypatch):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _snapshot_kept(root, folder, monkeypatch)
+    [path] = folder.glob("*.sqlite3")
+    con = sqlite3.connect(path)
+    con.execute("UPDATE bodies SET sections = '[[\"What''s New\", '")
+    con.commit()
+    con.close()
+    library = open_indexed([root], folder)
+    library.load_rest(ahead=True)
+    said: list[int] = []
+    library.after_check(lambda: said.append(len(library.notices)))
+    assert library.day("2024-07-02") == Library.open([root]).load_all().day("2024-07-02")  # (the damage found)
+    assert answers(library) == in_memory([root])
+    assert said == [1] and len(library.notices) == 1 and "is damaged" in library.notices[0]
+    assert not library.indexed and not path.exists()
 
 
 @pytest.mark.parametrize("how", ["edited in place, same size and mtime", "removed", "added", "replaced"])
@@ -495,7 +590,7 @@ def test_a_write_failing_mid_update_means_one_notice_and_the_right_answers(trick
 # -- several processes -------------------------------------------------------------------------------------------
 WRITER = r"""
 import json, os, signal, sys
-from reader.core.index import update
+from reader.core.index import query, update
 from reader.core.index import open_indexed
 
 root, folder, mode, stage, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -602,3 +697,38 @@ def test_short_lived_threads_share_connections_instead_of_opening_one_each(tmp_p
     assert len(store._connections) == 2  # that one and the main thread's own
     library.close()
     assert store._connections == [] and store._idle == []
+
+
+def test_closing_the_index_never_closes_a_connection_under_another_thread_it_closes_as_that_thread_ends(tmp_path):
+    """The reader closes a library while its worker may still be weighing in it (Textual does not wait for a
+    thread worker): the worker's connection stays open under it until the worker ends, then closes (the
+    last one folds the write-ahead log into the file)."""
+    write_day(tmp_path / "lib", "2024-08-01", ["2408.00001", "2408.00002"])
+    library = opened([tmp_path / "lib"], tmp_path / "index")
+    store = library._store
+    inside, go_on = threading.Event(), threading.Event()
+    seen: list = []
+
+    def worker() -> None:
+        con = store.connection()
+        seen.append(con.execute("SELECT count(*) FROM papers").fetchone()[0])
+        inside.set()
+        assert go_on.wait(timeout=10)
+        seen.append(con.execute("SELECT count(*) FROM papers").fetchone()[0])  # (closed under it: an error)
+        seen.append(store.connection() is con)
+        seen.append(con)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(timeout=10)
+    library.close()
+    assert Path(f"{store.path}-wal").exists()  # (the worker's connection still open)
+    go_on.set()
+    thread.join()
+    assert seen[:3] == [2, 2, True]
+    with pytest.raises(sqlite3.ProgrammingError):  # closed as the worker ended
+        seen[3].execute("SELECT 1")
+    assert store._connections == store._idle == store._closing == []
+    assert not Path(f"{store.path}-wal").exists()
+    assert library.day("2024-08-01") is not None  # (asked again: a new connection)
+    library.close()

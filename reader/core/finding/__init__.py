@@ -75,7 +75,7 @@ def similar(library, arxiv_id: str, n: int = 10, progress=None) -> list | None:
         found = module.similar(con, arxiv_id, paper_of, n)
         return [] if found is None else found
 
-    return library.ask(ask, lambda _lib: None)
+    return library.ask(ask, lambda _lib: None, writes=True)
 
 
 def refresh_similar(library, progress=None, busy=None) -> int:
@@ -85,7 +85,8 @@ def refresh_similar(library, progress=None, busy=None) -> int:
     says True, progress is called at once, outside any transaction, where the caller may wait)."""
     from reader.core.finding import vectors as module
 
-    return library.ask(lambda con, _paper_of: module.refresh(con, progress, busy), lambda _lib: 0)
+    return library.ask(lambda con, _paper_of: module.refresh(con, progress, busy), lambda _lib: 0,
+                       writes=True)
 
 
 def refresh_tiers(library, progress=None, busy=None) -> int:
@@ -94,7 +95,8 @@ def refresh_tiers(library, progress=None, busy=None) -> int:
     an index. progress and busy as refresh_similar's (stage "tiers")."""
     from reader.core.finding import ranked, tiers
 
-    return library.ask(lambda con, _paper_of: tiers.refresh(con, ranked.SCORES, progress, busy), lambda _lib: 0)
+    return library.ask(lambda con, _paper_of: tiers.refresh(con, ranked.SCORES, progress, busy),
+                       lambda _lib: 0, writes=True)
 
 
 def for_you(library, starred: set, read: set, days: int = 7, n: int = 100) -> list | None:
@@ -112,4 +114,4 @@ def for_you(library, starred: set, read: set, days: int = 7, n: int = 100) -> li
         module.refresh(con)
         return module.like_stars(con, set(starred), candidates, paper_of, n)
 
-    return library.ask(ask, lambda _lib: None)
+    return library.ask(ask, lambda _lib: None, writes=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from reader.core.index.store import SCHEMA_VERSION, IndexUnavailable, Store, index_path, path_key
+from reader.core.index.store import SCHEMA_VERSION, IndexUnavailable, Store, index_path, key_function, path_key
 
 __all__ = ["SCHEMA_VERSION", "IndexUnavailable", "index_path", "open_indexed"]
 
@@ -23,7 +23,7 @@ def _open_indexed(paths: list, index=True, *, reader: Callable | None = None, ca
     import sqlite3
 
     from reader.core.index import listing, update
-    from reader.core.index.library import IndexedLibrary, key_function
+    from reader.core.index.library import IndexedLibrary
     from reader.core.library import Library, discover
     from reader.core.parse import read_file
 

@@ -1,9 +1,9 @@
 """The library backed by the index: Library's API, its answers from SQLite, only what is asked for in memory.
 
-`open_indexed(paths)` makes one. Opening lists the files (as the in-memory library does);
-loading checks each file's identity against the index and reads only what changed (update.py); every
-answer after that is a query: a day's papers, the day list with counts, a paper by id, search (terms.py).
-Nothing of the archive stays in memory but the files' names and a few recent days.
+`open_indexed(paths)` makes one. Opening lists the files (as the in-memory library does); loading checks
+each file's identity against the index and reads only what changed (update.py; a command's first question
+runs beside that check: checking.py); every answer after that is a query: a day's papers, the day list with
+counts, a paper by id, search (terms.py). Only the files' names and a few recent days stay in memory.
 
 Whatever goes wrong with the index on the way (a disk that fills or turns read-only, a file damaged while in
 use, a lock held longer than the busy timeout) means one notice and the in-memory library from then on,
@@ -20,7 +20,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 from reader.core.index import query, store as store_module, update
-from reader.core.index.store import Store, key_path, path_key
+from reader.core.index.checking import Check
+from reader.core.index.store import Store, key_function, key_path, path_key
 from reader.core.library import Brief, DayRow, DigestFile, Library, Reader, search_terms
 from reader.core.index.terms import usable
 from reader.core.model import Day, Paper, vote_order
@@ -28,28 +29,6 @@ from reader.core.parse import ParsedFile, ParseWarning, read_file
 
 DAYS_KEPT = 16  # days held in memory, most recently asked for first
 CHUNK_DAYS = 64  # papers() reads this many days a query
-
-
-def key_function(roots: list[str]) -> Callable[[str], str | bytes]:
-    """A file's key in the index: its path with the root it was found under resolved (a library reached
-    through a link is the same library), as store.path_key keeps it."""
-    pairs = []
-    for root in roots:
-        found = os.path.abspath(os.path.expanduser(os.fspath(root)))
-        pairs.append((found, found if found.endswith(os.sep) else found + os.sep, os.path.realpath(found)))
-    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
-    if all(found == real for found, _, real in pairs):
-        return path_key  # no root reached through a link: a path is its key
-
-    def key(path: str) -> str | bytes:
-        for found, prefix, real in pairs:
-            if path == found:
-                return path_key(real)
-            if path.startswith(prefix):
-                return path_key(os.path.join(real, path[len(prefix):]))
-        return path_key(path)
-
-    return key
 
 
 class IndexedLibrary(Library):
@@ -75,6 +54,8 @@ class IndexedLibrary(Library):
         self._dates_list: list[str] | None = None
         self._listing_warnings: list[ParseWarning] = []
         self._published = False  # every file's warnings are in self.warnings (a fallback must not add them again)
+        self._check: Check | None = None  # the check load_rest(ahead=True) left running
+        self._after_check: list[Callable[[], None]] = []
         self.roots = tuple(roots)
         if store.notice:
             self.notices.append(store.notice)
@@ -89,15 +70,56 @@ class IndexedLibrary(Library):
     def index_path(self):
         return self._store.path if self._store is not None else None
 
-    def _try(self, operation: Callable[[], object], fallback: Callable[[], object]):
+    def _try(self, operation: Callable[[], object], fallback: Callable[[], object], *, ahead: bool = False):
+        """operation() on the index, or fallback() on the library in memory once the index failed. The check
+        load_rest(ahead=True) started is waited for first, or with `ahead` (a question that writes nothing)
+        after operation: its answer stands if every file is as the index holds it, else it is asked again."""
         if self._store is not None:
             try:
+                if self._check is not None:
+                    if ahead:
+                        try:
+                            answer = operation()
+                        except Exception as exc:  # (the index's own failure is the index's, below)
+                            if isinstance(exc, (sqlite3.Error, ValueError)) or self._settle():
+                                raise
+                        else:
+                            if self._settle():
+                                return answer
+                    else:
+                        self._settle()
                 return operation()
             except (sqlite3.Error, ValueError) as exc:  # ValueError: a value SQLite kept is not what was written
                 self._give_up(exc)
-        return fallback()
+        answer = fallback()
+        self._checked()
+        return answer
+
+    def _read(self, operation: Callable[[], object], name: str, *args):  # a question that writes nothing
+        # (_try ahead), else Library's own `name`(*args) in memory
+        return self._try(operation, lambda: (self._catch_up(), getattr(Library, name)(self, *args))[1], ahead=True)
+
+    def _settle(self) -> bool:
+        """Finish load_rest(ahead=True)'s check: True if every file is as the index holds it, else read them."""
+        check, self._check = self._check, None
+        assert check is not None
+        plan = check.result()
+        self._all_checked(self._refresh(self._all, complete=True, progress=check.progress, plan=plan))
+        self._checked()
+        return plan is not None
+
+    def after_check(self, callback: Callable[[], None]) -> None:
+        self._after_check.append(callback)
+        self._checked()
+
+    def _checked(self) -> None:  # what after_check() left waiting, once the files are checked (or read in memory)
+        while self._after_check and self._check is None:
+            self._after_check.pop(0)()
 
     def _give_up(self, exc: Exception) -> None:
+        check, self._check = self._check, None
+        if check is not None:
+            check.result()  # (its answer no longer matters: the library in memory reads every file)
         store, self._store = self._store, None
         assert store is not None
         store.close()
@@ -132,6 +154,8 @@ class IndexedLibrary(Library):
     def close(self) -> None:
         """Close the index's connections (the last one folds the write-ahead log into the file); a question
         asked afterwards opens one again."""
+        if self._check is not None:
+            self._try(lambda: None, lambda: None)  # (the files checked, and any changed read, as loading does)
         if self._store is not None:
             self._store.close()
 
@@ -144,13 +168,17 @@ class IndexedLibrary(Library):
         self._generation += 1
 
     def _refresh(self, files: list[DigestFile], *, complete: bool,
-                 progress: Callable[[int, int], None] | None = None) -> dict[str, tuple[int, int]]:
+                 progress: Callable[[int, int], None] | None = None,
+                 plan: "update.Plan | None" = None) -> dict[str, tuple[int, int]]:
+        """Check `files` (all of them: `complete`) and read what changed. `plan`: update.unchanged's, found
+        already by a _Check (the snapshot is then spent)."""
         from reader.core.index import listing
 
         con = self._store.connection()
         rows, self._rows = (self._rows, None) if complete else (None, self._rows)
         snapshot, self._snapshot = (self._snapshot, None) if complete else (None, self._snapshot)
-        plan = update.unchanged(snapshot, [f.file for f in files]) if snapshot is not None else None
+        if plan is None and snapshot is not None:
+            plan = update.unchanged(snapshot, [f.file for f in files])
         from_snapshot = plan is not None
         if plan is None:
             plan = update.check(con, [(f.file, self._rank[f.file], f.date_hint) for f in files], self._key,
@@ -202,22 +230,29 @@ class IndexedLibrary(Library):
 
         return self._try(operation, lambda: (self._catch_up(), 0)[1])
 
-    def load_rest(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def load_rest(self, progress: Callable[[int, int], None] | None = None, *, ahead: bool = False) -> int:
+        """Check every file and read what changed (the papers read). `ahead` (a command's library, asked from
+        one thread): when the index's snapshot can decide, the files are compared with it in a thread while the
+        first question runs (checking.py; _try), and 0 is returned at once."""
         if self._store is None:
             self._catch_up()
             return super().load_rest(progress)
         if self._stage == "open":
             self._listing_warnings = list(self.warnings)
         self._stage = "all"
+        if ahead and self._snapshot is not None and self._check is None:
+            self._check = Check(self._snapshot, [f.file for f in self._all], progress)
+            self._snapshot = None  # (spent: if the check finds a change, the files are checked in full)
+            return 0
+        return self._try(lambda: self._all_checked(self._refresh(self._all, complete=True, progress=progress)),
+                         lambda: (self._catch_up(), 0)[1])
 
-        def operation() -> int:
-            done = self._refresh(self._all, complete=True, progress=progress)
-            self._changed()
-            self._pending = []
-            self._publish_warnings()
-            return sum(papers for _, papers in done.values())
-
-        return self._try(operation, lambda: (self._catch_up(), 0)[1])
+    def _all_checked(self, done: dict[str, tuple[int, int]]) -> int:
+        """Every file checked, what changed read (`done`): the warnings published; the papers read."""
+        self._changed()
+        self._pending = []
+        self._publish_warnings()
+        return sum(papers for _, papers in done.values())
 
     def parse_pending(self, progress: Callable[[int, int], None] | None = None) -> list[ParsedFile]:
         """Bring the index up to date with every file (safe in a worker thread: it has its own connection);
@@ -307,7 +342,7 @@ class IndexedLibrary(Library):
                 self._counts = query.day_counts(self._store.connection())
             return list(self._counts)
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_counts())[1])
+        return self._read(operation, "day_counts")
 
     def _day_table(self) -> dict[str, tuple[int, str]]:
         if self._table is None:
@@ -320,7 +355,7 @@ class IndexedLibrary(Library):
             found = self._day_table().get(date)
             return found[1] if found is not None else ""
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_language(date))[1])
+        return self._read(operation, "day_language", date)
 
     def day_rows(self, read_ids) -> list[DayRow]:
         """The day list from the index's days and one query for the read ones (never a day's papers)."""
@@ -330,7 +365,7 @@ class IndexedLibrary(Library):
             return [DayRow(date, papers, papers - read.get(date, 0), language)
                     for date, (papers, language) in sorted(table.items(), reverse=True)]
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day_rows(read_ids))[1])
+        return self._read(operation, "day_rows", read_ids)
 
     def dates(self) -> list[str]:
         def operation() -> list[str]:
@@ -340,11 +375,10 @@ class IndexedLibrary(Library):
                 self._dates_list = [date for date, _ in self._counts]
             return self._dates_list
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).dates())[1])
+        return self._read(operation, "dates")
 
     def __len__(self) -> int:
-        return self._try(lambda: query.total(self._store.connection()),
-                         lambda: (self._catch_up(), super(IndexedLibrary, self).__len__())[1])
+        return self._read(lambda: query.total(self._store.connection()), "__len__")
 
     def _day_of(self, rows: list[tuple], date: str) -> Day | None:
         papers = [self._paper(row) for row in query.first_per_day(rows)]
@@ -362,7 +396,7 @@ class IndexedLibrary(Library):
                 kept.popitem(last=False)
             return found
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).day(date))[1])
+        return self._read(operation, "day", date)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper: newest day first, by votes within a day (a few dozen days a query)."""
@@ -404,78 +438,63 @@ class IndexedLibrary(Library):
             found = self._appearances(arxiv_id)
             return found[0] if found else None
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).get(arxiv_id))[1])
+        return self._read(operation, "get", arxiv_id)
 
     def appearances(self, arxiv_id: str) -> list[Paper]:
-        return self._try(lambda: self._appearances(arxiv_id),
-                         lambda: (self._catch_up(), super(IndexedLibrary, self).appearances(arxiv_id))[1])
+        return self._read(lambda: self._appearances(arxiv_id), "appearances", arxiv_id)
 
     def ids(self) -> set[str]:
-        return self._try(lambda: query.ids(self._store.connection()),
-                         lambda: (self._catch_up(), super(IndexedLibrary, self).ids())[1])
+        return self._read(lambda: query.ids(self._store.connection()), "ids")
 
     # -- search -----------------------------------------------------------------------------------------
     def search_index(self) -> list[tuple[Paper, str]]:
-        """What the in-memory library's search_index() holds, read from the index (not kept: the index
-        needs no warming; this is for callers that want every paper's text)."""
+        """Library.search_index() read from the index (not kept: for callers that want every paper's text)."""
         def operation() -> list[tuple[Paper, str]]:
             return [(self._paper(row[:-1]), row[-1]) for row in query.search_texts(self._store.connection())]
 
-        return self._try(operation, lambda: (self._catch_up(), super(IndexedLibrary, self).search_index())[1])
+        return self._read(operation, "search_index")
+
+    def _searched(self, name: str, query_text: str, args: tuple, empty, answer: Callable[[list[str]], object]):
+        """Library's `name`(query_text, *args) from the index: answer(the query's words), or `empty` when it
+        has no word the index can find."""
+        def operation():
+            terms = search_terms(query_text)
+            return answer(terms) if terms and all(usable(t) for t in terms) else empty
+
+        return self._read(operation, name, query_text, *args)
 
     def search(self, query_text: str, limit: int | None = None, within: list[Paper] | None = None) -> list[Paper]:
-        def operation() -> list[Paper]:
-            terms = search_terms(query_text)
-            if not terms or not all(usable(t) for t in terms):
-                return []
+        def answer(terms: list[str]) -> list[Paper]:
             rows = query.search_rows(self._store.connection(), terms, limit=limit if within is None else None)
             papers = [self._paper(row) for row in rows]
             if within is not None:
                 keep = {(p.arxiv_id, p.date) for p in within}
-                papers = [p for p in papers if (p.arxiv_id, p.date) in keep]
-                if limit is not None:
-                    papers = papers[:limit]
+                papers = [p for p in papers if (p.arxiv_id, p.date) in keep][:limit]
             return papers
 
-        return self._try(operation, lambda: (self._catch_up(),
-                                             super(IndexedLibrary, self).search(query_text, limit, within))[1])
+        return self._searched("search", query_text, (limit, within), [], answer)
 
     def search_page(self, query_text: str, shown: int) -> tuple[list[Paper], int]:
         """The first `shown` papers search finds and how many it finds (query.page): the fields of the shown
         ones only (the search screen holds no more than it shows)."""
-        def operation() -> tuple[list[Paper], int]:
-            terms = search_terms(query_text)
-            if not terms or not all(usable(t) for t in terms):
-                return [], 0
+        def answer(terms: list[str]) -> tuple[list[Paper], int]:
             rows, total = query.page(self._store.connection(), terms, shown)
             return [self._paper(row) for row in rows], total
 
-        return self._try(operation, lambda: (self._catch_up(),
-                                             super(IndexedLibrary, self).search_page(query_text, shown))[1])
+        return self._searched("search_page", query_text, (shown,), ([], 0), answer)
 
     def search_brief(self, query_text: str) -> list[Brief]:
-        def operation() -> list[Brief]:
-            terms = search_terms(query_text)
-            if not terms or not all(usable(t) for t in terms):
-                return []
-            return query.search_brief(self._store.connection(), terms)
-
-        return self._try(operation, lambda: (self._catch_up(),
-                                             super(IndexedLibrary, self).search_brief(query_text))[1])
+        return self._searched("search_brief", query_text, (), [],
+                              lambda terms: query.search_brief(self._store.connection(), terms))
 
     def ranked_ids(self, query_text: str, limit: int = 50) -> list[str]:
         """The ids search finds, best first by BM25 (query.ranked_ids); newest first in memory."""
-        def operation() -> list[str]:
-            terms = search_terms(query_text)
-            if not terms or not all(usable(t) for t in terms):
-                return []
-            return query.ranked_ids(self._store.connection(), terms, limit)
+        return self._searched("ranked_ids", query_text, (limit,), [],
+                              lambda terms: query.ranked_ids(self._store.connection(), terms, limit))
 
-        return self._try(operation, lambda: (self._catch_up(),
-                                             super(IndexedLibrary, self).ranked_ids(query_text, limit))[1])
-
-    def ask(self, operation: Callable, fallback: Callable[[Library], object]):
+    def ask(self, operation: Callable, fallback: Callable[[Library], object], *, writes: bool = False):
         """operation(connection, paper_of_row) on this thread's connection; once the index failed, fallback
-        over the library in memory (reader.core.finding)."""
+        over the library in memory (reader.core.finding). One that `writes` (similar papers' tables) waits for
+        the check load_rest(ahead=True) left running; a question runs meanwhile (_try)."""
         return self._try(lambda: operation(self._store.connection(), self._paper),
-                         lambda: (self._catch_up(), fallback(self))[1])
+                         lambda: (self._catch_up(), fallback(self))[1], ahead=not writes)

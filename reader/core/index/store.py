@@ -153,6 +153,28 @@ def path_key(path: str) -> str | bytes:
     return path
 
 
+def key_function(roots: list[str]) -> Callable[[str], str | bytes]:
+    """A file's key in the index: its path with the root it was found under resolved (a library reached
+    through a link is the same library), as path_key keeps it."""
+    pairs = []
+    for root in roots:
+        found = os.path.abspath(os.path.expanduser(os.fspath(root)))
+        pairs.append((found, found if found.endswith(os.sep) else found + os.sep, os.path.realpath(found)))
+    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
+    if all(found == real for found, _, real in pairs):
+        return path_key  # no root reached through a link: a path is its key
+
+    def key(path: str) -> str | bytes:
+        for found, prefix, real in pairs:
+            if path == found:
+                return path_key(real)
+            if path.startswith(prefix):
+                return path_key(os.path.join(real, path[len(prefix):]))
+        return path_key(path)
+
+    return key
+
+
 def meta_value(con: sqlite3.Connection, key: str) -> str | None:
     """A value of the index's meta table (None when it has none)."""
     row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -215,6 +237,7 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []  # every one open (held by a thread or idle)
         self._idle: list[sqlite3.Connection] = []  # given back by threads that ended
+        self._closing: list[sqlite3.Connection] = []  # held by a live thread when the store closed
         self._lock = threading.Lock()
 
     # -- opening ----------------------------------------------------------------------------------------
@@ -328,19 +351,36 @@ class Store:
 
     def _give_back(self, con: sqlite3.Connection) -> None:
         with self._lock:
-            if con in self._connections:  # (not closed meanwhile)
+            if con in self._connections:
                 self._idle.append(con)
+                return
+            closing = con in self._closing  # (the store closed while this thread held it)
+            if closing:
+                self._closing.remove(con)
+        if closing:
+            _close(con)
 
     def close(self) -> None:
-        """Close every thread's connection (a thread that asks again gets a new one)."""
+        """Close the idle connections and this thread's own (a thread that asks again gets a new one). One
+        another thread holds is closed when that thread gives it back (as it ends), never under a statement
+        it is running: the reader closes a library while its worker may still be weighing in it, and a
+        connection closed under a running statement can bring the process down."""
+        held = getattr(self._local, "held", None)
+        mine = held.con if held is not None else None
         with self._lock:
-            connections, self._connections, self._idle = self._connections, [], []
-        for con in connections:
-            try:
-                con.close()
-            except sqlite3.Error:
-                pass
-        self._local = threading.local()
+            connections, self._connections, idle, self._idle = self._connections, [], self._idle, []
+            now = [con for con in connections if con is mine or con in idle]
+            self._closing.extend(con for con in connections if not (con is mine or con in idle))
+        self._local.held = None  # (its _Held gives back a connection the store no longer has: nothing)
+        for con in now:
+            _close(con)
+
+
+def _close(con: sqlite3.Connection) -> None:
+    try:
+        con.close()
+    except sqlite3.Error:
+        pass
 
 
 class _Held:
