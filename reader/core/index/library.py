@@ -72,8 +72,9 @@ class IndexedLibrary(Library):
 
     def _try(self, operation: Callable[[], object], fallback: Callable[[], object], *, ahead: bool = False):
         """operation() on the index, or fallback() on the library in memory once the index failed. The check
-        load_rest(ahead=True) started is waited for first, or with `ahead` (a question that writes nothing)
-        after operation: its answer stands if every file is as the index holds it, else it is asked again."""
+        load_rest(ahead=True) started is waited for first, or with `ahead` (a search: a question that writes
+        nothing, and runs in SQLite, which lets the check's thread have Python's lock) after operation: its
+        answer stands if every file is as the index holds it, else it is asked again."""
         if self._store is not None:
             try:
                 if self._check is not None:
@@ -95,9 +96,8 @@ class IndexedLibrary(Library):
         self._checked()
         return answer
 
-    def _read(self, operation: Callable[[], object], name: str, *args):  # a question that writes nothing
-        # (_try ahead), else Library's own `name`(*args) in memory
-        return self._try(operation, lambda: (self._catch_up(), getattr(Library, name)(self, *args))[1], ahead=True)
+    def _read(self, operation: Callable, name: str, *args, ahead: bool = False):  # else Library's `name`(*args)
+        return self._try(operation, lambda: (self._catch_up(), getattr(Library, name)(self, *args))[1], ahead=ahead)
 
     def _settle(self) -> bool:
         """Finish load_rest(ahead=True)'s check: True if every file is as the index holds it, else read them."""
@@ -461,7 +461,7 @@ class IndexedLibrary(Library):
             terms = search_terms(query_text)
             return answer(terms) if terms and all(usable(t) for t in terms) else empty
 
-        return self._read(operation, name, query_text, *args)
+        return self._read(operation, name, query_text, *args, ahead=True)
 
     def search(self, query_text: str, limit: int | None = None, within: list[Paper] | None = None) -> list[Paper]:
         def answer(terms: list[str]) -> list[Paper]:
