@@ -226,11 +226,14 @@ def parse_date(text: str) -> str:
 
 
 def resolve_date(library: Library, wanted: str) -> str:
+    if wanted == "latest":
+        newest = library.newest_date()
+        if newest is None:
+            raise UserError("the library holds no digests")
+        return newest
     dates = library.dates()
     if not dates:
         raise UserError("the library holds no digests")
-    if wanted == "latest":
-        return dates[0]
     if wanted not in dates:
         older = [d for d in dates if d < wanted]
         newer = [d for d in dates if d > wanted]

@@ -377,8 +377,7 @@ class Library:
         return bucket.language[1]
 
     def day_rows(self, read_ids: "set[str] | frozenset[str]") -> list[DayRow]:
-        """The day list: every day, newest first, with its papers, how many are not among read_ids, and its
-        language."""
+        """The day list: every day, newest first: its papers, how many are not among read_ids, its language."""
         rows = []
         for date in self.dates():
             papers = self._days[date].papers
@@ -389,9 +388,11 @@ class Library:
     def days(self) -> list[Day]:
         return [d for d in (self.day(date) for date in self.dates()) if d is not None]
 
+    def newest_date(self) -> str | None:  # (the index: without reading every day's row)
+        return next(iter(self.dates()), None)
+
     def newest(self) -> Day | None:
-        dates = self.dates()
-        return self.day(dates[0]) if dates else None
+        return self.day(self.newest_date() or "")  # (no day is "")
 
     def papers(self) -> Iterator[Paper]:
         """Every paper: newest day first, by votes within a day. A paper on two days comes twice."""
@@ -415,9 +416,8 @@ class Library:
         return search_text(paper.title, paper.arxiv_id, paper.authors, paper.sections)
 
     def search_index(self) -> list[tuple[Paper, str]]:
-        """Each paper once (at its newest day), newest first, with its folded text (reader.core.text.fold:
-        NFKC, casefolded). Built on first use and kept until the library changes; the reader builds it in
-        its loading worker."""
+        """Each paper once (at its newest day), newest first, with its folded text (reader.core.text.fold: NFKC,
+        casefolded). Built on first use and kept until the library changes (the reader's loading worker)."""
         index = self._search_index
         generation = self._generation
         if index is None or index[0] != generation:

@@ -412,3 +412,10 @@ def test_a_command_finds_a_file_edited_in_place_and_says_its_warnings(capsys, tm
     code, out, err = run(capsys, "search", "before", str(root))
     assert [line.split()[2] for line in out.splitlines()] == ["2407.00003", "2407.00001"]
     assert err.count("paper link is not an arXiv link") == 1  # (the file's warnings, said by every command)
+
+
+@pytest.mark.parametrize("date", [[], ["--date", "2024-01-01"]])
+def test_list_over_a_library_of_no_digests_says_so(capsys, tmp_path, date):
+    (tmp_path / "notes.md").write_text("# not a digest\n", encoding="utf-8")
+    code, out, err = run(capsys, "list", str(tmp_path), *date)
+    assert (code, out) == (1, "") and err.endswith("the library holds no digests\n")

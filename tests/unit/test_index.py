@@ -52,7 +52,7 @@ def answers(library: Library, queries=QUERIES) -> dict:
     papers = list(library.papers())
     ids = sorted(library.ids())
     return {
-        "dates": library.dates(), "counts": library.day_counts(), "len": len(library),
+        "dates": library.dates(), "newest": library.newest_date(), "counts": library.day_counts(), "len": len(library),
         "days": [library.day(d) for d in library.dates()], "no day": library.day("1999-01-01"),
         "papers": papers, "where": [(p.source, p.line) for p in papers],
         "ids": ids, "get": [library.get(i) for i in ids], "appearances": [library.appearances(i) for i in ids],

@@ -170,8 +170,7 @@ class IndexedLibrary(Library):
     def _refresh(self, files: list[DigestFile], *, complete: bool,
                  progress: Callable[[int, int], None] | None = None,
                  plan: "update.Plan | None" = None) -> dict[str, tuple[int, int]]:
-        """Check `files` (all of them: `complete`) and read what changed. `plan`: update.unchanged's, found
-        already by a _Check (the snapshot is then spent)."""
+        """Check `files` (all of them: `complete`), read what changed. `plan`: update.unchanged's, if known."""
         from reader.core.index import listing
 
         con = self._store.connection()
@@ -192,8 +191,8 @@ class IndexedLibrary(Library):
             listing.save(con, self._roots, self._all, folders, seen_ns)
         if complete and not from_snapshot and not plan.work() and not done and not plan.racy and self._key is path_key:
             listing.keep_snapshot(con)  # (the next check's one fetch)
-        for path, file_id in plan.fresh.items():
-            self._source[file_id] = path
+        if self._key is not path_key:  # (else a file's key is the path it was found by: _source_of)
+            self._source.update((file_id, path) for path, file_id in plan.fresh.items())
         for path, (file_id, papers) in done.items():
             self._source[file_id] = path
             self._read_now[path] = papers
@@ -335,14 +334,14 @@ class IndexedLibrary(Library):
         found = self._source.get(file_id)
         return found if found is not None else key_path(key)
 
+    def _counted(self) -> list[tuple[str, int]]:
+        if self._counts is None:
+            self._counts = query.day_counts(self._store.connection())
+        return self._counts
+
     def day_counts(self) -> list[tuple[str, int]]:
         """(date, papers) for every day, newest first: the day list, without reading a day's papers."""
-        def operation() -> list[tuple[str, int]]:
-            if self._counts is None:
-                self._counts = query.day_counts(self._store.connection())
-            return list(self._counts)
-
-        return self._read(operation, "day_counts")
+        return self._read(lambda: list(self._counted()), "day_counts")
 
     def _day_table(self) -> dict[str, tuple[int, str]]:
         if self._table is None:
@@ -370,12 +369,13 @@ class IndexedLibrary(Library):
     def dates(self) -> list[str]:
         def operation() -> list[str]:
             if self._dates_list is None:
-                if self._counts is None:
-                    self._counts = query.day_counts(self._store.connection())
-                self._dates_list = [date for date, _ in self._counts]
+                self._dates_list = [date for date, _ in self._counted()]
             return self._dates_list
 
         return self._read(operation, "dates")
+
+    def newest_date(self) -> str | None:  # (without reading every day's row: `list` at 10x)
+        return self._read(lambda: query.newest_date(self._store.connection()), "newest_date")
 
     def __len__(self) -> int:
         return self._read(lambda: query.total(self._store.connection()), "__len__")

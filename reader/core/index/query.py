@@ -43,6 +43,10 @@ def day_counts(con: sqlite3.Connection) -> list[tuple[str, int]]:
     return con.execute("SELECT date, papers FROM days ORDER BY date DESC").fetchall()
 
 
+def newest_date(con: sqlite3.Connection) -> str | None:
+    return con.execute("SELECT max(date) FROM days").fetchone()[0]
+
+
 def day_table(con: sqlite3.Connection) -> list[tuple[str, int, str]]:
     """(date, papers, language) of every day, newest first: the day list."""
     return con.execute("SELECT date, papers, language FROM days ORDER BY date DESC").fetchall()
