@@ -22,7 +22,7 @@ import pytest
 from digest_factory import day_text, write_day
 from reader import paths as app_paths
 from reader.core import parse
-from reader.core.index import query, update
+from reader.core.index import query as index_query, update
 from reader.core.index.library import IndexedLibrary
 from reader.core.index.store import SCHEMA_VERSION
 from reader.core.library import Library
@@ -226,8 +226,8 @@ def test_a_commands_first_question_is_answered_while_the_files_are_checked(tmp_p
     library.close()
     asked.clear()
     patience[0] = 0.3
-    real_day_rows = query.day_rows
-    monkeypatch.setattr(query, "day_rows", lambda *a: asked.set() or real_day_rows(*a))
+    real_day_rows = index_query.day_rows
+    monkeypatch.setattr(index_query, "day_rows", lambda *a: asked.set() or real_day_rows(*a))
     library = open_indexed([root], folder)
     library.load_rest(ahead=True)
     assert library.day("2024-07-03") is not None and seen == [True, False]  # (checked first)
@@ -251,8 +251,8 @@ def test_a_question_answered_while_the_files_are_checked_is_asked_again_when_one
         path.write_text(path.read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
         os.utime(path, ns=(stamp, stamp))
     asked: list[str] = []
-    real = query.search_rows
-    monkeypatch.setattr(query, "search_rows", lambda con, terms, *a, **k: asked.append(terms[0]) or real(con, terms, *a, **k))
+    real = index_query.search_rows
+    monkeypatch.setattr(index_query, "search_rows", lambda con, terms, *a, **k: asked.append(terms[0]) or real(con, terms, *a, **k))
     library = open_indexed([root], folder)
     library.load_rest(ahead=True)
     said: list[list[str]] = []
@@ -602,7 +602,7 @@ def test_a_write_failing_mid_update_means_one_notice_and_the_right_answers(trick
 # -- several processes -------------------------------------------------------------------------------------------
 WRITER = r"""
 import json, os, signal, sys
-from reader.core.index import query, update
+from reader.core.index import update
 from reader.core.index import open_indexed
 
 root, folder, mode, stage, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
