@@ -269,6 +269,23 @@ def test_a_question_answered_while_the_files_are_checked_is_asked_again_when_one
     library.close()
 
 
+def test_a_library_closed_before_its_first_question_reads_nothing_then_and_checks_when_asked(
+        tmp_path, monkeypatch, counted):
+    """(A command interrupted by ^C closes its library in a finally: a file found changed is not read on the
+    way out; a question asked after all still gets the file as it is.)"""
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    paths = _snapshot_kept(root, folder, monkeypatch)
+    paths[1].write_text(paths[1].read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
+    library = open_indexed([root], folder)
+    library.load_rest(ahead=True)
+    counted.clear()
+    library.close()
+    assert counted == []
+    assert [p.title for p in library.day("2024-07-02").papers] == ["Afters 2407.00002: a study"]
+    assert counted == ["02.md"]
+    library.close()
+
+
 def test_damage_found_by_a_question_asked_while_the_files_are_checked_means_one_notice_and_the_right_answers(
         tmp_path, monkeypatch):
     root, folder = tmp_path / "lib", tmp_path / "index"

@@ -154,8 +154,8 @@ class IndexedLibrary(Library):
     def close(self) -> None:
         """Close the index's connections (the last one folds the write-ahead log into the file); a question
         asked afterwards opens one again."""
-        if self._check is not None:
-            self._try(lambda: None, lambda: None)  # (the files checked, and any changed read, as loading does)
+        if self._check is not None:  # (no question waited for it, or one was interrupted: the next one will)
+            self._check.result()
         if self._store is not None:
             self._store.close()
 
