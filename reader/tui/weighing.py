@@ -94,16 +94,23 @@ class Weighing:
                 self._from_worker(self._weighing_progress, f"similar terms {share}",
                                   f"terms counted in {done}/{total} papers")
 
+        from reader.tui.updates import one_line
+
         try:
             finding.refresh_similar(library, progress, self.user_active)
-            self._from_worker(self._similar_weighed)
-            finding.refresh_tiers(library, progress, self.user_active)  # (then the heavy words' best papers)
         except _Stopped:
             return
         except Exception as exc:  # noqa: BLE001 - said once; m and For you then try on their own
-            from reader.tui.updates import one_line
-
-            self._from_worker(self._weighed, library, one_line(exc))
+            self._from_worker(self._weighed, library, f"Similar papers could not be prepared: {one_line(exc)}")
+            return
+        self._from_worker(self._similar_weighed)
+        try:
+            finding.refresh_tiers(library, progress, self.user_active)  # (then the heavy words' best papers)
+        except _Stopped:
+            return
+        except Exception as exc:  # noqa: BLE001 - said once; search weighs every paper instead (the same pages)
+            self._from_worker(self._weighed, library, f"The search lists could not be weighed ({one_line(exc)}): "
+                                                      "search gives the same results, only slower")
             return
         self._from_worker(self._weighed, library, None)
 
@@ -139,8 +146,7 @@ class Weighing:
         if library is not self.session.library:
             library.close()  # swapped meanwhile (a reload): its connections were left to the worker
         if problem is not None:
-            self.notify(f"Similar papers could not be prepared: {problem}", severity="warning", markup=False,
-                        timeout=8)
+            self.notify(problem, severity="warning", markup=False, timeout=8)
         if self._weigh_again:
             self._weigh_again = False
             self.weigh_similar()

@@ -333,6 +333,30 @@ async def test_after_similar_papers_the_worker_weighs_the_search_lists_and_m_wor
     library.close()
 
 
+async def test_search_lists_that_cannot_be_weighed_say_so_and_similar_papers_still_open(tmp_path, monkeypatch):
+    import sqlite3
+
+    from reader.core import finding
+    from reader.tui.screens.similar import ScoresScreen
+
+    def refresh_tiers(library, progress=None, busy=None):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(finding, "refresh_tiers", refresh_tiers)
+    library = library_of(tmp_path)
+    app = app_of(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said == ["The search lists could not be weighed (database or disk is full): search gives the same "
+                        "results, only slower"]
+        assert str(app.view.days.border_subtitle) == ""
+        await pilot.press("m")
+        assert isinstance(app.screen, ScoresScreen)
+    library.close()
+
+
 # -- the / screen asks in a worker: no key waits for a search -------------------------------------------------
 def two_kinds(tmp_path: Path):
     root = tmp_path / "kinds"
