@@ -36,16 +36,22 @@ def small_tiers(monkeypatch):
     monkeypatch.setattr(tiers, "TIER", 8)
 
 
-def _weighing(monkeypatch) -> list[bool]:
-    """A list that records each weighing of _best: True among the tiers' rows, False over every row."""
-    calls: list[bool] = []
-    page_of = ranked._page_of
+def _weighing(monkeypatch) -> list[bool | str]:
+    """A list that records each weighing of _best: "tier" a page read from one phrase's tier (its rows'
+    scores kept with it), True weighed among the tiers' rows, False over every row."""
+    calls: list[bool | str] = []
+    page_of, from_tier = ranked._page_of, ranked._from_tier
 
     def spy(*args, **kwargs):
         calls.append(len(args) > 6 or "among" in kwargs)
         return page_of(*args, **kwargs)
 
+    def tier_spy(*args, **kwargs):
+        calls.append("tier")
+        return from_tier(*args, **kwargs)
+
     monkeypatch.setattr(ranked, "_page_of", spy)
+    monkeypatch.setattr(ranked, "_from_tier", tier_spy)
     return calls
 
 
@@ -63,12 +69,13 @@ def test_a_page_the_tiers_answer_is_the_page_of_the_whole_order(tmp_path, small_
     built = lib.ask(lambda con, _p: {(t, p) for t, p in con.execute("SELECT tab, phrase FROM tiers")}, None)
     assert {("search", '"numbat"'), ("grams", '"모델"'), ("grams", '"넘"*'), ("grams", '"ai"')} <= built
     calls = _weighing(monkeypatch)
-    assert _pages(lib) == whole
-    assert calls.count(True) > 50  # the tiers answered pages ...
+    assert _pages(lib) == whole  # (the same pages, totals and scores)
+    assert calls.count("tier") > 20 and calls.count(True) > 20  # the tiers answered pages ...
     calls.clear()
     finding.search(lib, "numbat", limit=5)
     finding.search(lib, "모델 넘", limit=3)
-    assert calls == [True, True]  # ... and a first page of a heavy word weighs its tier's rows alone
+    # ... a first page of a heavy word is read from its tier, and one of heavy words weighs their tiers' rows
+    assert calls == ["tier", True]
     assert finding.refresh_tiers(lib) == 0  # nothing changed: nothing weighed again
     lib.close()
 
@@ -88,7 +95,33 @@ def test_tiers_answer_only_until_papers_change_and_are_weighed_again(tmp_path, s
     assert finding.refresh_tiers(lib) > 0
     calls.clear()
     again = finding.search(lib, "numbat", limit=3)
-    assert [h.paper.arxiv_id for h in again.hits] == [h.paper.arxiv_id for h in first.hits] and calls == [True]
+    assert [h.paper.arxiv_id for h in again.hits] == [h.paper.arxiv_id for h in first.hits] and calls == ["tier"]
+    assert again.total == first.total and [h.score for h in again.hits] == [h.score for h in first.hits]
+    lib.close()
+
+
+def test_a_heavy_word_alone_is_read_from_its_tier_with_the_same_scores_and_results(tmp_path, small_tiers, monkeypatch):
+    """A paper listed again on a later day (its older appearance in the tier, but not a result) and one phrase
+    alone: the page and the count read from the tier (no FTS5 row matched) are those of the whole order."""
+    root = tmp_path / "lib"
+    _library(root, tmp_path).close()
+    twice = paper_md("2404.88888", "Numbat numbat", "numbat numbat numbat 모델 모델", votes=5)
+    write(root, "2024-04-02", [twice])
+    write(root, "2024-04-03", [twice, paper_md("2404.77777", "Numbat", "numbat 모델", votes=1)])
+    lib = indexed(root, tmp_path)
+    finding.refresh_similar(lib)
+    whole = {(q, limit, offset): finding.search(lib, q, limit=limit, offset=offset)
+             for q in ("numbat", "모델") for limit in (1, 4, 6) for offset in (0, 1)}
+    assert finding.refresh_tiers(lib) > 0
+    calls = _weighing(monkeypatch)
+    matched: list[str] = []
+    lib.ask(lambda con, _p: con.set_trace_callback(lambda sql: matched.append(sql) if "MATCH" in sql else None), None)
+    for (q, limit, offset), page in whole.items():
+        again = finding.search(lib, q, limit=limit, offset=offset)
+        assert (again.total, [(h.paper.arxiv_id, h.paper.date, h.score) for h in again.hits]) == (
+            page.total, [(h.paper.arxiv_id, h.paper.date, h.score) for h in page.hits]), (q, limit, offset)
+    assert set(calls) == {"tier"} and matched == []
+    assert [h.paper.date for h in whole[("numbat", 6, 0)].hits].count("2024-04-02") == 0  # (its newest day only)
     lib.close()
 
 
@@ -100,7 +133,7 @@ def test_what_the_tiers_cannot_vouch_for_is_weighed_whole(tmp_path, small_tiers,
     calls = _weighing(monkeypatch)
     deep = finding.search(lib, "numbat", limit=5, offset=10)  # beyond a tier's 8 rows
     assert [h.paper.arxiv_id for h in deep.hits] == [h.paper.arxiv_id for h in whole.hits[10:15]]
-    assert calls == [True, False]
+    assert calls == ["tier", True, False]
 
     def doubt(con, _paper_of):  # a bound no row of the tier scores above
         con.execute("UPDATE tiers SET bound = 1e9")
@@ -109,7 +142,7 @@ def test_what_the_tiers_cannot_vouch_for_is_weighed_whole(tmp_path, small_tiers,
     calls.clear()
     page = finding.search(lib, "numbat", limit=5)
     assert [h.paper.arxiv_id for h in page.hits] == [h.paper.arxiv_id for h in whole.hits[:5]]
-    assert page.total == whole.total and calls == [True, False]
+    assert page.total == whole.total and calls == ["tier", True, False]
     lib.close()
 
 

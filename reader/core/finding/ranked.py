@@ -200,7 +200,14 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     """_ranked's answer when only FTS5 is asked: every result's row id and score, from the FTS5 table alone;
     the papers rows read only for the page and whatever ties its last score (the order after the score:
     votes, date, ...), and the count from the same pass. A page the tiers of the query's phrases answer
-    (reader.core.finding.tiers) is weighed among their rows alone, and counted apart."""
+    (reader.core.finding.tiers) is weighed among their rows alone, and counted apart; one phrase alone is
+    read from its tier (_from_tier)."""
+    if limit > 0 and len(plan.phrases) == 1 and plan.match == plan.phrases[0] and not plan.ids:
+        kept = tiers.alone(con, plan.table, plan.match)
+        if kept is not None:
+            rows = _from_tier(con, kept.ranked, columns, limit, offset)
+            if len(rows) == limit and rows[-1][-6] > kept.bound:  # (as below: the whole order's page)
+                return rows, kept.found
     if limit > 0:
         tiered = tiers.candidates(con, plan.table, plan.phrases)
         if tiered is not None:
@@ -212,6 +219,16 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
             if len(rows) == limit and rows[-1][-6] > tiered[1]:
                 return rows, count(con, plan) if apart else total
     return _page_of(con, plan, score, columns, limit, offset)
+
+
+def _from_tier(con: sqlite3.Connection, ranked: list, columns: str, limit: int, offset: int) -> list:
+    """_best's page among a tier's rows, by the scores kept with it (bound as the numbers they are)."""
+    values = ", ".join("(?, ?)" for _ in ranked)
+    return con.execute(
+        f"WITH t(id, score) AS (VALUES {values}) SELECT {columns}, t.score AS score, 0 AS hits, p.votes AS o_votes, "
+        f"p.date AS o_date, f.rank AS o_rank, p.seq AS o_seq FROM t JOIN papers p ON p.id = t.id JOIN files f ON "
+        f"f.id = p.file WHERE p.newest = 1 ORDER BY {ORDERS['relevance']} LIMIT ? OFFSET ?",
+        [value for pair in ranked for value in pair] + [limit, offset]).fetchall()
 
 
 def _page_of(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit: int, offset: int,

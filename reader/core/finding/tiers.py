@@ -11,6 +11,10 @@ that page is the page of the whole order (score, then votes, date, ...): ranked 
 cannot be sure (a page deeper than the tiers reach, a phrase without a tier, rows outside the tiers that
 could still come first) it weighs every row, as without tiers.
 
+A query of one heavy phrase and nothing else (the usual `search transformer`) reads its page from the tier
+alone: the rows' scores kept with it (bm25's own, which the same papers give again), and the phrase's results
+counted when it was weighed; no row of the FTS5 table is matched (`alone`).
+
 A tier holds for the papers it was weighed over: the tiers are kept for the index's generation (meta
 'generation', bumped in the same transaction as any change of papers) and used only while it is the same.
 The reader's worker weighs them again after a change (refresh), after similar papers (reader.tui.weighing).
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from typing import NamedTuple
 
 from reader.core.index.store import meta_value as _meta
 
@@ -52,6 +57,20 @@ def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple
         ids.update(json.loads(found))
     # (a score is summed phrase by phrase; this margin covers another order of the additions)
     return json.dumps(sorted(ids)), sum(row[2] for row in rows) * (1 + 1e-12)
+
+
+class Alone(NamedTuple):
+    ranked: list  # [[row id, score], ...]: the tier's rows, best first
+    bound: float  # the best score of a row outside them
+    found: int  # the results the phrase finds (each paper's newest appearance)
+
+
+def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
+    """The tier of one phrase with its rows' scores and results, if it has one of the present generation."""
+    row = con.execute(
+        "SELECT ranked, bound, found FROM tiers WHERE tab = ? AND phrase = ? AND (SELECT value FROM meta WHERE key = "
+        "'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')", (table, phrase)).fetchone()
+    return None if row is None else Alone(json.loads(row[0]), row[1], row[2])
 
 
 def heavy(con: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -88,12 +107,16 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
     if generation is None or generation == _meta(con, "tiers_generation"):
         return 0
     phrases = heavy(con)
-    weighed: list[tuple[str, str, str, float]] = []
+    weighed: list[tuple[str, str, str, float, str, int]] = []
     for done, (table, phrase) in enumerate(phrases, 1):
-        rows = con.execute(f"SELECT rowid, {scores[table]} AS score FROM {table} WHERE {table} MATCH ? "
-                           "ORDER BY score DESC LIMIT ?", (phrase, TIER + 1)).fetchall()
+        # (the results: the rows found that are a paper's newest appearance, counted in the same pass)
+        rows = con.execute(
+            f"WITH s AS MATERIALIZED (SELECT rowid AS id, {scores[table]} AS score FROM {table} WHERE {table} MATCH ?) "
+            "SELECT id, score, (SELECT count(*) FROM s WHERE id NOT IN (SELECT id FROM papers WHERE newest = 0)) "
+            "FROM s ORDER BY score DESC LIMIT ?", (phrase, TIER + 1)).fetchall()
         if len(rows) > TIER:
-            weighed.append((table, phrase, json.dumps(sorted(r[0] for r in rows[:TIER])), rows[TIER][1]))
+            weighed.append((table, phrase, json.dumps(sorted(r[0] for r in rows[:TIER])), rows[TIER][1],
+                            json.dumps([[r[0], r[1]] for r in rows[:TIER]]), rows[0][2]))
         if progress is not None and (done % 16 == 0 or done == len(phrases) or (busy is not None and busy())):
             progress("tiers", done, len(phrases))
 
@@ -101,7 +124,7 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
         if _meta(con, "generation") != generation:
             return  # papers changed meanwhile: what was weighed is of another library
         con.execute("DELETE FROM tiers")
-        con.executemany("INSERT INTO tiers(tab, phrase, ids, bound) VALUES (?, ?, ?, ?)", weighed)
+        con.executemany("INSERT INTO tiers(tab, phrase, ids, bound, ranked, found) VALUES (?, ?, ?, ?, ?, ?)", weighed)
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tiers_generation', ?)", (generation,))
 
     transaction(con, write)
