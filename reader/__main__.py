@@ -1,3 +1,17 @@
-from reader.cli import main
+"""`daily-papers` and `python -m reader`: the command line (reader.cli) is imported inside main(), so that a
+^C while Python still imports it ends the command as one during it does (exit 130, no traceback)."""
 
-raise SystemExit(main())
+import sys
+
+
+def main() -> int:
+    try:
+        from reader.cli import main as run
+
+        return run()
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -419,3 +419,22 @@ def test_list_over_a_library_of_no_digests_says_so(capsys, tmp_path, date):
     (tmp_path / "notes.md").write_text("# not a digest\n", encoding="utf-8")
     code, out, err = run(capsys, "list", str(tmp_path), *date)
     assert (code, out) == (1, "") and err.endswith("the library holds no digests\n")
+
+
+def test_ctrl_c_while_the_command_line_is_still_imported_ends_quietly(monkeypatch, capsys):
+    """(^C in the first tens of milliseconds, while Python imports the command line: exit 130, as during it,
+    where a traceback was printed before.)"""
+    import builtins
+
+    import reader.__main__ as entry
+
+    real = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "reader.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert entry.main() == 130
+    assert capsys.readouterr() == ("", "")
