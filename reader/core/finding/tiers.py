@@ -37,6 +37,8 @@ HEAVY = 3000  # rows a phrase is found in, from which it has a tier
 TIER = 256  # rows of a tier: the first pages of the screen (a screenful, then pages of 50) and of a command
 
 Progress = Callable[[str, int, int], None]  # (stage "tiers", done, total), as vectors.Progress
+# The tiers were weighed over the papers as they are (the index's generation has not moved since).
+_CURRENT = "(SELECT value FROM meta WHERE key = 'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')"
 
 
 def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple[str, float] | None:
@@ -45,8 +47,8 @@ def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple
     if not phrases:
         return None
     rows = con.execute(
-        "SELECT t.phrase, t.ids, t.bound FROM tiers t WHERE t.tab = ? AND t.phrase IN (SELECT value FROM json_each(?)) "
-        "AND (SELECT value FROM meta WHERE key = 'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')",
+        f"SELECT t.phrase, t.ids, t.bound FROM tiers t WHERE t.tab = ? AND t.phrase IN (SELECT value FROM json_each(?)) "
+        f"AND {_CURRENT}",
         (table, json.dumps(phrases))).fetchall()
     if len(rows) != len(set(phrases)):
         return None
@@ -68,8 +70,7 @@ class Alone(NamedTuple):
 def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
     """The tier of one phrase with its rows' scores and results, if it has one of the present generation."""
     row = con.execute(
-        "SELECT ranked, bound, found FROM tiers WHERE tab = ? AND phrase = ? AND (SELECT value FROM meta WHERE key = "
-        "'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')", (table, phrase)).fetchone()
+        f"SELECT ranked, bound, found FROM tiers WHERE tab = ? AND phrase = ? AND {_CURRENT}", (table, phrase)).fetchone()
     return None if row is None else Alone(json.loads(row[0]), row[1], row[2])
 
 

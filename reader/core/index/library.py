@@ -77,18 +77,17 @@ class IndexedLibrary(Library):
         answer stands if every file is as the index holds it, else it is asked again."""
         if self._store is not None:
             try:
-                if self._check is not None:
-                    if ahead:
-                        try:
-                            answer = operation()
-                        except Exception as exc:  # (the index's own failure is the index's, below)
-                            if isinstance(exc, (sqlite3.Error, ValueError)) or self._settle():
-                                raise
-                        else:
-                            if self._settle():
-                                return answer
+                if self._check is not None and not ahead:
+                    self._settle()
+                if self._check is not None:  # (ahead: asked while the check runs)
+                    try:
+                        answer = operation()
+                    except Exception as exc:  # (the index's own failure is the index's, below)
+                        if isinstance(exc, (sqlite3.Error, ValueError)) or self._settle():
+                            raise
                     else:
-                        self._settle()
+                        if self._settle():
+                            return answer
                 return operation()
             except (sqlite3.Error, ValueError) as exc:  # ValueError: a value SQLite kept is not what was written
                 self._give_up(exc)
