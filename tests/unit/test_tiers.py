@@ -38,9 +38,14 @@ def small_tiers(monkeypatch):
 
 def _weighing(monkeypatch) -> list[bool | str]:
     """A list that records each weighing of _best: "tier" a page read from one phrase's tier (its rows'
-    scores kept with it), True weighed among the tiers' rows, False over every row."""
+    scores kept with it), "alone" one phrase with no tier weighed whole (its best rows kept in one pass),
+    True weighed among the tiers' rows, False over every row."""
     calls: list[bool | str] = []
-    page_of, from_tier = ranked._page_of, ranked._from_tier
+    page_of, from_tier, weigh_alone = ranked._page_of, ranked._from_tier, ranked._weigh_alone
+
+    def alone_spy(*args, **kwargs):
+        calls.append("alone")
+        return weigh_alone(*args, **kwargs)
 
     def spy(*args, **kwargs):
         calls.append(len(args) > 6 or "among" in kwargs)
@@ -52,7 +57,22 @@ def _weighing(monkeypatch) -> list[bool | str]:
 
     monkeypatch.setattr(ranked, "_page_of", spy)
     monkeypatch.setattr(ranked, "_from_tier", tier_spy)
+    monkeypatch.setattr(ranked, "_weigh_alone", alone_spy)
     return calls
+
+
+def _whole(lib, monkeypatch, ask):
+    """ask(lib) with no tier read or kept: every row weighed (the order the tiers must give again)."""
+    with monkeypatch.context() as m:
+        m.setattr(tiers, "alone", lambda *args: None)
+        m.setattr(tiers, "candidates", lambda *args: None)
+        m.setattr(ranked, "_weigh_alone", lambda *args: None)
+        return ask(lib)
+
+
+def _kept(lib) -> set:
+    return lib.ask(lambda con, _p: {(t, p) for t, p in con.execute(
+        "SELECT tab, phrase FROM tiers WHERE generation = (SELECT value FROM meta WHERE key = 'generation')")}, None)
 
 
 def _pages(lib) -> dict:
@@ -64,10 +84,13 @@ def _pages(lib) -> dict:
 def test_a_page_the_tiers_answer_is_the_page_of_the_whole_order(tmp_path, small_tiers, monkeypatch):
     lib = _library(tmp_path / "lib", tmp_path)
     finding.refresh_similar(lib)
-    whole = _pages(lib)  # (no tier weighed yet: every row weighed)
-    assert finding.refresh_tiers(lib) > 0
-    built = lib.ask(lambda con, _p: {(t, p) for t, p in con.execute("SELECT tab, phrase FROM tiers")}, None)
-    assert {("search", '"numbat"'), ("grams", '"모델"'), ("grams", '"넘"*'), ("grams", '"ai"')} <= built
+    whole = _whole(lib, monkeypatch, _pages)
+    assert _kept(lib) == set()
+    # The tiers the searches keep, each phrase alone weighed whole once: the same pages, totals and scores.
+    assert _pages(lib) == whole
+    assert {("search", '"numbat"'), ("grams", '"모델"'), ("grams", '"넘"*'), ("grams", '"ai"')} <= _kept(lib)
+    assert finding.refresh_tiers(lib) > 0  # (then every heavy phrase's, as the reader's worker weighs them)
+    assert {("search", '"numbat"'), ("grams", '"모델"'), ("grams", '"넘"*'), ("grams", '"ai"')} <= _kept(lib)
     calls = _weighing(monkeypatch)
     assert _pages(lib) == whole  # (the same pages, totals and scores)
     assert calls.count("tier") > 20 and calls.count(True) > 20  # the tiers answered pages ...
@@ -91,12 +114,77 @@ def test_tiers_answer_only_until_papers_change_and_are_weighed_again(tmp_path, s
     lib = indexed(root, tmp_path)
     calls = _weighing(monkeypatch)
     first = finding.search(lib, "numbat", limit=3)
-    assert first.hits[0].paper.arxiv_id == "2404.99999" and calls == [False]
-    assert finding.refresh_tiers(lib) > 0
+    assert first.hits[0].paper.arxiv_id == "2404.99999" and calls == ["alone", "tier"]  # (weighed whole, kept)
+    for weigh in (lambda: None, lambda: finding.refresh_tiers(lib)):
+        weigh()
+        calls.clear()
+        again = finding.search(lib, "numbat", limit=3)
+        assert [h.paper.arxiv_id for h in again.hits] == [h.paper.arxiv_id for h in first.hits] and calls == ["tier"]
+        assert again.total == first.total and [h.score for h in again.hits] == [h.score for h in first.hits]
+    lib.close()
+
+
+def test_a_search_keeps_its_heavy_words_tier_for_the_papers_it_weighed(tmp_path, small_tiers, monkeypatch):
+    """A command never runs the reader's worker: its first search of a heavy word weighs every row and keeps
+    the word's tier, which the next search reads, until the papers change; a word in few papers keeps none."""
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    whole = _whole(lib, monkeypatch, lambda lib: finding.search(lib, "numbat", limit=5))
+    calls = _weighing(monkeypatch)
+    first = finding.search(lib, "numbat", limit=5)
+    rare = finding.search(lib, "00102", limit=5)  # (one paper: every result in one pass, nothing to keep)
+    assert rare.total == 1 and calls == ["alone", "tier", "alone", "tier"]
+    assert _kept(lib) == {("search", '"numbat"')}
     calls.clear()
-    again = finding.search(lib, "numbat", limit=3)
-    assert [h.paper.arxiv_id for h in again.hits] == [h.paper.arxiv_id for h in first.hits] and calls == ["tier"]
-    assert again.total == first.total and [h.score for h in again.hits] == [h.score for h in first.hits]
+    again = finding.search(lib, "numbat", limit=5)
+    assert calls == ["tier"]
+    for page in (first, again):
+        assert (page.total, [(h.paper.arxiv_id, h.score) for h in page.hits]) == (
+            whole.total, [(h.paper.arxiv_id, h.score) for h in whole.hits])
+    lib.close()
+    write(root, "2024-04-01", [paper_md("2404.99999", "Numbat numbat numbat", "numbat numbat numbat", votes=0)])
+    lib = indexed(root, tmp_path)
+    assert _kept(lib) == set()  # (the papers changed: the tier is of papers gone by)
+    calls = _weighing(monkeypatch)
+    assert finding.search(lib, "numbat", limit=5).hits[0].paper.arxiv_id == "2404.99999"
+    assert calls == ["alone", "tier"] and _kept(lib) == {("search", '"numbat"')}
+    assert lib.ask(lambda con, _p: con.execute("SELECT count(*) FROM tiers").fetchone()[0], None) == 1
+    lib.close()
+
+
+def test_a_search_never_waits_to_keep_a_tier_and_answers_when_it_cannot(tmp_path, small_tiers, monkeypatch):
+    """Keeping a tier is a write a search does not wait for (another writer at work: nothing kept at once,
+    the connection's wait for writers given back after); a read-only index answers the same, keeping none."""
+    import sqlite3
+
+    from reader.core.index import update
+
+    lib = _library(tmp_path / "lib", tmp_path)
+    whole = _whole(lib, monkeypatch, lambda lib: finding.search(lib, "numbat", limit=5))
+    waits: list[int] = []
+    real = update.transaction
+
+    def watched(con, body):
+        waits.append(con.execute("PRAGMA busy_timeout").fetchone()[0])
+        return real(con, body)
+
+    monkeypatch.setattr(update, "transaction", watched)
+    other = sqlite3.connect(lib.index_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # (another process writing)
+    busy = finding.search(lib, "numbat", limit=5)
+    other.execute("ROLLBACK")
+    assert waits == [0] and _kept(lib) == set()
+    lib.ask(lambda con, _p: con.execute("PRAGMA query_only = 1"), None)
+    read_only = finding.search(lib, "numbat", limit=5)
+    assert _kept(lib) == set() and len(waits) == 2
+    assert lib.ask(lambda con, _p: con.execute("PRAGMA busy_timeout").fetchone()[0], None) == 10_000
+    for page in (busy, read_only):
+        assert (page.total, [(h.paper.arxiv_id, h.score) for h in page.hits]) == (
+            whole.total, [(h.paper.arxiv_id, h.score) for h in whole.hits])
+    lib.ask(lambda con, _p: con.execute("PRAGMA query_only = 0"), None)
+    finding.search(lib, "numbat", limit=5)
+    assert _kept(lib) == {("search", '"numbat"')}
+    other.close()
     lib.close()
 
 
@@ -110,8 +198,9 @@ def test_a_heavy_word_alone_is_read_from_its_tier_with_the_same_scores_and_resul
     write(root, "2024-04-03", [twice, paper_md("2404.77777", "Numbat", "numbat 모델", votes=1)])
     lib = indexed(root, tmp_path)
     finding.refresh_similar(lib)
-    whole = {(q, limit, offset): finding.search(lib, q, limit=limit, offset=offset)
-             for q in ("numbat", "모델") for limit in (1, 4, 6) for offset in (0, 1)}
+    whole = _whole(lib, monkeypatch, lambda lib: {
+        (q, limit, offset): finding.search(lib, q, limit=limit, offset=offset)
+        for q in ("numbat", "모델") for limit in (1, 4, 6) for offset in (0, 1)})
     assert finding.refresh_tiers(lib) > 0
     calls = _weighing(monkeypatch)
     matched: list[str] = []

@@ -12,6 +12,7 @@ what the filters leave out; marks come from the caller (the state store holds th
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Callable
 from typing import NamedTuple
@@ -201,12 +202,15 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     the papers rows read only for the page and whatever ties its last score (the order after the score:
     votes, date, ...), and the count from the same pass. A page the tiers of the query's phrases answer
     (reader.core.finding.tiers) is weighed among their rows alone, and counted apart; one phrase alone is
-    read from its tier (_from_tier)."""
+    read from its tier (_from_tier), or weighed whole in one pass that keeps its best rows (_weigh_alone)."""
     if limit > 0 and len(plan.phrases) == 1 and plan.match == plan.phrases[0] and not plan.ids:
         kept = tiers.alone(con, plan.table, plan.match)
+        if kept is None and offset + limit <= tiers.TIER:
+            kept = _weigh_alone(con, plan, score)
         if kept is not None:
             rows = _from_tier(con, kept.ranked, columns, limit, offset)
-            if len(rows) == limit and rows[-1][-6] > kept.bound:  # (as below: the whole order's page)
+            # (as below: the whole order's page; every result when nothing is outside the tier)
+            if kept.bound == -math.inf or (len(rows) == limit and rows[-1][-6] > kept.bound):
                 return rows, kept.found
     if limit > 0:
         tiered = tiers.candidates(con, plan.table, plan.phrases)
@@ -221,8 +225,28 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     return _page_of(con, plan, score, columns, limit, offset)
 
 
+def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | None:
+    """One phrase with no tier: every row it finds weighed, in one pass, its best TIER rows (with their
+    scores), the best score after them and the results counted; the tier of a phrase found in HEAVY rows
+    or more is kept for the index's generation read in the same pass (tiers.keep), so the next search of
+    it reads its page from there. Nothing outside the tier when it holds every result (bound -inf)."""
+    rows = con.execute(
+        f"WITH s AS MATERIALIZED (SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}) "
+        "SELECT id, score, (SELECT count(*) FROM s), (SELECT value FROM meta WHERE key = 'generation') FROM s "
+        "ORDER BY score DESC LIMIT ?", plan.found_arguments + [tiers.TIER + 1]).fetchall()
+    ranked = [[row[0], row[1]] for row in rows[:tiers.TIER]]
+    if len(rows) <= tiers.TIER:
+        return tiers.Alone(ranked, -math.inf, len(rows))
+    kept = tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][2])
+    if kept.found >= tiers.HEAVY:
+        tiers.keep(con, plan.table, plan.match, rows[0][3], kept)
+    return kept
+
+
 def _from_tier(con: sqlite3.Connection, ranked: list, columns: str, limit: int, offset: int) -> list:
     """_best's page among a tier's rows, by the scores kept with it (bound as the numbers they are)."""
+    if not ranked:
+        return []
     values = ", ".join("(?, ?)" for _ in ranked)
     return con.execute(
         f"WITH t(id, score) AS (VALUES {values}) SELECT {columns}, t.score AS score, 0 AS hits, p.votes AS o_votes, "

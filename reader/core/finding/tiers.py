@@ -15,9 +15,12 @@ A query of one heavy phrase and nothing else (the usual `search transformer`) re
 alone: the rows' scores kept with it (bm25's own, which the same papers give again), and the phrase's results
 counted when it was weighed; no row of the FTS5 table is matched (`alone`).
 
-A tier holds for the papers it was weighed over: the tiers are kept for the index's generation (meta
+A tier holds for the papers it was weighed over: each is kept with the index's generation (meta
 'generation', bumped in the same transaction as any change of papers) and used only while it is the same.
-The reader's worker weighs them again after a change (refresh), after similar papers (reader.tui.weighing).
+The reader's worker weighs them all again after a change (refresh), after similar papers
+(reader.tui.weighing); meta 'tiers_generation' names the generation it last weighed. A search that finds no
+tier for its one phrase weighs every row anyway: it keeps that phrase's tier (keep), so a command (which
+never runs the worker) pays for a heavy word once per change of papers, not once per search.
 
 Which phrases: each token of the grams table (two characters) and each one-character prefix found in HEAVY
 rows or more, and each English word of the similarity terms (sim_terms) found in HEAVY papers or more, as a
@@ -37,8 +40,8 @@ HEAVY = 3000  # rows a phrase is found in, from which it has a tier
 TIER = 256  # rows of a tier: the first pages of the screen (a screenful, then pages of 50) and of a command
 
 Progress = Callable[[str, int, int], None]  # (stage "tiers", done, total), as vectors.Progress
-# The tiers were weighed over the papers as they are (the index's generation has not moved since).
-_CURRENT = "(SELECT value FROM meta WHERE key = 'tiers_generation') IS (SELECT value FROM meta WHERE key = 'generation')"
+# A tier weighed over the papers as they are (the index's generation has not moved since).
+_CURRENT = "generation IS (SELECT value FROM meta WHERE key = 'generation')"
 
 
 def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple[str, float] | None:
@@ -47,8 +50,7 @@ def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple
     if not phrases:
         return None
     rows = con.execute(
-        f"SELECT t.phrase, t.ids, t.bound FROM tiers t WHERE t.tab = ? AND t.phrase IN (SELECT value FROM json_each(?)) "
-        f"AND {_CURRENT}",
+        f"SELECT phrase, ids, bound FROM tiers WHERE tab = ? AND phrase IN (SELECT value FROM json_each(?)) AND {_CURRENT}",
         (table, json.dumps(phrases))).fetchall()
     if len(rows) != len(set(phrases)):
         return None
@@ -72,6 +74,34 @@ def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
     row = con.execute(
         f"SELECT ranked, bound, found FROM tiers WHERE tab = ? AND phrase = ? AND {_CURRENT}", (table, phrase)).fetchone()
     return None if row is None else Alone(json.loads(row[0]), row[1], row[2])
+
+
+def keep(con: sqlite3.Connection, table: str, phrase: str, generation: str | None, tier: Alone) -> bool:
+    """Keep the tier a search weighed whole (ranked._weigh_alone) for the generation it read, if the papers
+    are still those; True if kept. A search never waits for it: with another writer at work, a read-only
+    or full disk, nothing is kept (the next search of the phrase weighs it whole again)."""
+    if generation is None or con.in_transaction:
+        return False
+    from reader.core.index.store import BUSY_SECONDS
+    from reader.core.index.update import transaction
+
+    def write() -> None:
+        if _meta(con, "generation") != generation:
+            return  # papers changed since the search read them
+        con.execute("DELETE FROM tiers WHERE generation IS NOT ?", (generation,))  # (of papers gone by)
+        con.execute("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (table, phrase, json.dumps(sorted(row[0] for row in tier.ranked)), tier.bound,
+                     json.dumps(tier.ranked), tier.found, generation))
+
+    con.execute("PRAGMA busy_timeout = 0")
+    try:
+        transaction(con, write)
+        return True
+    except sqlite3.OperationalError:  # (busy, read-only, disk full: a cache not written)
+        return False
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
 
 def heavy(con: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -124,8 +154,9 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
     def write() -> None:
         if _meta(con, "generation") != generation:
             return  # papers changed meanwhile: what was weighed is of another library
-        con.execute("DELETE FROM tiers")
-        con.executemany("INSERT INTO tiers(tab, phrase, ids, bound, ranked, found) VALUES (?, ?, ?, ?, ?, ?)", weighed)
+        con.execute("DELETE FROM tiers WHERE generation IS NOT ?", (generation,))  # (a search's kept tiers stay)
+        con.executemany("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, generation) for row in weighed])
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tiers_generation', ?)", (generation,))
 
     transaction(con, write)
