@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,19 +45,41 @@ def reader(*args: str) -> list[str]:
     return [PYTHON, "-m", "reader", *args]
 
 
-def paired(first: list[str], second: list[str], env: dict[str, str], repeats: int) -> tuple[list[float], list[float]]:
-    """Each command `repeats` times, back to back in alternating order (after one untimed run of each)."""
-    timed(first, env)
-    timed(second, env)
+def paired(first: list[str], second: list[str], env: dict[str, str], repeats: int,
+           before: Callable[[], None] = lambda: None) -> tuple[list[float], list[float]]:
+    """Each command `repeats` times, back to back in alternating order (after one untimed run of each);
+    before() untimed before each run."""
+    def one(command: list[str]) -> float:
+        before()
+        return timed(command, env)
+
+    one(first)
+    one(second)
     a, b = [], []
     for i in range(repeats):
         if i % 2:
-            b.append(timed(second, env))
-            a.append(timed(first, env))
+            b.append(one(second))
+            a.append(one(first))
         else:
-            a.append(timed(first, env))
-            b.append(timed(second, env))
+            a.append(one(first))
+            b.append(one(second))
     return a, b
+
+
+def drop_tiers(home: Path) -> Callable[[], None]:
+    """What makes the next search weigh a heavy word whole, as the first after the papers changed does: every
+    index under `home` without its kept tiers (reader.core.finding.tiers)."""
+    def drop() -> None:
+        for path in (home / "cache" / "daily-papers" / "index").glob("*"):
+            if not path.name.endswith(("-wal", "-shm", ".lock")):
+                con = sqlite3.connect(path)
+                try:
+                    con.execute("DELETE FROM tiers")
+                    con.commit()
+                finally:
+                    con.close()
+
+    return drop
 
 
 def ratio(a: list[float], b: list[float]) -> float:
@@ -99,6 +123,10 @@ def run(one: Path, ten: Path, repeats: int, words: list[str] = WORDS) -> dict:
             ours, grep = paired(reader("search", word, str(ten)), ["grep", "-ri", word, str(ten)], env, repeats)
             found[f"search {word}"] = (statistics.median(big), statistics.median(small), ratio(big, small),
                                        statistics.median(ours), statistics.median(grep), ratio(ours, grep))
+            # The first search of the word since the papers changed: no tier kept (it weighs every match).
+            big, small = paired(reader("search", word, str(ten)), reader("search", word, str(one)), env, repeats,
+                                drop_tiers(home))
+            found[f"search {word} first"] = (statistics.median(big), statistics.median(small), ratio(big, small))
             # every match printed (--all), as search did before it printed the best 20 by default
             big, small = paired(reader("search", "--all", word, str(ten)), reader("search", "--all", word, str(one)),
                                 env, repeats)

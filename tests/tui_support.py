@@ -59,14 +59,17 @@ class FakeSystem(System):
         return self.clipboard
 
 
-def build(paths=None, state_path: Path | None = None, *, system=None, config=None, lazy=False) -> ReaderApp:
+def build(paths=None, state_path: Path | None = None, *, system=None, config=None, lazy=False,
+          today: str | None = None) -> ReaderApp:
+    """The reader on the fixture days (or `paths`); `today` fixes the date it compares the newest day with."""
     library = Library.open(paths or [p for p in FIXTURES.glob("*.md")])
     if lazy:
         library.load_newest()
     else:
         library.load_all()
     state = StateStore(state_path) if state_path else StateStore.in_memory()
-    return make_app(library, state, system=system or FakeSystem(), config=config or Config(read_delay=60))
+    return make_app(library, state, system=system or FakeSystem(), config=config or Config(read_delay=60),
+                    today=(lambda: today) if today else None)
 
 
 def row_texts(option_list) -> list[str]:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tui_support import FIXTURES, build
+from tui_support import FIXTURES, build as build_on
+
+TODAY = "2026-12-03"  # (the sidebar says how far behind today the newest day is: a pinned screen pins the date)
+
+
+def build(**options):
+    return build_on(today=TODAY, **options)
 
 
 def test_wide_layout_160x45(snap_compare):
