@@ -214,6 +214,33 @@ def test_a_heavy_word_alone_is_read_from_its_tier_with_the_same_scores_and_resul
     lib.close()
 
 
+def test_a_page_read_from_a_tier_reads_only_the_rows_down_to_its_last(tmp_path, small_tiers, monkeypatch):
+    """A page of one heavy phrase reads the papers rows of the tier's best rows down to the page's last and
+    those tied with it, not the whole tier: the same page (the older appearances among them are read past)."""
+    root = tmp_path / "lib"
+    _library(root, tmp_path).close()
+    twice = paper_md("2404.88888", "Numbat numbat numbat", "numbat numbat numbat numbat 모델 모델", votes=5)
+    write(root, "2024-04-02", [twice])
+    write(root, "2024-04-03", [twice])
+    lib = indexed(root, tmp_path)
+    finding.refresh_similar(lib)
+    asks = [(q, limit, offset) for q in ("numbat", "모델") for limit in (1, 2, 3) for offset in (0, 1, 2)]
+    whole = _whole(lib, monkeypatch, lambda lib: [finding.search(lib, q, limit=limit, offset=offset)
+                                                   for q, limit, offset in asks])
+    assert finding.refresh_tiers(lib) > 0
+    bound: list[int] = []
+    tier_page = ranked._tier_page
+    monkeypatch.setattr(ranked, "_tier_page", lambda con, rows, *rest: bound.append(len(rows)) or tier_page(con, rows, *rest))
+    calls = _weighing(monkeypatch)
+    for (q, limit, offset), page in zip(asks, whole):
+        again = finding.search(lib, q, limit=limit, offset=offset)
+        assert (again.total, [(h.paper.arxiv_id, h.paper.date, h.score) for h in again.hits]) == (
+            page.total, [(h.paper.arxiv_id, h.paper.date, h.score) for h in page.hits]), (q, limit, offset)
+    assert set(calls) == {"tier"}
+    assert bound and min(bound) < tiers.TIER and bound.count(tiers.TIER) < len(bound) / 2, bound
+    lib.close()
+
+
 def test_what_the_tiers_cannot_vouch_for_is_weighed_whole(tmp_path, small_tiers, monkeypatch):
     lib = _library(tmp_path / "lib", tmp_path)
     finding.refresh_similar(lib)

@@ -244,7 +244,23 @@ def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alon
 
 
 def _from_tier(con: sqlite3.Connection, ranked: list, columns: str, limit: int, offset: int) -> list:
-    """_best's page among a tier's rows, by the scores kept with it (bound as the numbers they are)."""
+    """_best's page among a tier's rows (best first), by the scores kept with it (bound as the numbers they
+    are). Only the rows down to the page's last and those tied with it are read, the page of a few rows out
+    of the tier's 256: every row after them scores less than each of them. If some of those are a paper's
+    older appearance (a tier the reader's worker weighed keeps them; they are no result), the page comes
+    short of them, and is read among the whole tier."""
+    end = offset + limit
+    if end < len(ranked):
+        last = ranked[end - 1][1]
+        while end < len(ranked) and ranked[end][1] == last:
+            end += 1
+    rows = _tier_page(con, ranked[:end], columns, limit, offset)
+    if len(rows) < limit and end < len(ranked):
+        rows = _tier_page(con, ranked, columns, limit, offset)
+    return rows
+
+
+def _tier_page(con: sqlite3.Connection, ranked: list, columns: str, limit: int, offset: int) -> list:
     if not ranked:
         return []
     values = ", ".join("(?, ?)" for _ in ranked)
