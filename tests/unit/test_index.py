@@ -761,3 +761,49 @@ def test_closing_the_index_never_closes_a_connection_under_another_thread_it_clo
     assert not Path(f"{store.path}-wal").exists()
     assert library.day("2024-08-01") is not None  # (asked again: a new connection)
     library.close()
+
+
+def test_a_ctrl_c_while_another_process_holds_the_write_lock_ends_the_wait_at_once(tmp_path):
+    """A writer waits for another's write lock (up to store.BUSY_SECONDS, here 30 s): a Ctrl+C meanwhile ends
+    the wait at once, leaving no transaction open. SQLite's own wait sleeps in C, where Python sees no signal:
+    a command interrupted while the reader's worker wrote ended only when the whole wait ran out."""
+    import signal
+    import time
+
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover - (signals go there)
+        pytest.skip("a signal is taken in the main thread only")
+    path = tmp_path / "index.sqlite3"
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE t(x)")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    main = threading.main_thread().ident
+
+    def interrupt() -> None:  # once the main thread is waiting in update.transaction
+        while True:
+            frame, names = sys._current_frames().get(main), set()
+            while frame is not None:
+                names.add(frame.f_code.co_name)
+                frame = frame.f_back
+            if "transaction" in names:
+                break
+            time.sleep(0.001)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    started = time.monotonic()
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            update.transaction(con, lambda: con.execute("INSERT INTO t VALUES (1)"), wait=30)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert time.monotonic() - started < 10
+    assert not con.in_transaction
+    other.execute("ROLLBACK")
+    update.transaction(con, lambda: con.execute("INSERT INTO t VALUES (2)"))  # (the lock free: at once)
+    assert con.execute("SELECT x FROM t").fetchall() == [(2,)]
+    assert con.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+    other.close()
+    con.close()

@@ -161,14 +161,14 @@ def test_a_search_never_waits_to_keep_a_tier_and_answers_when_it_cannot(tmp_path
 
     lib = _library(tmp_path / "lib", tmp_path)
     whole = _whole(lib, monkeypatch, lambda lib: finding.search(lib, "numbat", limit=5))
-    waits: list[int] = []
-    real = update.transaction
+    waits: list[float] = []
+    real = update.begin
 
-    def watched(con, body):
-        waits.append(con.execute("PRAGMA busy_timeout").fetchone()[0])
-        return real(con, body)
+    def watched(con, wait):  # (how long the write lock is waited for)
+        waits.append(wait)
+        return real(con, wait)
 
-    monkeypatch.setattr(update, "transaction", watched)
+    monkeypatch.setattr(update, "begin", watched)
     other = sqlite3.connect(lib.index_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # (another process writing)
     busy = finding.search(lib, "numbat", limit=5)

@@ -82,7 +82,6 @@ def keep(con: sqlite3.Connection, table: str, phrase: str, generation: str | Non
     or full disk, nothing is kept (the next search of the phrase weighs it whole again)."""
     if generation is None or con.in_transaction:
         return False
-    from reader.core.index.store import BUSY_SECONDS
     from reader.core.index.update import transaction
 
     def write() -> None:
@@ -94,14 +93,11 @@ def keep(con: sqlite3.Connection, table: str, phrase: str, generation: str | Non
                     (table, phrase, json.dumps(sorted(row[0] for row in tier.ranked)), tier.bound,
                      json.dumps(tier.ranked), tier.found, generation))
 
-    con.execute("PRAGMA busy_timeout = 0")
     try:
-        transaction(con, write)
+        transaction(con, write, wait=0)
         return True
     except sqlite3.OperationalError:  # (busy, read-only, disk full: a cache not written)
         return False
-    finally:
-        con.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
 
 def heavy(con: sqlite3.Connection) -> list[tuple[str, str]]:

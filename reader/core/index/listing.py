@@ -17,7 +17,7 @@ import sqlite3
 import stat
 from typing import TYPE_CHECKING, NamedTuple
 
-from reader.core.index.store import key_path, path_key
+from reader.core.index.store import begin, key_path, path_key
 from reader.core.library import DigestFile
 from reader.core.limits import RACY_NS
 
@@ -84,10 +84,8 @@ def keep_snapshot(con: sqlite3.Connection) -> None:
     only saves the next command time, and never makes this one wait or fail."""
     from array import array
 
-    busy_ms = con.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
-        con.execute("PRAGMA busy_timeout = 0")
-        con.execute("BEGIN IMMEDIATE")
+        begin(con, 0)
         try:
             rows = con.execute("SELECT key, hint, id, size, mtime_ns, ctime_ns, ino, checked_ns FROM files "
                                "ORDER BY rank").fetchall()
@@ -103,11 +101,6 @@ def keep_snapshot(con: sqlite3.Connection) -> None:
                 con.execute("ROLLBACK")
     except (sqlite3.Error, OverflowError, UnicodeError):
         pass
-    finally:
-        try:
-            con.execute(f"PRAGMA busy_timeout = {busy_ms}")
-        except sqlite3.Error:
-            pass
 
 
 def save(con: sqlite3.Connection, roots: list[str], files: list[DigestFile],

@@ -209,6 +209,34 @@ def _meta(roots: list[str]) -> dict[str, str]:
                 os.fspath(r))))) for r in roots), ensure_ascii=True)}
 
 
+WAIT_SLICE_MS = 100  # a wait for the write lock returns to Python this often (a Ctrl+C is seen there)
+
+
+def begin(con: sqlite3.Connection, wait: float = BUSY_SECONDS) -> None:
+    """BEGIN IMMEDIATE: the write lock, waiting up to `wait` seconds while another connection writes (0: not
+    at all), then sqlite3.OperationalError (database is locked). SQLite's own wait (the busy timeout) sleeps
+    in C, where no signal is seen: a Ctrl+C while another process wrote took effect only when the whole wait
+    ran out. So it waits in slices of WAIT_SLICE_MS, and Python runs between them."""
+    from time import monotonic
+
+    deadline = monotonic() + wait
+    con.execute(f"PRAGMA busy_timeout = {min(WAIT_SLICE_MS, int(wait * 1000))}")
+    try:
+        while True:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                left = deadline - monotonic()
+                if left <= 0:
+                    raise
+                con.execute(f"PRAGMA busy_timeout = {max(1, min(WAIT_SLICE_MS, int(left * 1000)))}")
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+
 def damaged(exc: BaseException) -> bool:
     """An SQLite error that says the file is not a sound database of ours (not a database, corrupt)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -299,7 +327,7 @@ class Store:
             # A new file (or one another program left empty): made ours under the write lock, where a second
             # process opening it at the same moment waits and then finds it made.
             con.execute("PRAGMA journal_mode=WAL")
-            con.execute("BEGIN IMMEDIATE")
+            begin(con)
             try:
                 version = con.execute("PRAGMA user_version").fetchone()[0]
                 if version == 0:

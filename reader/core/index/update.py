@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from reader.core.files import read_regular
 from reader.core.index import fields, terms
+from reader.core.index.store import BUSY_SECONDS, begin
 from reader.core.korean import has_korean_summary
 from reader.core.limits import MAX_DIGEST_BYTES, RACY_NS
 from reader.core.parse import ParsedFile, parse_bytes, read_file
@@ -271,11 +272,11 @@ def _commit(con: sqlite3.Connection) -> None:
     con.execute("COMMIT")
 
 
-def transaction(con: sqlite3.Connection, body: Callable[[], None]) -> None:
-    """body() in one write transaction (BEGIN IMMEDIATE: a second writer waits its turn), committed whole
-    or rolled back."""
-    con.execute("BEGIN IMMEDIATE")
+def transaction(con: sqlite3.Connection, body: Callable[[], None], wait: float = BUSY_SECONDS) -> None:
+    """body() in one write transaction (store.begin: a second writer waits its turn, up to `wait` seconds),
+    committed whole or rolled back."""
     try:
+        begin(con, wait)
         body()
         _commit(con)
     except BaseException:
