@@ -446,3 +446,32 @@ def test_a_snippet_starts_a_few_words_before_the_match_so_a_narrow_list_shows_it
     shown, spans = snippet(text, ["토큰"])
     assert [shown[s:e] for s, e in spans] == ["토큰"]
     assert spans[0][0] <= 20
+
+
+def test_a_page_asked_while_another_process_rewrites_its_papers_is_read_from_one_state_of_them(tmp_path, monkeypatch):
+    """A page's rows are found, then read whole in a second statement: a digest read again by another process
+    in between (its papers under new row ids) made an internal error (KeyError). The page is asked again in
+    one read transaction: the papers as they are now, whole."""
+    from reader.core.finding import ranked
+
+    root = tmp_path / "lib"
+    write(root, "2024-03-01", [paper_md("2403.00001", "Numbat one", "numbat", votes=3),
+                               paper_md("2403.00002", "Numbat two", "numbat numbat", votes=1)])
+    lib = indexed(root, tmp_path)
+    real, asked = ranked._ranked, []
+
+    def then_rewritten(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        if not asked:
+            asked.append(answer)
+            write(root, "2024-03-01", [paper_md("2403.00001", "Numbat one, revised", "numbat", votes=30),
+                                       paper_md("2403.00003", "Numbat three", "numbat", votes=2)])
+            indexed(root, tmp_path).close()  # (another process reads the file again)
+        return answer
+
+    monkeypatch.setattr(ranked, "_ranked", then_rewritten)
+    page = finding.search(lib, "numbat", limit=5, sort="votes")
+    assert [(h.paper.arxiv_id, h.paper.title, h.paper.votes) for h in page.hits] == [
+        ("2403.00001", "Numbat one, revised", 30), ("2403.00003", "Numbat three", 2)]
+    assert page.total == 2 and asked
+    lib.close()

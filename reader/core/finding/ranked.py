@@ -355,11 +355,18 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
         return EMPTY
     # The page's rows are found and ordered first, then only they are read whole (their summaries).
     ranked, total = _ranked(con, plan, "p.id", limit, offset)
+    rows = _rows_of(con, ranked)
+    if len(rows) < len(ranked) and not con.in_transaction:
+        # Another process changed papers between the two statements (a digest read again: new row ids):
+        # both again, in one read transaction (one snapshot of the index for both).
+        con.execute("BEGIN")
+        try:
+            ranked, total = _ranked(con, plan, "p.id", limit, offset)
+            rows = _rows_of(con, ranked)
+        finally:
+            con.execute("COMMIT")
     if not ranked and not offset:
         return EMPTY
-    rows = {row[-1]: row[:-1] for row in con.execute(
-        f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
-        (json.dumps([r[0] for r in ranked]),))}
     terms = query.terms
     hits = []
     for row_id, score, *_order in ranked:
@@ -367,6 +374,15 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
         shown, found = snippet(summary_text(paper.sections), terms)
         hits.append(Hit(paper, float(score), shown, tuple(found), tuple(spans(paper.title, terms))))
     return Page(total, offset, hits)
+
+
+def _rows_of(con: sqlite3.Connection, ranked: list) -> dict:
+    """page()'s rows, whole, by row id."""
+    if not ranked:
+        return {}
+    return {row[-1]: row[:-1] for row in con.execute(
+        f"SELECT {PAPER}, p.id FROM {FULL} WHERE p.id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[0] for r in ranked]),))}
 
 
 class Listing(NamedTuple):
