@@ -285,3 +285,32 @@ def test_a_count_of_short_words_leaves_out_a_papers_older_appearances(tmp_path):
     assert finding.search(lib, "토큰").total == finding.search(lib, "토").total == 1  # (the older text's 토큰 is not)
     assert finding.search(lib, "모델").total == 2 and finding.listing(lib, "토큰", limit=5).total == 1
     lib.close()
+
+
+def test_a_page_read_from_a_tier_while_another_process_rewrites_its_papers_is_of_one_state(tmp_path, small_tiers,
+                                                                                           monkeypatch):
+    """The tier, then its page's papers: a digest read again by another process in between (its papers under
+    new row ids) dropped the best paper from the page. Both are read in one state of the index."""
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    finding.refresh_similar(lib)
+    assert finding.refresh_tiers(lib) > 0
+    before = finding.search(lib, "numbat", limit=5)
+    best = before.hits[0].paper
+    real, rewritten = tiers.alone, []
+
+    def then_rewritten(*args):
+        answer = real(*args)
+        if answer is not None and not rewritten:
+            path = root / best.date[:4] / best.date[5:7] / f"{best.date[8:]}.md"
+            path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            indexed(root, tmp_path).close()  # (another process reads the day again)
+            rewritten.append(path)
+        return answer
+
+    monkeypatch.setattr(tiers, "alone", then_rewritten)
+    during = finding.search(lib, "numbat", limit=5)
+    assert rewritten
+    assert (during.total, [(h.paper.arxiv_id, h.score) for h in during.hits]) == (
+        before.total, [(h.paper.arxiv_id, h.score) for h in before.hits])
+    lib.close()

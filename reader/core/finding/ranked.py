@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -239,8 +240,36 @@ def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alon
         return tiers.Alone(ranked, -math.inf, len(rows))
     kept = tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][2])
     if kept.found >= tiers.HEAVY:
-        tiers.keep(con, plan.table, plan.match, rows[0][3], kept)
+        later = getattr(_kept_after, "keeps", None)
+        if later is not None:
+            later.append((plan.table, plan.match, rows[0][3], kept))  # (a write: once the read is done)
+        else:
+            tiers.keep(con, plan.table, plan.match, rows[0][3], kept)
     return kept
+
+
+_kept_after = threading.local()  # the tiers a search in _one_state weighed, kept once its read is done
+
+
+def _one_state(con: sqlite3.Connection, ask: Callable[[], object]):
+    """ask() in one read transaction: every statement of a search (a tier, then its page; a page's ids, then
+    their rows; a page, then its count) sees one state of the index, never another process's commit in
+    between (a rewritten digest's papers come back under new row ids: a paper dropped from its page, a page
+    with another state's count, a row not found). The tiers it weighed are kept after."""
+    if con.in_transaction:
+        return ask()
+    keeps: list = []
+    _kept_after.keeps = keeps
+    con.execute("BEGIN")
+    try:
+        answer = ask()
+    finally:
+        _kept_after.keeps = None
+        if con.in_transaction:
+            con.execute("COMMIT")  # (a read: nothing written)
+    for keep in keeps:
+        tiers.keep(con, *keep)
+    return answer
 
 
 def _from_tier(con: sqlite3.Connection, ranked: list, columns: str, limit: int, offset: int) -> list:
@@ -354,17 +383,11 @@ def page(con: sqlite3.Connection, query: Query, paper_of: Callable[[tuple], Pape
     if plan is None:
         return EMPTY
     # The page's rows are found and ordered first, then only they are read whole (their summaries).
-    ranked, total = _ranked(con, plan, "p.id", limit, offset)
-    rows = _rows_of(con, ranked)
-    if len(rows) < len(ranked) and not con.in_transaction:
-        # Another process changed papers between the two statements (a digest read again: new row ids):
-        # both again, in one read transaction (one snapshot of the index for both).
-        con.execute("BEGIN")
-        try:
-            ranked, total = _ranked(con, plan, "p.id", limit, offset)
-            rows = _rows_of(con, ranked)
-        finally:
-            con.execute("COMMIT")
+    def ask() -> tuple[list, int, dict]:
+        ranked, total = _ranked(con, plan, "p.id", limit, offset)
+        return ranked, total, _rows_of(con, ranked)
+
+    ranked, total, rows = _one_state(con, ask)
     if not ranked and not offset:
         return EMPTY
     terms = query.terms
@@ -397,5 +420,6 @@ def listing(con: sqlite3.Connection, query: Query, *, sort: str = "relevance", l
     plan = _plan(query, sort, marks)
     if plan is None:
         return Listing([], 0)
-    rows, total = _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title", -1 if limit is None else limit)
+    rows, total = _one_state(con, lambda: _ranked(con, plan, "p.date, p.votes, p.arxiv_id, p.title",
+                                                 -1 if limit is None else limit))
     return Listing([Brief(*row[:4]) for row in rows], total)
