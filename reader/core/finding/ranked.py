@@ -240,11 +240,9 @@ def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alon
         return tiers.Alone(ranked, -math.inf, len(rows))
     kept = tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][2])
     if kept.found >= tiers.HEAVY:
-        later = getattr(_kept_after, "keeps", None)
+        later = getattr(_kept_after, "keeps", None)  # (a write: once _one_state's read is done)
         if later is not None:
-            later.append((plan.table, plan.match, rows[0][3], kept))  # (a write: once the read is done)
-        else:
-            tiers.keep(con, plan.table, plan.match, rows[0][3], kept)
+            later.append((plan.table, plan.match, rows[0][3], kept))
     return kept
 
 

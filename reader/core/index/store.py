@@ -220,19 +220,15 @@ def begin(con: sqlite3.Connection, wait: float = BUSY_SECONDS) -> None:
     from time import monotonic
 
     deadline = monotonic() + wait
-    con.execute(f"PRAGMA busy_timeout = {min(WAIT_SLICE_MS, int(wait * 1000))}")
     try:
         while True:
+            con.execute(f"PRAGMA busy_timeout = {max(0, min(WAIT_SLICE_MS, int((deadline - monotonic()) * 1000)))}")
             try:
                 con.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY or monotonic() >= deadline:
                     raise
-                left = deadline - monotonic()
-                if left <= 0:
-                    raise
-                con.execute(f"PRAGMA busy_timeout = {max(1, min(WAIT_SLICE_MS, int(left * 1000)))}")
     finally:
         con.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
