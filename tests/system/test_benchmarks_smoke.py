@@ -45,6 +45,8 @@ def test_every_benchmark_figure_is_produced(corpus, tmp_path):
         "daily-papers export over the archive", "first Hugging Face sync", "up-to-date Hugging Face sync",
         "summarize: 16 papers", "index built from nothing", "daily-papers list (newest day)",
         "daily-papers search transformer, 1x, index fresh", "vs grep -ri transformer",
+        "transformer, 1x, its first search since the papers changed (its tier of the papers before carried over)",
+        "transformer, 1x, its first search ever in the index (no tier",
         "daily-papers search --all transformer (every match printed)", "peak RSS, daily-papers list",
         "peak RSS, daily-papers search", "no PATH, auto_sync off", "no PATH, auto_sync on",
         "while K summarises a day", "first screen to the whole archive searched by /",

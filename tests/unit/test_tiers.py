@@ -39,9 +39,16 @@ def small_tiers(monkeypatch):
 def _weighing(monkeypatch) -> list[bool | str]:
     """A list that records each weighing of _best: "tier" a page read from one phrase's tier (its rows'
     scores kept with it), "alone" one phrase with no tier weighed whole (its best rows kept in one pass),
-    True weighed among the tiers' rows, False over every row."""
+    "carried" one phrase's tier of papers gone by carried over (None: it had none), True weighed among the
+    tiers' rows, False over every row."""
     calls: list[bool | str] = []
-    page_of, from_tier, weigh_alone = ranked._page_of, ranked._from_tier, ranked._weigh_alone
+    page_of, from_tier, weigh_alone, carry = ranked._page_of, ranked._from_tier, ranked._weigh_alone, ranked._carry
+
+    def carry_spy(*args, **kwargs):
+        tier = carry(*args, **kwargs)
+        if tier is not None:
+            calls.append("carried")
+        return tier
 
     def alone_spy(*args, **kwargs):
         calls.append("alone")
@@ -58,6 +65,7 @@ def _weighing(monkeypatch) -> list[bool | str]:
     monkeypatch.setattr(ranked, "_page_of", spy)
     monkeypatch.setattr(ranked, "_from_tier", tier_spy)
     monkeypatch.setattr(ranked, "_weigh_alone", alone_spy)
+    monkeypatch.setattr(ranked, "_carry", carry_spy)
     return calls
 
 
@@ -67,6 +75,7 @@ def _whole(lib, monkeypatch, ask):
         m.setattr(tiers, "alone", lambda *args: None)
         m.setattr(tiers, "candidates", lambda *args: None)
         m.setattr(ranked, "_weigh_alone", lambda *args: None)
+        m.setattr(ranked, "_carry", lambda *args: None)
         return ask(lib)
 
 
@@ -112,9 +121,13 @@ def test_tiers_answer_only_until_papers_change_and_are_weighed_again(tmp_path, s
     # A new day whose paper holds the word most of all: the tiers weighed before it cannot know it.
     write(root, "2024-04-01", [paper_md("2404.99999", "Numbat numbat numbat", "numbat numbat 모델 모델 모델", votes=0)])
     lib = indexed(root, tmp_path)
+    whole = _whole(lib, monkeypatch, lambda lib: finding.search(lib, "numbat", limit=3))
     calls = _weighing(monkeypatch)
     first = finding.search(lib, "numbat", limit=3)
-    assert first.hits[0].paper.arxiv_id == "2404.99999" and calls == ["alone", "tier"]  # (weighed whole, kept)
+    # (the tier of the papers before carried over: the new paper weighed with the tier's rows, kept)
+    assert first.hits[0].paper.arxiv_id == "2404.99999" and calls == ["carried", "tier"]
+    assert (first.total, [(h.paper.arxiv_id, h.score) for h in first.hits]) == (
+        whole.total, [(h.paper.arxiv_id, h.score) for h in whole.hits])
     for weigh in (lambda: None, lambda: finding.refresh_tiers(lib)):
         weigh()
         calls.clear()
@@ -144,10 +157,10 @@ def test_a_search_keeps_its_heavy_words_tier_for_the_papers_it_weighed(tmp_path,
     lib.close()
     write(root, "2024-04-01", [paper_md("2404.99999", "Numbat numbat numbat", "numbat numbat numbat", votes=0)])
     lib = indexed(root, tmp_path)
-    assert _kept(lib) == set()  # (the papers changed: the tier is of papers gone by)
+    assert _kept(lib) == set()  # (the papers changed: the tier is of papers gone by, carried over)
     calls = _weighing(monkeypatch)
     assert finding.search(lib, "numbat", limit=5).hits[0].paper.arxiv_id == "2404.99999"
-    assert calls == ["alone", "tier"] and _kept(lib) == {("search", '"numbat"')}
+    assert calls == ["carried", "tier"] and _kept(lib) == {("search", '"numbat"')}
     assert lib.ask(lambda con, _p: con.execute("SELECT count(*) FROM tiers").fetchone()[0], None) == 1
     lib.close()
 
@@ -314,3 +327,116 @@ def test_a_page_read_from_a_tier_while_another_process_rewrites_its_papers_is_of
     assert (during.total, [(h.paper.arxiv_id, h.score) for h in during.hits]) == (
         before.total, [(h.paper.arxiv_id, h.score) for h in before.hits])
     lib.close()
+
+
+def _sound(lib) -> int:
+    """Every tier of the present papers holds its rows' exact scores (FTS5's, weighing every row found), and
+    no row outside it scores above its bound; returns how many tiers were looked at."""
+    def look(con, _paper_of):
+        looked = 0
+        for tab, phrase, ranked_json, bound in con.execute(
+                "SELECT tab, phrase, ranked, bound FROM tiers WHERE generation = "
+                "(SELECT value FROM meta WHERE key = 'generation')").fetchall():
+            scores = dict(con.execute(f"SELECT rowid, {ranked.SCORES[tab]} FROM {tab} WHERE {tab} MATCH ?", (phrase,)))
+            kept = dict(map(tuple, __import__("json").loads(ranked_json)))
+            assert all(scores[row] == score for row, score in kept.items()), (tab, phrase)
+            outside = [score for row, score in scores.items() if row not in kept]
+            assert not outside or max(outside) <= bound, (tab, phrase, max(outside), bound)
+            looked += 1
+        return looked
+
+    return lib.ask(look, None)
+
+
+def test_a_tier_of_papers_gone_by_is_carried_over_to_the_pages_of_the_whole_order(tmp_path, small_tiers, monkeypatch):
+    """Papers change in every way a library's do (a day added with the word's best papers, a day without it,
+    a day of long summaries and one of short ones, a day removed, a day rewritten, a paper listed again on a
+    later day and that day removed again, so its first row is a result again): after each, the first search
+    of a heavy word carries its tier over (the rows then in it and the new ones weighed again, the rest under
+    the old bound changed by idf and average length) and gives the pages, totals and scores of the whole order;
+    each tier it keeps holds exact scores and a bound no other row scores above."""
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    finding.refresh_similar(lib)
+    assert finding.refresh_tiers(lib) > 0
+    best = finding.search(lib, "numbat", limit=1).hits[0].paper
+    lib.close()
+    rng = random.Random(11)
+
+    def day(date: str, count: int, words: str, filler: int) -> None:
+        write(root, date, [paper_md(f"{date[2:4]}{date[5:7]}.{date[8:]}{n:03d}", f"Paper {date} {n}",
+                                    f"{words} {'filler ' * rng.randint(0, filler)}", votes=rng.randint(0, 9))
+                           for n in range(count)])
+
+    relisted = root / "2024" / "05" / "09.md"
+    changes = [
+        lambda: day("2024-04-01", 3, "numbat numbat numbat numbat 모델 모델 모델 모델 넘넘", 2),  # the best of them
+        lambda: day("2024-04-02", 20, "nothing of them here", 5),  # (the word's idf grows: every score too)
+        lambda: day("2024-04-03", 6, "numbat 모델 넘", 400),  # (summaries much longer: the average grows)
+        lambda: day("2024-04-04", 30, "short", 0),  # (... and shrinks)
+        lambda: (root / "2024" / "03" / "02.md").unlink(),
+        lambda: (root / "2024" / "03" / "04.md").write_text(
+            (root / "2024" / "03" / "04.md").read_text(encoding="utf-8").replace("Vote: ", "Vote: 1"), encoding="utf-8"),
+        lambda: write(root, "2024-05-09", [paper_md(best.arxiv_id, "Listed again", "other words entirely")]),
+        lambda: relisted.unlink(),  # (its first row is a result again, and was weighed as no result)
+    ]
+    carried = 0
+    for change in changes:
+        change()
+        lib = indexed(root, tmp_path)
+        whole = _whole(lib, monkeypatch, _pages)
+        calls = _weighing(monkeypatch)
+        assert _pages(lib) == whole
+        carried += calls.count("carried")
+        # (every heavy word had a tier: the first search of each carried it over, none weighed it whole first)
+        assert calls[0] == "carried" and calls.count("alone") <= calls.count("carried"), calls
+        assert _sound(lib) >= 3
+        monkeypatch.undo()
+        monkeypatch.setattr(tiers, "HEAVY", 10)
+        monkeypatch.setattr(tiers, "TIER", 8)
+        lib.close()
+    assert carried >= 3 * len(changes)
+    lib = indexed(root, tmp_path)
+    again = _pages(lib)
+    assert best.arxiv_id in {h.paper.arxiv_id for h in finding.search(lib, "numbat", limit=8).hits}
+    lib.close()
+    assert again == whole
+
+
+def test_a_carried_bound_holds_every_unchanged_row_under_it():
+    """tiers.carried against bm25 as FTS5 computes it: whatever a row's own counts and however the table's rows,
+    tokens and the phrase's rows move, a row that scored at most a bound scores at most the bound carried."""
+    from hypothesis import given, settings, strategies as st
+
+    def bm25(freq: float, length: int, basis: tiers.Basis) -> float:  # (fts5_aux.c, k1 1.2, b 0.75)
+        avgdl = basis.tokens / basis.rows
+        return tiers._idf(basis) * ((freq * 2.2) / (freq + 1.2 * (1 - 0.75 + 0.75 * length / avgdl)))
+
+    bases = st.builds(lambda rows, df, per: tiers.Basis(rows, rows * per, min(df, rows), 0),
+                      st.integers(1, 400_000), st.integers(1, 400_000), st.integers(1, 5_000))
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.integers(1, 200).map(float), st.integers(1, 100_000), bases, bases)
+    def check(freq, length, then, now):
+        assert bm25(freq, length, now) <= tiers.carried(bm25(freq, length, then), then, now)
+
+    check()
+
+
+def test_a_tables_rows_and_tokens_are_read_as_fts5_counts_them(tmp_path):
+    """tiers.basis reads FTS5's own record of a table's rows and tokens (varints of one to several bytes)."""
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "t.sqlite3")
+    con.execute("CREATE TABLE papers(id INTEGER PRIMARY KEY AUTOINCREMENT, x)")
+    con.execute("CREATE VIRTUAL TABLE t_search USING fts5(a, b, tokenize='ascii')")
+    assert tiers.basis(con, "t_search", 3) == tiers.Basis(0, 0, 3, 0)
+    texts = [("a b c", "d e"), ("x " * 200, "y " * 20_000), ("one", "")]
+    con.executemany("INSERT INTO t_search(a, b) VALUES (?, ?)", texts)
+    con.executemany("INSERT INTO papers(x) VALUES (?)", [(1,)] * 5)
+    con.commit()
+    assert tiers.basis(con, "t_search", 2) == tiers.Basis(3, 5 + 200 + 20_000 + 1, 2, 5)
+    con.execute("DELETE FROM t_search WHERE rowid = 1")
+    con.commit()  # (FTS5 writes its record at the commit)
+    assert tiers.basis(con, "t_search", 2) == tiers.Basis(2, 200 + 20_000 + 1, 2, 5)
+    con.close()

@@ -22,6 +22,7 @@ from reader.core.finding import tiers
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
 from reader.core.index.query import FULL, PAPER
+from reader.core.index.store import meta_value
 from reader.core.index.terms import Query as Terms, quoted, usable
 from reader.core.library import Brief
 from reader.core.model import Paper
@@ -203,10 +204,16 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     the papers rows read only for the page and whatever ties its last score (the order after the score:
     votes, date, ...), and the count from the same pass. A page the tiers of the query's phrases answer
     (reader.core.finding.tiers) is weighed among their rows alone, and counted apart; one phrase alone is
-    read from its tier (_from_tier), or weighed whole in one pass that keeps its best rows (_weigh_alone)."""
+    read from its tier (_from_tier), or from its tier of papers gone by carried over (_carry), or weighed
+    whole in one pass that keeps its best rows (_weigh_alone)."""
     if limit > 0 and len(plan.phrases) == 1 and plan.match == plan.phrases[0] and not plan.ids:
         kept = tiers.alone(con, plan.table, plan.match)
         if kept is None and offset + limit <= tiers.TIER:
+            carried = _carry(con, plan, score)
+            if carried is not None:
+                rows = _from_tier(con, carried.ranked, columns, limit, offset)
+                if len(rows) == limit and rows[-1][-6] > carried.bound:
+                    return rows, carried.found
             kept = _weigh_alone(con, plan, score)
         if kept is not None:
             rows = _from_tier(con, kept.ranked, columns, limit, offset)
@@ -226,24 +233,65 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     return _page_of(con, plan, score, columns, limit, offset)
 
 
+def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[int, str] | None = None) -> list:
+    """One phrase's rows in one pass, best first, the best TIER + 1 of them: (id, score, the rows it finds, the
+    results among them, the index's generation). Every row found is weighed, or with `among` (a paper id
+    and a JSON list of row ids) only the rows after that id and those listed. A tier ranks every row found,
+    a paper's older appearances too (which are no result), so that each row is either in it or under its
+    bound, whatever later changes make a result."""
+    table = plan.table
+    chosen = score if among is None else (f"CASE WHEN {table}.rowid > ? OR {table}.rowid IN "
+                                          f"(SELECT value FROM json_each(?)) THEN {score} END")
+    return con.execute(
+        f"WITH s AS MATERIALIZED (SELECT {table}.rowid AS id, {chosen} AS score, {table}.rowid {_OLDER} AS result "
+        f"FROM {table} WHERE {table} MATCH ?) "
+        "SELECT id, score, (SELECT count(*) FROM s), (SELECT count(*) FROM s WHERE result), "
+        "(SELECT value FROM meta WHERE key = 'generation') FROM s WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?",
+        [*(among or ()), plan.match, tiers.TIER + 1]).fetchall()
+
+
+def _later(plan: _Plan, generation: str | None, tier: tiers.Alone) -> tiers.Alone:
+    """`tier`, kept once _one_state's read is done (a write) if its phrase is heavy."""
+    if tier.found >= tiers.HEAVY:
+        later = getattr(_kept_after, "keeps", None)
+        if later is not None:
+            later.append((plan.table, plan.match, generation, tier))
+    return tier
+
+
 def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | None:
     """One phrase with no tier: every row it finds weighed, in one pass, its best TIER rows (with their
     scores), the best score after them and the results counted; the tier of a phrase found in HEAVY rows
     or more is kept for the index's generation read in the same pass (tiers.keep), so the next search of
-    it reads its page from there. Nothing outside the tier when it holds every result (bound -inf)."""
-    rows = con.execute(
-        f"WITH s AS MATERIALIZED (SELECT {plan.table}.rowid AS id, {score} AS score FROM {plan.found}) "
-        "SELECT id, score, (SELECT count(*) FROM s), (SELECT value FROM meta WHERE key = 'generation') FROM s "
-        "ORDER BY score DESC LIMIT ?", plan.found_arguments + [tiers.TIER + 1]).fetchall()
+    it reads its page from there. Nothing outside the tier when it holds every row (bound -inf)."""
+    rows = _weigh_one(con, plan, score)
     ranked = [[row[0], row[1]] for row in rows[:tiers.TIER]]
     if len(rows) <= tiers.TIER:
-        return tiers.Alone(ranked, -math.inf, len(rows))
-    kept = tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][2])
-    if kept.found >= tiers.HEAVY:
-        later = getattr(_kept_after, "keeps", None)  # (a write: once _one_state's read is done)
-        if later is not None:
-            later.append((plan.table, plan.match, rows[0][3], kept))
-    return kept
+        return tiers.Alone(ranked, -math.inf, rows[0][3] if rows else 0)
+    weighed = tiers.basis(con, plan.table, rows[0][2])
+    return _later(plan, rows[0][4], tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][3], weighed))
+
+
+def _carry(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | None:
+    """One phrase whose tier was weighed over papers gone by (tiers.stale): that tier carried over to the
+    papers as they are (tiers.carried), weighing again only the rows then in it and the rows new since; kept
+    as _weigh_alone keeps its tier. None when it has no such tier."""
+    old = tiers.stale(con, plan.table, plan.match)
+    if old is None:
+        return None
+    ids, then = old
+    rows = _weigh_one(con, plan, score, (then.basis.high, ids))
+    found = con.execute(  # (no row weighed: the rows found and the results, in a pass of their own)
+        f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}) FROM {plan.table} WHERE {plan.table} MATCH ?",
+        (plan.match,)).fetchone() if not rows else rows[0][2:4]
+    now = tiers.basis(con, plan.table, found[0])
+    bound = tiers.carried(then.bound, then.basis, now)
+    if len(rows) > tiers.TIER:
+        bound = max(bound, rows[tiers.TIER][1])
+    if not math.isfinite(bound):
+        return None
+    generation = rows[0][4] if rows else meta_value(con, "generation")
+    return _later(plan, generation, tiers.Alone([[row[0], row[1]] for row in rows[:tiers.TIER]], bound, found[1], now))
 
 
 _kept_after = threading.local()  # the tiers a search in _one_state weighed, kept once its read is done

@@ -22,6 +22,15 @@ The reader's worker weighs them all again after a change (refresh), after simila
 tier for its one phrase weighs every row anyway: it keeps that phrase's tier (keep), so a command (which
 never runs the worker) pays for a heavy word once per change of papers, not once per search.
 
+A tier of papers gone by is carried over rather than weighed whole again (carry, ranked._carry): a row's
+text never changes under its id (a digest read again gives its papers new ids, never given before), so a row
+the papers had then and still have scores now what it scored then, times the change of the phrase's idf,
+times at most the change of the table's average row length when that grew (bm25's share for a row is a
+mediant of 1 and that ratio; `carried`). The rows then in the tier and the rows new since (ids above `high`)
+are weighed again, exactly, by FTS5; every other row scores at most the old bound so changed: the same
+guarantee, from a few hundred rows weighed instead of thousands. Each tier keeps what it was weighed by
+(Basis) for that.
+
 Which phrases: each token of the grams table (two characters) and each one-character prefix found in HEAVY
 rows or more, and each English word of the similarity terms (sim_terms) found in HEAVY papers or more, as a
 phrase of the search table. A phrase in fewer rows costs little to weigh whole (HEAVY rows: about 5 ms).
@@ -30,6 +39,7 @@ phrase of the search table. A phrase in fewer rows costs little to weigh whole (
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Callable
 from typing import NamedTuple
@@ -63,10 +73,66 @@ def candidates(con: sqlite3.Connection, table: str, phrases: list[str]) -> tuple
     return json.dumps(sorted(ids)), sum(row[2] for row in rows) * (1 + 1e-12)
 
 
+class Basis(NamedTuple):
+    """What bm25 weighed a tier's rows by: the table's rows and tokens (their average length), the rows the
+    phrase is found in (its idf), and the highest paper id given then (every row after it is new)."""
+
+    rows: int
+    tokens: int
+    df: int
+    high: int
+
+
 class Alone(NamedTuple):
     ranked: list  # [[row id, score], ...]: the tier's rows, best first
     bound: float  # the best score of a row outside them
     found: int  # the results the phrase finds (each paper's newest appearance)
+    basis: Basis | None = None  # what they were weighed by (None: nothing outside them, not kept)
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at `at` (FTS5 writes its records with it): (value, the next offset)."""
+    value = 0
+    for i in range(8):
+        byte = data[at + i]
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + i + 1
+    return (value << 8) | data[at + 8], at + 9
+
+
+def basis(con: sqlite3.Connection, table: str, df: int) -> Basis:
+    """The Basis of a phrase found in `df` rows of `table`, the papers as they are: the rows and tokens of
+    the table as FTS5's own bm25 counts them (its averages record, row 1 of the table's data: the rows, then
+    each column's tokens) and the highest paper id AUTOINCREMENT has given."""
+    block = con.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()
+    rows = tokens = 0
+    if block is not None and block[0]:
+        data = bytes(block[0])
+        rows, at = _varint(data, 0)
+        while at < len(data):
+            size, at = _varint(data, at)
+            tokens += size
+    high = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
+    return Basis(rows, tokens, df, high[0] if high else 0)
+
+
+def _idf(weighed: Basis) -> float:
+    """bm25's inverse document frequency of the phrase, as FTS5 computes it (fts5_aux.c)."""
+    idf = math.log((weighed.rows - weighed.df + 0.5) / (weighed.df + 0.5))
+    return idf if idf > 0.0 else 1e-6
+
+
+def carried(bound: float, then: Basis, now: Basis) -> float:
+    """The highest score, over the papers as they are (`now`), of a row that scored at most `bound` over the
+    papers `then` and is unchanged since. A row's bm25 for one phrase is idf * F(k1 + 1) / (F + k1(1 - b) +
+    k1 b D / avgdl), F and D its own; only idf and avgdl move: the share changes by (A + B/avgdl) / (A + B/
+    avgdl') with A, B >= 0, a mediant of 1 and avgdl'/avgdl, so at most the larger of them. A margin covers
+    the rounding of the floats."""
+    if not (then.rows and now.rows and then.tokens and now.tokens) or not math.isfinite(bound):
+        return math.inf
+    growth = (now.tokens / now.rows) / (then.tokens / then.rows)
+    return bound * (_idf(now) / _idf(then)) * max(1.0, growth) * (1 + 1e-9)
 
 
 def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
@@ -76,22 +142,33 @@ def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
     return None if row is None else Alone(json.loads(row[0]), row[1], row[2])
 
 
+def stale(con: sqlite3.Connection, table: str, phrase: str) -> tuple[str, Alone] | None:
+    """The tier of one phrase weighed over papers gone by (another generation), if it has one: (its row ids
+    as a JSON list, the tier with what it was weighed by)."""
+    row = con.execute(
+        f"SELECT ids, ranked, bound, found, rows, tokens, df, high FROM tiers WHERE tab = ? AND phrase = ? AND NOT "
+        f"({_CURRENT})", (table, phrase)).fetchone()
+    if row is None:
+        return None
+    return row[0], Alone(json.loads(row[1]), row[2], row[3], Basis(*row[4:]))
+
+
 def keep(con: sqlite3.Connection, table: str, phrase: str, generation: str | None, tier: Alone) -> bool:
-    """Keep the tier a search weighed whole (ranked._weigh_alone) for the generation it read, if the papers
-    are still those; True if kept. A search never waits for it: with another writer at work, a read-only
-    or full disk, nothing is kept (the next search of the phrase weighs it whole again)."""
-    if generation is None or con.in_transaction:
+    """Keep the tier a search weighed (ranked._weigh_alone, ranked._carry) for the generation it read, if the
+    papers are still those, in place of the phrase's tier of papers gone by (the others stay: each is carried
+    over when its phrase is next searched); True if kept. A search never waits for it: with another writer
+    at work, a read-only or full disk, nothing is kept (the next search of the phrase weighs it again)."""
+    if generation is None or con.in_transaction or tier.basis is None:
         return False
     from reader.core.index.update import transaction
 
     def write() -> None:
         if _meta(con, "generation") != generation:
             return  # papers changed since the search read them
-        con.execute("DELETE FROM tiers WHERE generation IS NOT ?", (generation,))  # (of papers gone by)
-        con.execute("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation, rows, tokens, "
+                    "df, high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (table, phrase, json.dumps(sorted(row[0] for row in tier.ranked)), tier.bound,
-                     json.dumps(tier.ranked), tier.found, generation))
+                     json.dumps(tier.ranked), tier.found, generation, *tier.basis))
 
     try:
         transaction(con, write, wait=0)
@@ -134,16 +211,17 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
     if generation is None or generation == _meta(con, "tiers_generation"):
         return 0
     phrases = heavy(con)
-    weighed: list[tuple[str, str, str, float, str, int]] = []
+    weighed: list[tuple[str, str, str, float, str, int, int]] = []
     for done, (table, phrase) in enumerate(phrases, 1):
-        # (the results: the rows found that are a paper's newest appearance, counted in the same pass)
+        # (the results: the rows found that are a paper's newest appearance, counted in the same pass, and
+        # the rows found, bm25's idf)
         rows = con.execute(
             f"WITH s AS MATERIALIZED (SELECT rowid AS id, {scores[table]} AS score FROM {table} WHERE {table} MATCH ?) "
-            "SELECT id, score, (SELECT count(*) FROM s WHERE id NOT IN (SELECT id FROM papers WHERE newest = 0)) "
-            "FROM s ORDER BY score DESC LIMIT ?", (phrase, TIER + 1)).fetchall()
+            "SELECT id, score, (SELECT count(*) FROM s WHERE id NOT IN (SELECT id FROM papers WHERE newest = 0)), "
+            "(SELECT count(*) FROM s) FROM s ORDER BY score DESC LIMIT ?", (phrase, TIER + 1)).fetchall()
         if len(rows) > TIER:
             weighed.append((table, phrase, json.dumps(sorted(r[0] for r in rows[:TIER])), rows[TIER][1],
-                            json.dumps([[r[0], r[1]] for r in rows[:TIER]]), rows[0][2]))
+                            json.dumps([[r[0], r[1]] for r in rows[:TIER]]), rows[0][2], rows[0][3]))
         if progress is not None and (done % 16 == 0 or done == len(phrases) or (busy is not None and busy())):
             progress("tiers", done, len(phrases))
 
@@ -151,8 +229,10 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
         if _meta(con, "generation") != generation:
             return  # papers changed meanwhile: what was weighed is of another library
         con.execute("DELETE FROM tiers WHERE generation IS NOT ?", (generation,))  # (a search's kept tiers stay)
-        con.executemany("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, generation) for row in weighed])
+        bases = {table: basis(con, table, 0) for table in {row[0] for row in weighed}}  # (the papers weighed)
+        con.executemany("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation, rows, "
+                        "tokens, df, high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(*row[:6], generation, *bases[row[0]]._replace(df=row[6])) for row in weighed])
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tiers_generation', ?)", (generation,))
 
     transaction(con, write)
