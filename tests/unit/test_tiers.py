@@ -440,3 +440,36 @@ def test_a_tables_rows_and_tokens_are_read_as_fts5_counts_them(tmp_path):
     con.commit()  # (FTS5 writes its record at the commit)
     assert tiers.basis(con, "t_search", 2) == tiers.Basis(2, 200 + 20_000 + 1, 2, 5)
     con.close()
+
+
+def test_a_carried_tier_that_cannot_vouch_for_a_page_is_weighed_whole_once_and_replaced(tmp_path, small_tiers,
+                                                                                        monkeypatch):
+    """A carried bound is above the best score outside the tier (by how much depends on how idf and the average
+    length moved): a page within the tier it cannot vouch for weighs every row once and keeps that exact
+    tier, which answers the next search, rather than weighing every row at each search until papers change."""
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    finding.refresh_similar(lib)
+    assert finding.refresh_tiers(lib) > 0
+    lib.close()
+    write(root, "2024-04-01", [paper_md("2404.99999", "Numbat numbat numbat", "numbat numbat", votes=0)])
+    lib = indexed(root, tmp_path)
+    whole = _whole(lib, monkeypatch, lambda lib: [finding.search(lib, "numbat", limit=n) for n in (1, 5)])
+    calls = _weighing(monkeypatch)
+    assert finding.search(lib, "numbat", limit=1).hits[0].paper.arxiv_id == "2404.99999"
+    assert calls == ["carried", "tier"]  # (its first page vouched for; the carried tier kept)
+    # A bound carried over that no row of the tier scores above (as one much looser than the truth).
+    lib.ask(lambda con, _p: con.execute("UPDATE tiers SET bound = 1e9 WHERE carried = 1"), None)
+    calls.clear()
+    page = finding.search(lib, "numbat", limit=5)
+    assert calls == ["tier", "alone", "tier"]
+    calls.clear()
+    again = finding.search(lib, "numbat", limit=5)
+    assert calls == ["tier"]
+    for got in (page, again):
+        assert (got.total, [(h.paper.arxiv_id, h.score) for h in got.hits]) == (
+            whole[1].total, [(h.paper.arxiv_id, h.score) for h in whole[1].hits])
+    assert lib.ask(lambda con, _p: con.execute("SELECT carried FROM tiers WHERE phrase = '\"numbat\"'").fetchone()[0],
+                   None) == 0
+    assert _sound(lib) >= 1
+    lib.close()

@@ -208,18 +208,17 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     whole in one pass that keeps its best rows (_weigh_alone)."""
     if limit > 0 and len(plan.phrases) == 1 and plan.match == plan.phrases[0] and not plan.ids:
         kept = tiers.alone(con, plan.table, plan.match)
-        if kept is None and offset + limit <= tiers.TIER:
-            carried = _carry(con, plan, score)
-            if carried is not None:
-                rows = _from_tier(con, carried.ranked, columns, limit, offset)
-                if len(rows) == limit and rows[-1][-6] > carried.bound:
-                    return rows, carried.found
-            kept = _weigh_alone(con, plan, score)
-        if kept is not None:
+        within = offset + limit <= tiers.TIER
+        if kept is None and within:
+            kept = _carry(con, plan, score) or _weigh_alone(con, plan, score)
+        while kept is not None:
             rows = _from_tier(con, kept.ranked, columns, limit, offset)
             # (as below: the whole order's page; every result when nothing is outside the tier)
             if kept.bound == -math.inf or (len(rows) == limit and rows[-1][-6] > kept.bound):
                 return rows, kept.found
+            # A bound carried over (above the best score outside) that cannot vouch for a page within the
+            # tier: every row weighed, once, and that tier kept in its place.
+            kept = _weigh_alone(con, plan, score) if kept.carried and within else None
     if limit > 0:
         tiered = tiers.candidates(con, plan.table, plan.phrases)
         if tiered is not None:
@@ -291,7 +290,8 @@ def _carry(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | No
     if not math.isfinite(bound):
         return None
     generation = rows[0][4] if rows else meta_value(con, "generation")
-    return _later(plan, generation, tiers.Alone([[row[0], row[1]] for row in rows[:tiers.TIER]], bound, found[1], now))
+    return _later(plan, generation, tiers.Alone([[row[0], row[1]] for row in rows[:tiers.TIER]], bound, found[1], now,
+                                                carried=True))
 
 
 _kept_after = threading.local()  # the tiers a search in _one_state weighed, kept once its read is done

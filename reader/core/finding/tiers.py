@@ -88,6 +88,7 @@ class Alone(NamedTuple):
     bound: float  # the best score of a row outside them
     found: int  # the results the phrase finds (each paper's newest appearance)
     basis: Basis | None = None  # what they were weighed by (None: nothing outside them, not kept)
+    carried: bool = False  # the bound carried over from papers gone by (above the best score outside)
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
@@ -137,9 +138,9 @@ def carried(bound: float, then: Basis, now: Basis) -> float:
 
 def alone(con: sqlite3.Connection, table: str, phrase: str) -> Alone | None:
     """The tier of one phrase with its rows' scores and results, if it has one of the present generation."""
-    row = con.execute(
-        f"SELECT ranked, bound, found FROM tiers WHERE tab = ? AND phrase = ? AND {_CURRENT}", (table, phrase)).fetchone()
-    return None if row is None else Alone(json.loads(row[0]), row[1], row[2])
+    row = con.execute(f"SELECT ranked, bound, found, carried FROM tiers WHERE tab = ? AND phrase = ? AND {_CURRENT}",
+                      (table, phrase)).fetchone()
+    return None if row is None else Alone(json.loads(row[0]), row[1], row[2], carried=bool(row[3]))
 
 
 def stale(con: sqlite3.Connection, table: str, phrase: str) -> tuple[str, Alone] | None:
@@ -166,9 +167,9 @@ def keep(con: sqlite3.Connection, table: str, phrase: str, generation: str | Non
         if _meta(con, "generation") != generation:
             return  # papers changed since the search read them
         con.execute("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation, rows, tokens, "
-                    "df, high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "df, high, carried) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (table, phrase, json.dumps(sorted(row[0] for row in tier.ranked)), tier.bound,
-                     json.dumps(tier.ranked), tier.found, generation, *tier.basis))
+                     json.dumps(tier.ranked), tier.found, generation, *tier.basis, int(tier.carried)))
 
     try:
         transaction(con, write, wait=0)
@@ -231,7 +232,7 @@ def refresh(con: sqlite3.Connection, scores: dict[str, str], progress: Progress 
         con.execute("DELETE FROM tiers WHERE generation IS NOT ?", (generation,))  # (a search's kept tiers stay)
         bases = {table: basis(con, table, 0) for table in {row[0] for row in weighed}}  # (the papers weighed)
         con.executemany("INSERT OR REPLACE INTO tiers(tab, phrase, ids, bound, ranked, found, generation, rows, "
-                        "tokens, df, high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "tokens, df, high, carried) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                         [(*row[:6], generation, *bases[row[0]]._replace(df=row[6])) for row in weighed])
         con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tiers_generation', ?)", (generation,))
 

@@ -38,13 +38,14 @@ Schema (PRAGMA user_version = SCHEMA_VERSION; application_id marks the file as o
     sim_terms(id, term, df), sim_docs(doc, arxiv_id, row, terms), sim_postings(term, doc, w)
                             similar papers (reader.core.finding.vectors): each term's document frequency,
                             each paper's vector (its newest row), its strongest terms' weights by term
-    tiers(tab, phrase, ids, bound, ranked, found, generation, rows, tokens, df, high)
+    tiers(tab, phrase, ids, bound, ranked, found, generation, rows, tokens, df, high, carried)
                             each heavy phrase's best rows (reader.core.finding.tiers): the table it is a phrase
                             of, the FTS5 phrase, its TIER best row ids (JSON), the best score outside them, the
                             same rows best first with their scores (JSON [[id, score], ...]), the results the
                             phrase finds, the generation (meta) of the papers they were weighed over, and what
                             bm25 weighed them by: the table's rows and tokens, the rows the phrase is found in,
-                            the highest paper id given then
+                            the highest paper id given then; carried = 1 when the bound was carried over from
+                            papers gone by (a bound above the best score outside, not that score)
     grams(tokens)           FTS5, contentless (positions kept: bm25 ranks by them; an index of 1-character
                             prefixes): each pair of adjacent non-ASCII characters, or ASCII letters and digits, of
                             a row (reader.core.index.terms), for words of one or two syllables
@@ -126,7 +127,8 @@ CREATE TRIGGER files_changed AFTER UPDATE ON files BEGIN DELETE FROM snapshot; E
 CREATE TRIGGER files_removed AFTER DELETE ON files BEGIN DELETE FROM snapshot; END;
 CREATE TABLE tiers(tab TEXT NOT NULL, phrase TEXT NOT NULL, ids TEXT NOT NULL, bound REAL NOT NULL,
                    ranked TEXT NOT NULL, found INTEGER NOT NULL, generation TEXT NOT NULL, rows INTEGER NOT NULL,
-                   tokens INTEGER NOT NULL, df INTEGER NOT NULL, high INTEGER NOT NULL, PRIMARY KEY (tab, phrase))
+                   tokens INTEGER NOT NULL, df INTEGER NOT NULL, high INTEGER NOT NULL, carried INTEGER NOT NULL,
+                   PRIMARY KEY (tab, phrase))
     WITHOUT ROWID;
 CREATE TABLE sim_terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
 CREATE TABLE sim_docs(doc INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, row INTEGER NOT NULL, terms BLOB NOT NULL);
