@@ -239,6 +239,17 @@ def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[in
     a paper's older appearances too (which are no result), so that each row is either in it or under its
     bound, whatever later changes make a result."""
     table = plan.table
+    if among is not None and table == "grams":
+        # A token's rows are matched at little cost (no positions compared): the rows asked for weighed alone,
+        # and the rows found counted in a pass of their own, cost less than every row kept in one table.
+        rows = con.execute(
+            f"SELECT rowid, {score} AS score FROM grams WHERE grams MATCH ? AND (rowid > ? OR rowid IN "
+            "(SELECT value FROM json_each(?))) ORDER BY score DESC LIMIT ?",
+            [plan.match, *among, tiers.TIER + 1]).fetchall()
+        counted = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}), (SELECT value FROM meta WHERE key = "
+            "'generation') FROM grams WHERE grams MATCH ?", (plan.match,)).fetchone()
+        return [(row[0], row[1], *counted) for row in rows]
     chosen = score if among is None else (f"CASE WHEN {table}.rowid > ? OR {table}.rowid IN "
                                           f"(SELECT value FROM json_each(?)) THEN {score} END")
     return con.execute(
