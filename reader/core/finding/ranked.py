@@ -233,19 +233,19 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
 
 
 def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[int, str] | None = None) -> list:
-    """One phrase's rows in one pass, best first, the best TIER + 1 of them: (id, score, the rows it finds, the
-    results among them, the index's generation). Every row found is weighed, or with `among` (a paper id
+    """One phrase's rows weighed, best first, the best TIER + 1 of them: (id, score, the rows it finds, the
+    results among them, the index's generation), in one read of the FTS5 table (two for a token). Every row found is weighed, or with `among` (a paper id
     and a JSON list of row ids) only the rows after that id and those listed. A tier ranks every row found,
     a paper's older appearances too (which are no result), so that each row is either in it or under its
     bound, whatever later changes make a result."""
     table = plan.table
-    if among is not None and table == "grams":
-        # A token's rows are matched at little cost (no positions compared): the rows asked for weighed alone,
-        # and the rows found counted in a pass of their own, cost less than every row kept in one table.
-        rows = con.execute(
-            f"SELECT rowid, {score} AS score FROM grams WHERE grams MATCH ? AND (rowid > ? OR rowid IN "
-            "(SELECT value FROM json_each(?))) ORDER BY score DESC LIMIT ?",
-            [plan.match, *among, tiers.TIER + 1]).fetchall()
+    if table == "grams":
+        # A token's rows are matched at little cost (no positions compared): the rows weighed, best first (a
+        # sorter keeping TIER + 1), and the rows found counted in a pass of their own, cost less than every row
+        # kept in one table (4,750 rows of 토큰 at 10x: 4.6 ms against 6.1; 1.4 against 2.5 for a carried tier).
+        asked = "" if among is None else " AND (rowid > ? OR rowid IN (SELECT value FROM json_each(?)))"
+        rows = con.execute(f"SELECT rowid, {score} AS score FROM grams WHERE grams MATCH ?{asked} ORDER BY score DESC "
+                           "LIMIT ?", [plan.match, *(among or ()), tiers.TIER + 1]).fetchall()
         counted = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}), (SELECT value FROM meta WHERE key = "
             "'generation') FROM grams WHERE grams MATCH ?", (plan.match,)).fetchone()
