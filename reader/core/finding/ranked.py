@@ -234,10 +234,10 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
 
 def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[int, str] | None = None) -> list:
     """One phrase's rows weighed, best first, the best TIER + 1 of them: (id, score, the rows it finds, the
-    results among them, the index's generation), in one read of the FTS5 table (two for a token). Every row found is weighed, or with `among` (a paper id
-    and a JSON list of row ids) only the rows after that id and those listed. A tier ranks every row found,
-    a paper's older appearances too (which are no result), so that each row is either in it or under its
-    bound, whatever later changes make a result."""
+    results among them, the index's generation), in one read of the FTS5 table (two for a token). Every row
+    found is weighed, or with `among` (a paper id and a JSON list of row ids) only the rows after that id and
+    those listed. A tier ranks every row found, a paper's older appearances too (which are no result), so
+    that each row is either in it or under its bound, whatever later changes make a result."""
     table = plan.table
     if table == "grams":
         # A token's rows are matched at little cost (no positions compared): the rows weighed, best first (a
@@ -270,7 +270,7 @@ def _later(plan: _Plan, generation: str | None, tier: tiers.Alone) -> tiers.Alon
 
 
 def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | None:
-    """One phrase with no tier: every row it finds weighed, in one pass, its best TIER rows (with their
+    """One phrase with no tier: every row it finds weighed (_weigh_one), its best TIER rows (with their
     scores), the best score after them and the results counted; the tier of a phrase found in HEAVY rows
     or more is kept for the index's generation read in the same pass (tiers.keep), so the next search of
     it reads its page from there. Nothing outside the tier when it holds every row (bound -inf)."""

@@ -20,7 +20,8 @@ A tier holds for the papers it was weighed over: each is kept with the index's g
 The reader's worker weighs them all again after a change (refresh), after similar papers
 (reader.tui.weighing); meta 'tiers_generation' names the generation it last weighed. A search that finds no
 tier for its one phrase weighs every row anyway: it keeps that phrase's tier (keep), so a command (which
-never runs the worker) pays for a heavy word once per change of papers, not once per search.
+never runs the worker) weighs a heavy word whole once, not once per search; after a change of papers its
+next search carries the tier over (below).
 
 A tier of papers gone by is carried over rather than weighed whole again (carry, ranked._carry): a row's
 text never changes under its id (a digest read again gives its papers new ids, never given before), so a row
