@@ -473,3 +473,27 @@ def test_a_carried_tier_that_cannot_vouch_for_a_page_is_weighed_whole_once_and_r
                    None) == 0
     assert _sound(lib) >= 1
     lib.close()
+
+
+def test_a_token_weighed_while_another_process_adds_papers_is_counted_in_the_same_state(tmp_path, small_tiers,
+                                                                                       monkeypatch):
+    """A token is weighed, then its rows counted, in two statements (ranked._weigh_one): another process that
+    adds papers holding it in between changes neither the page nor the count, both of one state."""
+    root = tmp_path / "lib"
+    lib = _library(root, tmp_path)
+    before = _whole(lib, monkeypatch, lambda lib: finding.search(lib, "모델", limit=5))
+    added: list[str] = []
+
+    def trace(sql: str) -> None:
+        if "count(*) FILTER" in sql and "FROM grams" in sql and not added:
+            added.append(sql)
+            write(root, "2024-04-09", [paper_md(f"2404.{n:05d}", f"Paper {n}", "모델 모델 모델 모델") for n in range(6)])
+            indexed(root, tmp_path).close()  # (another process reads the new day)
+
+    lib.ask(lambda con, _p: con.set_trace_callback(trace), None)
+    page = finding.search(lib, "모델", limit=5)
+    lib.ask(lambda con, _p: con.set_trace_callback(None), None)
+    assert added
+    assert (page.total, [(h.paper.arxiv_id, h.score) for h in page.hits]) == (
+        before.total, [(h.paper.arxiv_id, h.score) for h in before.hits])
+    lib.close()
