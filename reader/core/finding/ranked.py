@@ -253,9 +253,8 @@ def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[in
     chosen = score if among is None else (f"CASE WHEN {table}.rowid > ? OR {table}.rowid IN "
                                           f"(SELECT value FROM json_each(?)) THEN {score} END")
     return con.execute(
-        f"WITH s AS MATERIALIZED (SELECT {table}.rowid AS id, {chosen} AS score, {table}.rowid {_OLDER} AS result "
-        f"FROM {table} WHERE {table} MATCH ?) "
-        "SELECT id, score, (SELECT count(*) FROM s), (SELECT count(*) FROM s WHERE result), "
+        f"WITH s AS MATERIALIZED (SELECT {table}.rowid AS id, {chosen} AS score FROM {table} WHERE {table} MATCH ?) "
+        f"SELECT id, score, (SELECT count(*) FROM s), (SELECT count(*) FROM s WHERE id {_OLDER}), "
         "(SELECT value FROM meta WHERE key = 'generation') FROM s WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?",
         [*(among or ()), plan.match, tiers.TIER + 1]).fetchall()
 
