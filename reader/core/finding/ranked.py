@@ -22,7 +22,6 @@ from reader.core.finding import tiers
 from reader.core.finding.query import Query, check_sort
 from reader.core.finding.snippets import snippet, spans, summary_text
 from reader.core.index.query import FULL, PAPER
-from reader.core.index.store import meta_value
 from reader.core.index.terms import Query as Terms, quoted, usable
 from reader.core.library import Brief
 from reader.core.model import Paper
@@ -232,13 +231,22 @@ def _best(con: sqlite3.Connection, plan: _Plan, score: str, columns: str, limit:
     return _page_of(con, plan, score, columns, limit, offset)
 
 
-def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[int, str] | None = None) -> list:
-    """One phrase's rows weighed, best first, the best TIER + 1 of them: (id, score, the rows it finds, the
-    results among them, the index's generation), in one read of the FTS5 table (two for a token). Every row
-    found is weighed, or with `among` (a paper id and a JSON list of row ids) only the rows after that id and
-    those listed. A tier ranks every row found, a paper's older appearances too (which are no result), so
-    that each row is either in it or under its bound, whatever later changes make a result."""
+class _Weighed(NamedTuple):
+    rows: list  # [(id, score), ...]: the best TIER + 1 rows weighed, best first
+    found: int  # the rows the phrase finds (bm25's idf)
+    results: int  # ... that are a result (a paper's newest appearance)
+    generation: str | None  # the index's generation they were read in
+
+
+def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[int, str] | None = None) -> _Weighed:
+    """One phrase's rows weighed, best first, and the rows it finds counted, in one read of the FTS5 table
+    (two for a token). Every row found is weighed, or with `among` (a paper id and a JSON list of row ids)
+    only the rows after that id and those listed. A tier ranks every row found, a paper's older appearances
+    too (which are no result), so that each row is either in it or under its bound, whatever later changes
+    make a result."""
     table = plan.table
+    counts = (f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}), (SELECT value FROM meta WHERE key = "
+              f"'generation') FROM {table} WHERE {table} MATCH ?")
     if table == "grams":
         # A token's rows are matched at little cost (no positions compared): the rows weighed, best first (a
         # sorter keeping TIER + 1), and the rows found counted in a pass of their own, cost less than every row
@@ -246,17 +254,17 @@ def _weigh_one(con: sqlite3.Connection, plan: _Plan, score: str, among: tuple[in
         asked = "" if among is None else " AND (rowid > ? OR rowid IN (SELECT value FROM json_each(?)))"
         rows = con.execute(f"SELECT rowid, {score} AS score FROM grams WHERE grams MATCH ?{asked} ORDER BY score DESC "
                            "LIMIT ?", [plan.match, *(among or ()), tiers.TIER + 1]).fetchall()
-        counted = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}), (SELECT value FROM meta WHERE key = "
-            "'generation') FROM grams WHERE grams MATCH ?", (plan.match,)).fetchone()
-        return [(row[0], row[1], *counted) for row in rows]
+        return _Weighed(rows, *con.execute(counts, (plan.match,)).fetchone())
     chosen = score if among is None else (f"CASE WHEN {table}.rowid > ? OR {table}.rowid IN "
                                           f"(SELECT value FROM json_each(?)) THEN {score} END")
-    return con.execute(
+    rows = con.execute(
         f"WITH s AS MATERIALIZED (SELECT {table}.rowid AS id, {chosen} AS score FROM {table} WHERE {table} MATCH ?) "
         f"SELECT id, score, (SELECT count(*) FROM s), (SELECT count(*) FROM s WHERE id {_OLDER}), "
         "(SELECT value FROM meta WHERE key = 'generation') FROM s WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?",
         [*(among or ()), plan.match, tiers.TIER + 1]).fetchall()
+    if not rows:  # (nothing weighed: the rows found counted in a pass of their own)
+        return _Weighed([], *con.execute(counts, (plan.match,)).fetchone())
+    return _Weighed([row[:2] for row in rows], *rows[0][2:])
 
 
 def _later(plan: _Plan, generation: str | None, tier: tiers.Alone) -> tiers.Alone:
@@ -273,12 +281,12 @@ def _weigh_alone(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alon
     scores), the best score after them and the results counted; the tier of a phrase found in HEAVY rows
     or more is kept for the index's generation read in the same pass (tiers.keep), so the next search of
     it reads its page from there. Nothing outside the tier when it holds every row (bound -inf)."""
-    rows = _weigh_one(con, plan, score)
-    ranked = [[row[0], row[1]] for row in rows[:tiers.TIER]]
-    if len(rows) <= tiers.TIER:
-        return tiers.Alone(ranked, -math.inf, rows[0][3] if rows else 0)
-    weighed = tiers.basis(con, plan.table, rows[0][2])
-    return _later(plan, rows[0][4], tiers.Alone(ranked, rows[tiers.TIER][1], rows[0][3], weighed))
+    weighed = _weigh_one(con, plan, score)
+    ranked = [[row[0], row[1]] for row in weighed.rows[:tiers.TIER]]
+    if len(weighed.rows) <= tiers.TIER:
+        return tiers.Alone(ranked, -math.inf, weighed.results)
+    return _later(plan, weighed.generation, tiers.Alone(ranked, weighed.rows[tiers.TIER][1], weighed.results,
+                                                        tiers.basis(con, plan.table, weighed.found)))
 
 
 def _carry(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | None:
@@ -289,19 +297,15 @@ def _carry(con: sqlite3.Connection, plan: _Plan, score: str) -> tiers.Alone | No
     if old is None:
         return None
     ids, then = old
-    rows = _weigh_one(con, plan, score, (then.basis.high, ids))
-    found = con.execute(  # (no row weighed: the rows found and the results, in a pass of their own)
-        f"SELECT count(*), count(*) FILTER (WHERE rowid {_OLDER}) FROM {plan.table} WHERE {plan.table} MATCH ?",
-        (plan.match,)).fetchone() if not rows else rows[0][2:4]
-    now = tiers.basis(con, plan.table, found[0])
+    weighed = _weigh_one(con, plan, score, (then.basis.high, ids))
+    now = tiers.basis(con, plan.table, weighed.found)
     bound = tiers.carried(then.bound, then.basis, now)
-    if len(rows) > tiers.TIER:
-        bound = max(bound, rows[tiers.TIER][1])
+    if len(weighed.rows) > tiers.TIER:
+        bound = max(bound, weighed.rows[tiers.TIER][1])
     if not math.isfinite(bound):
         return None
-    generation = rows[0][4] if rows else meta_value(con, "generation")
-    return _later(plan, generation, tiers.Alone([[row[0], row[1]] for row in rows[:tiers.TIER]], bound, found[1], now,
-                                                carried=True))
+    ranked = [[row[0], row[1]] for row in weighed.rows[:tiers.TIER]]
+    return _later(plan, weighed.generation, tiers.Alone(ranked, bound, weighed.results, now, carried=True))
 
 
 _kept_after = threading.local()  # the tiers a search in _one_state weighed, kept once its read is done
