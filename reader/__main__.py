@@ -6,6 +6,9 @@ import sys
 
 def main() -> int:
     try:
+        from reader.startup import check_ahead
+
+        check_ahead(sys.argv[1:])  # (a command's check of its files, in a helper process, while it imports)
         from reader.cli import main as run
 
         return run()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+TYPE_CHECKING = False  # (typing's, without importing typing: reader.startup.check_ahead runs before anything)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 APP_NAME = "daily-papers"
 STATE_ENV = "DAILY_PAPERS_STATE"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))  # (a str: pathlib is imported on first need, not before
+# a command starts its check ahead with the folders named here: reader.startup.check_ahead)
 # On Linux, where platformdirs follows the XDG base directory spec, its answer is found here without importing
 # it (platformdirs and what it imports cost `daily-papers search` 6-8 ms): $XDG_..._HOME when it is an absolute
 # path, else the default under an absolute $HOME. Anything else (another system, a relative or odd value, no
@@ -23,8 +26,14 @@ _XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "cache": ("XDG_CACHE_HOME",
         "config": ("XDG_CONFIG_HOME", "~/.config")}
 
 
-def _xdg_dir(kind: str) -> Path | None:
-    """platformdirs' user_<kind>_path for the app where the XDG spec alone says it; None elsewhere."""
+def _path(text: str | os.PathLike[str]) -> Path:
+    from pathlib import Path
+
+    return Path(text)
+
+
+def xdg_dir(kind: str) -> str | None:
+    """platformdirs' user_<kind>_path for the app where the XDG spec alone says it (a str); None elsewhere."""
     if sys.platform != "linux" or hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ:
         return None
     variable, default = _XDG[kind]
@@ -36,13 +45,13 @@ def _xdg_dir(kind: str) -> Path | None:
         base = os.path.expanduser(default)
     if not base.startswith("/"):
         return None
-    return Path(os.path.join(base, APP_NAME))
+    return os.path.join(base, APP_NAME)
 
 
 def _user_dir(kind: str) -> Path:
-    found = _xdg_dir(kind)
+    found = xdg_dir(kind)
     if found is not None:
-        return found
+        return _path(found)
     import platformdirs
 
     return getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False)
@@ -71,10 +80,10 @@ def library_dir() -> Path:
 
 def state_path(override: str | os.PathLike[str] | None = None) -> Path:
     if override:
-        return Path(override).expanduser()
+        return _path(override).expanduser()
     env = os.environ.get(STATE_ENV)
     if env:
-        return Path(env).expanduser()
+        return _path(env).expanduser()
     return data_dir() / "state.json"
 
 
@@ -87,20 +96,21 @@ def config_path() -> Path:
     return config_dir() / "config.json"
 
 
-def _bundled(name: str) -> Path:
-    installed = _PACKAGE / f"_{name}"
-    if installed.is_dir():
+def bundled(name: str) -> str:
+    """The folder of what ships with the reader (data, styles), as a str."""
+    installed = os.path.join(_PACKAGE, f"_{name}")
+    if os.path.isdir(installed):
         return installed
-    return _PACKAGE.parent / name
+    return os.path.join(os.path.dirname(_PACKAGE), name)
 
 
 def bundled_data_dir() -> Path:
     """The two sample digests that ship with the reader."""
-    return _bundled("data")
+    return _path(bundled("data"))
 
 
 def styles_dir() -> Path:
-    return _bundled("styles")
+    return _path(bundled("styles"))
 
 
 def stylesheet() -> Path:

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # (typing's, without importing typing: check_ahead runs before anything is imported)
 if TYPE_CHECKING:
     import argparse
 
@@ -38,6 +37,50 @@ if TYPE_CHECKING:
 # tests/system/test_cli.py checks it against the registered subcommands.
 COMMAND_NAMES = frozenset({"cite", "dates", "enrich", "export", "import", "list", "mark", "paths", "search", "show",
                            "similar", "state", "summarize", "sync"})
+
+
+def check_ahead(argv: list[str]) -> None:
+    """(reader.__main__, before anything else is imported) For the usual command lines of dates, list and
+    search (those reader.commands.reading.simple_args reads), start the check of the library's files in a
+    helper process (reader.core.index.ahead) while the command imports its modules: 2,390 files' stats at
+    ten times the archive no longer come after the command's own work (measured: `daily-papers list` at 10x
+    59 -> 52 ms, at 1x 46 ms either way). The index file is named here as the command will name it, with the
+    standard library alone (reader.paths.xdg_dir: Linux's XDG folders; elsewhere no helper); if the command
+    opens another index, or no helper can run, it checks the files itself, as before."""
+    try:
+        _check_ahead(argv)
+    except Exception:  # noqa: BLE001 - (only ever time saved: the command checks the files itself)
+        pass
+
+
+def _check_ahead(argv: list[str]) -> None:
+    words = [arg for arg in argv if arg != "--debug"]
+    if not words or words[0] not in ("dates", "list", "search") or any(not arg or arg.startswith("-") for arg in words):
+        return
+    roots = words[2:] if words[0] == "search" else words[1:]
+    if words[0] == "search" and len(words) < 2:
+        return
+    from reader import paths as app_paths
+    from reader.core.index import ahead
+    from reader.core.index.naming import index_name
+
+    cache = app_paths.xdg_dir("cache")
+    if cache is None:
+        return
+    if not roots:  # (reader.core.opening.default_library_paths: the user's library if it holds a digest)
+        data = app_paths.xdg_dir("data")
+        if data is None:
+            return
+        library = os.path.join(data, "library")
+        roots = [library if _holds_digest(library) else app_paths.bundled("data")]
+    ahead.start(os.path.join(cache, "index", index_name(roots)))
+
+
+def _holds_digest(folder: str) -> bool:
+    for _, dirs, names in os.walk(folder):
+        if any(name.endswith(".md") for name in names + dirs):
+            return True
+    return False
 
 
 def simple_tui_args(argv: list[str]) -> "argparse.Namespace | None":

@@ -130,6 +130,9 @@ def close_libraries() -> None:
         library = _opened.pop()
         print_notices(library)
         library.close()
+    from reader.core.index import ahead
+
+    ahead.forget()  # (a helper no check took: reader.startup.check_ahead)
 
 
 def print_notices(library: Library, stream=None) -> None:

@@ -9,11 +9,22 @@ Library that answers from it). `open_indexed(paths)` opens the library with it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
-from reader.core.index.store import SCHEMA_VERSION, IndexUnavailable, Store, index_path, key_function, path_key
+TYPE_CHECKING = False  # (typing's, without importing typing: ahead.py is imported before anything)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["SCHEMA_VERSION", "IndexUnavailable", "index_path", "open_indexed"]
+
+
+def __getattr__(name: str):
+    """store.py's names, imported on first use: importing the package (for ahead.py, before a command has
+    imported anything) costs nothing."""
+    if name in ("SCHEMA_VERSION", "IndexUnavailable", "index_path"):
+        from reader.core.index import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _open_indexed(paths: list, index=True, *, reader: Callable | None = None, cache=None, cache_factory=None):
@@ -24,6 +35,7 @@ def _open_indexed(paths: list, index=True, *, reader: Callable | None = None, ca
 
     from reader.core.index import listing, update
     from reader.core.index.library import IndexedLibrary
+    from reader.core.index.store import IndexUnavailable, Store, index_path, key_function, path_key
     from reader.core.library import Library, discover
     from reader.core.parse import read_file
 

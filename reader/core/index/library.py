@@ -239,7 +239,7 @@ class IndexedLibrary(Library):
             self._listing_warnings = list(self.warnings)
         self._stage = "all"
         if ahead and self._snapshot is not None and self._check is None:
-            self._check = Check(self._snapshot, [f.file for f in self._all], progress)
+            self._check = Check(self._snapshot, [f.file for f in self._all], progress, os.fspath(self._store.path))
             self._snapshot = None  # (spent: if the check finds a change, the files are checked in full)
             return 0
         return self._try(lambda: self._all_checked(self._refresh(self._all, complete=True, progress=progress)),

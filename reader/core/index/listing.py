@@ -63,6 +63,7 @@ class Snapshot(NamedTuple):
     files: list[DigestFile]
     ids: "array"  # each file's id
     identity: "array"  # each file's (size, mtime_ns, ctime_ns, ino), one after another
+    kept: tuple[bytes, bytes] = (b"", b"")  # the row's keys and identity as stored (a helper's digest: ahead.py)
 
 
 def _snapshot(keys: bytes, hints: bytes, ids: bytes, identity: bytes) -> Snapshot | None:
@@ -75,7 +76,8 @@ def _snapshot(keys: bytes, hints: bytes, ids: bytes, identity: bytes) -> Snapsho
     seen.frombytes(identity)
     if not (len(paths) == len(dates) == len(numbers) == len(seen) // 4):
         return None
-    return Snapshot([DigestFile(path, date or None) for path, date in zip(paths, dates)], numbers, seen)
+    return Snapshot([DigestFile(path, date or None) for path, date in zip(paths, dates)], numbers, seen,
+                    (bytes(keys), bytes(identity)))
 
 
 def keep_snapshot(con: sqlite3.Connection) -> None:

@@ -64,11 +64,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reader.core import parse
+from reader.core.index.naming import blake2b, index_name
 
-try:  # hashlib's blake2b without hashlib, whose OpenSSL costs a command's start 4 ms
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - another Python
-    from hashlib import blake2b
 
 SCHEMA_VERSION = 8  # 2: search's columns, papers.korean, days.language, the similarity tables; 3: one table for short
 # words; 4: papers_older (the rows that are not a paper's newest appearance), the files' snapshot; 5: tiers,
@@ -201,9 +198,7 @@ class IndexUnavailable(Exception):
 def index_path(roots: list[str], folder: str | os.PathLike[str]) -> Path:
     """Where the index of a library opened on `roots` (files and folders) lives: one file per set of roots,
     whichever way they are written (relative, through a link, in another order)."""
-    resolved = sorted({os.path.realpath(os.path.abspath(os.path.expanduser(os.fspath(r)))) for r in roots})
-    name = blake2b("\0".join(resolved).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
-    return Path(folder) / f"{name}.sqlite3"
+    return Path(folder) / index_name(roots)
 
 
 def _meta(roots: list[str]) -> dict[str, str]:

@@ -1,0 +1,178 @@
+"""A command's check of its files in a helper process, started before the command imports its modules.
+
+One stat a file is the part of a command that grows with the library (2,390 files at ten times the archive:
+7-10 ms here), and in a thread beside the command's first question (checking.py) it competes with the
+command's own Python for the GIL: the command waited for it. Yet which files a command will check is known
+before the command has imported anything: the index's snapshot of them (listing.Snapshot). So a command line
+whose library is known that early (reader.startup.check_ahead, from reader.__main__: dates, list, search)
+starts a bare Python (`-S -I`: the standard library only, nothing of the user's environment's Python) that
+reads the snapshot, stats every file and, only if every one is as the snapshot holds, answers with the
+snapshot's digest; meanwhile the command imports its modules and opens the index on another CPU.
+
+The check (checking.Check) takes that answer for the snapshot it read itself: the same digest is the same
+files with the same identities, every one found so. Anything else (no answer, another snapshot, a helper that
+failed, hung or could not start) and the command checks the files itself, as without a helper. So a helper
+only ever saves time; what the command answers is the same. It is started only where it can help and not
+harm: os.posix_spawn, two CPUs or more, UTF-8 file names (the helper names the files as the command does),
+an index file that exists. Its output is one pipe to this process; its stdin and stderr are /dev/null.
+
+Importing this module costs nothing (the command has imported nothing yet when it starts a helper).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ANSWER_TIMEOUT = 10.0  # seconds a command waits for its helper's answer, at most, before checking itself
+
+# The helper: argv[1] the index file. Writes the digest of the snapshot (16 bytes) to stdout only if every
+# file is found with the identity the snapshot holds (listing.Snapshot; update.unchanged compares the same).
+_HELPER = r"""
+import os, sys
+def main():
+    path = sys.argv[1]
+    if not os.path.isfile(path):
+        return
+    from array import array
+    from _sqlite3 import connect  # (sqlite3's own module, without the adapters that import datetime)
+    try:
+        from _blake2 import blake2b
+    except ImportError:
+        from hashlib import blake2b
+    uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+    con = connect(uri, uri=True)
+    row = con.execute("SELECT keys, identity FROM snapshot WHERE id = 1").fetchone()
+    con.close()
+    if row is None:
+        return
+    keys, identity = bytes(row[0]), bytes(row[1])
+    seen = array("q")
+    for st in map(os.stat, keys.decode("utf-8").split("\0")):
+        seen.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    if seen.tobytes() == identity:
+        digest = blake2b(len(keys).to_bytes(8, "little"), digest_size=16)
+        digest.update(keys)
+        digest.update(identity)
+        os.write(1, digest.digest())
+try:
+    main()
+except BaseException:
+    pass
+os._exit(0)  # (no finalisation: the command reads the answer, or the pipe's end, at once)
+"""
+
+
+def digest(keys: bytes, identity: bytes) -> bytes:
+    """The digest a helper answers for a snapshot of these files (`keys`) and identities, as it writes it."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # (a Python built without it)
+        from hashlib import blake2b
+    found = blake2b(len(keys).to_bytes(8, "little"), digest_size=16)
+    found.update(keys)
+    found.update(identity)
+    return found.digest()
+
+
+class Helper:
+    """A helper process started for one index file; answer() waits for what it found."""
+
+    def __init__(self, pid: int, fd: int, index_file: str) -> None:
+        self.pid = pid
+        self.index_file = index_file
+        self._fd: int | None = fd
+
+    def answer(self, keys: bytes, identity: bytes) -> bool:
+        """True if the helper found every file of this snapshot (keys, identity) as it holds them."""
+        got = self._read()
+        self.close()
+        return len(got) == 16 and got == digest(keys, identity)
+
+    def _read(self) -> bytes:
+        import select
+        import time
+
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return b""
+        got = b""
+        deadline = time.monotonic() + ANSWER_TIMEOUT
+        try:
+            while len(got) < 16:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    return b""  # (it hangs: the command checks the files itself)
+                more = os.read(fd, 64)
+                if not more:
+                    break
+                got += more
+        except (OSError, ValueError):
+            return b""
+        finally:
+            os.close(fd)
+        return got
+
+    def close(self) -> None:
+        """Stop waiting for it: its pipe closed, the process ended (killed if still running) and reaped."""
+        if _started.get(self.index_file) is self:
+            del _started[self.index_file]
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            try:
+                if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    import signal
+
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError, InterruptedError):
+                pass
+
+
+_started: dict[str, Helper] = {}
+
+
+def usable() -> bool:
+    """Whether a helper can run beside the command: posix_spawn, two CPUs or more, UTF-8 file names."""
+    if not hasattr(os, "posix_spawn") or not sys.executable or sys.getfilesystemencoding() != "utf-8":
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return cpus >= 2
+
+
+def start(index_file: str) -> Helper | None:
+    """Start the helper for `index_file` (a str path) if it can help; take() gives it to the check."""
+    index_file = os.path.normpath(index_file)
+    if index_file in _started or not usable() or not os.path.isfile(index_file):
+        return None
+    read, write = os.pipe()
+    try:
+        pid = os.posix_spawn(sys.executable, [sys.executable, "-S", "-I", "-X", "utf8", "-c", _HELPER, index_file],
+                             os.environ, file_actions=[
+                                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                                 (os.POSIX_SPAWN_DUP2, write, 1),
+                                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+    except OSError:
+        os.close(read)
+        return None
+    finally:
+        os.close(write)
+    helper = _started[index_file] = Helper(pid, read, index_file)
+    return helper
+
+
+def take(index_file: str) -> Helper | None:
+    """The helper started for `index_file`, if any (each is taken once)."""
+    return _started.pop(os.path.normpath(index_file), None) if _started else None
+
+
+def forget() -> None:
+    """End every helper no check took (a command that ended before asking, or asked another index)."""
+    while _started:
+        _started.popitem()[1].close()

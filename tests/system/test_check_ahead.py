@@ -1,0 +1,249 @@
+"""A command's check of its files in a helper process started before the command imports its modules
+(reader.core.index.ahead, reader.startup.check_ahead): it answers only for a snapshot whose every file is as
+the snapshot holds it, the command takes that answer instead of checking the files itself, and anything else
+(no answer, a helper that failed or hung, another snapshot) leaves the check to the command: the same
+answers either way."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest_factory import write_day
+from reader import paths as app_paths
+from reader.core.index import ahead, index_path, open_indexed, update
+from reader.core.index.listing import cached
+from reader.core.library import Library
+from reader.startup import check_ahead
+
+pytestmark = pytest.mark.skipif(not ahead.usable(), reason="no helper process can run on this machine")
+
+
+@pytest.fixture(autouse=True)
+def _no_helper_left():
+    yield
+    ahead.forget()
+
+
+def _kept(root: Path, folder: Path, monkeypatch) -> tuple[list[Path], Path]:
+    """Five days whose index (in `folder`) holds a snapshot of their identities: (the days, the index file)."""
+    paths = [write_day(root, f"2024-07-{d:02d}", [f"2407.000{d:02d}"], title="Before") for d in range(1, 6)]
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # (checked long after any change)
+    for _ in range(2):
+        library = open_indexed([root], folder)
+        library.load_all()
+        library.close()
+    [index] = folder.glob("*.sqlite3")
+    return paths, index
+
+
+def _snapshot(root: Path, index: Path):
+    library = open_indexed([root], index.parent)
+    try:
+        files, _rows, snapshot = cached(library._store.connection(), [str(root)])
+        assert snapshot is not None
+        return [f.file for f in files], snapshot
+    finally:
+        library.close()
+
+
+def _change(path: Path, how: str) -> None:
+    if how == "edited in place":
+        with path.open("a", encoding="utf-8") as out:
+            out.write("\n### [Afters](https://example.org/x)\n- Afters\n")
+    elif how == "edited, same size and mtime":  # (only the status change time and the inode's data differ)
+        stamp = path.stat().st_mtime_ns
+        path.write_text(path.read_text(encoding="utf-8").replace("Before", "Afters"), encoding="utf-8")
+        os.utime(path, ns=(stamp, stamp))
+    elif how == "replaced by a copy":  # (the same bytes, another inode)
+        copy = path.with_name("copy.tmp")
+        copy.write_bytes(path.read_bytes())
+        os.replace(copy, path)
+    elif how == "removed":
+        path.unlink()
+
+
+@pytest.mark.parametrize("how", ["unchanged", "edited in place", "edited, same size and mtime", "replaced by a copy",
+                                 "removed"])
+def test_a_helper_answers_only_when_every_file_is_as_the_snapshot_holds_it(tmp_path, monkeypatch, how):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    days, index = _kept(root, folder, monkeypatch)
+    paths, snapshot = _snapshot(root, index)
+    _change(days[2], how)
+    helper = ahead.start(str(index))
+    assert helper is not None
+    found = helper.answer(*snapshot.kept)
+    assert found is (how == "unchanged")
+    assert found is (update.unchanged(snapshot, paths) is not None)  # (what the command would find itself)
+    # Not for another snapshot: another list of files, or other identities.
+    for kept in ((snapshot.kept[0] + b"\0x.md", snapshot.kept[1]), (snapshot.kept[0], snapshot.kept[1][::-1])):
+        helper = ahead.start(str(index))
+        assert helper is not None and not helper.answer(*kept)
+
+
+@pytest.mark.parametrize("how", ["unchanged", "edited, same size and mtime"])
+def test_a_commands_check_takes_its_helpers_answer_and_checks_the_files_itself_only_when_it_is_not_yes(
+        tmp_path, monkeypatch, how):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    days, index = _kept(root, folder, monkeypatch)
+    _change(days[2], how)
+    checked: list[int] = []
+    real = update.unchanged
+    monkeypatch.setattr(update, "unchanged", lambda snapshot, paths: checked.append(len(paths)) or real(snapshot, paths))
+    assert ahead.start(str(index)) is not None
+    library = open_indexed([root], folder)
+    library.load_rest(ahead=True)
+    found = library.search("2407.00003")
+    assert found == Library.open([root]).load_all().search("2407.00003")
+    assert [p.title for p in found] == [f"{'Before' if how == 'unchanged' else 'Afters'} 2407.00003: a study"]
+    assert checked == ([] if how == "unchanged" else [5])  # (the helper's yes stood for the command's own check)
+    assert ahead.take(str(index)) is None  # (taken by that check)
+    library.close()
+
+
+@pytest.mark.parametrize("helper", ["fails", "says something else", "killed", "hangs"])
+def test_a_helper_that_does_not_answer_yes_leaves_the_check_to_the_command_and_is_ended(
+        tmp_path, monkeypatch, capfd, helper):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    code = {"fails": "import sys; sys.stderr.write('Traceback: boom'); raise SystemExit(3)",
+            "says something else": "import os; os.write(1, b'0123456789abcdef')",
+            "killed": "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+            "hangs": "import time; time.sleep(600)"}[helper]
+    monkeypatch.setattr(ahead, "_HELPER", code)
+    monkeypatch.setattr(ahead, "ANSWER_TIMEOUT", 0.5)  # (the hanging one never answers: this is how long it is given)
+    checked: list[int] = []
+    real = update.unchanged
+    monkeypatch.setattr(update, "unchanged", lambda snapshot, paths: checked.append(len(paths)) or real(snapshot, paths))
+    started = ahead.start(str(index))
+    assert started is not None
+    pid = started.pid
+    library = open_indexed([root], folder)
+    library.load_rest(ahead=True)
+    assert library.search("2407") == Library.open([root]).load_all().search("2407")
+    assert checked == [5]
+    library.close()
+    with pytest.raises(ChildProcessError):  # (ended and reaped: no process left behind)
+        os.waitpid(pid, os.WNOHANG)
+    assert capfd.readouterr().err == ""  # (its stderr is /dev/null)
+
+
+def test_a_helper_no_check_took_is_ended_when_the_command_is_done(tmp_path, monkeypatch):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    monkeypatch.setattr(ahead, "_HELPER", "import time; time.sleep(600)")
+    helper = ahead.start(str(index))
+    assert helper is not None and ahead.start(str(index)) is None  # (one an index)
+    pid = helper.pid
+    from reader.commands.common import close_libraries
+
+    close_libraries()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert ahead.take(str(index)) is None
+
+
+def test_no_helper_where_it_cannot_help(tmp_path, monkeypatch):
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    assert ahead.start(str(folder / "none.sqlite3")) is None  # (no index yet: nothing to compare with)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})  # (one CPU: it would take the command's)
+    assert ahead.start(str(index)) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    assert ahead.start(str(index)) is None
+
+
+@pytest.mark.parametrize("argv", [["list", "{root}"], ["dates", "{root}"], ["search", "모델", "{root}"],
+                                  ["--debug", "search", "x", "{root}", "{other}"], ["list"], ["search", "x"]])
+def test_the_helper_is_started_for_the_index_the_command_opens(tmp_path, monkeypatch, argv):
+    root, other = tmp_path / "lib", tmp_path / "other"
+    write_day(root, "2024-07-01", ["2407.00001"])
+    write_day(other, "2024-07-02", ["2407.00002"])
+    if argv in (["list"], ["search", "x"]):  # (no PATH: the user's library, while it holds a digest)
+        write_day(app_paths.library_dir(), "2024-07-03", ["2407.00003"])
+        roots = [app_paths.library_dir()]
+    else:
+        roots = [root, other] if "{other}" in argv else [root]
+    argv = [a.format(root=root, other=other) for a in argv]
+    index = index_path([str(r) for r in roots], app_paths.index_dir())
+    check_ahead(argv)
+    assert ahead.take(str(index)) is None  # (no index yet: no helper)
+    open_indexed([str(r) for r in roots]).close()
+    check_ahead(argv)
+    helper = ahead.take(str(index))
+    assert helper is not None and helper.index_file == os.path.normpath(index)
+    helper.close()
+
+
+def test_the_bundled_days_index_is_the_one_named_while_the_users_library_is_empty(monkeypatch):
+    roots = [app_paths.bundled_data_dir()]
+    open_indexed(roots).close()
+    check_ahead(["list"])
+    assert ahead.take(str(index_path([str(r) for r in roots], app_paths.index_dir()))) is not None
+
+
+@pytest.mark.parametrize("argv", [[], ["list", "--all"], ["search"], ["show", "2407.00001"], ["list", ""],
+                                  ["README.md"], ["search", "x", "--limit", "3"]])
+def test_no_helper_for_other_command_lines(tmp_path, argv):
+    write_day(app_paths.library_dir(), "2024-07-03", ["2407.00003"])
+    open_indexed([app_paths.library_dir()]).close()
+    check_ahead(argv)
+    assert ahead._started == {}
+
+
+def test_starting_a_helper_imports_nothing_the_command_would_wait_for(tmp_path):
+    """It runs before the command imports anything: typing, pathlib, sqlite3 and json would delay it by as
+    much as the helper saves (measured: 6-11 ms for typing alone on this machine)."""
+    write_day(app_paths.library_dir(), "2024-07-03", ["2407.00003"])
+    open_indexed([app_paths.library_dir()]).close()
+    code = ("import sys; from reader.startup import check_ahead; check_ahead(['list']); "
+            "from reader.core.index import ahead; import json; "
+            "print(json.dumps([len(ahead._started), sorted({'typing', 'pathlib', 'sqlite3', 'json'} & before)]))")
+    code = "import sys; before = set(sys.modules); " + code.replace("import json; ", "before = set(sys.modules) - before; import json; ")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
+    assert json.loads(done.stdout) == [1, []]
+
+
+def test_a_command_answers_as_its_files_are_with_a_helper(tmp_path, monkeypatch):
+    """The whole way: `daily-papers search` in a process of its own, its helper started by reader.__main__."""
+    root = tmp_path / "lib"
+    days = [write_day(root, f"2024-07-{d:02d}", [f"2407.000{d:02d}"], title="Before") for d in range(1, 6)]
+    real = update.clock
+    monkeypatch.setattr(update, "clock", lambda: real() + 60_000_000_000)  # (so that the snapshot is kept)
+    for _ in range(2):
+        library = open_indexed([str(root)])
+        library.load_all()
+        library.close()
+    command = [sys.executable, "-m", "reader", "search", "2407.00003", str(root)]
+    first = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+    _change(days[2], "edited, same size and mtime")
+    second = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+    assert "Before 2407.00003" in first.stdout and "Afters 2407.00003" in second.stdout
+    assert first.returncode == second.returncode == 0 and first.stderr == second.stderr == ""
+
+
+def test_the_command_line_starts_the_check_ahead_before_the_command_and_the_command_ends_it(tmp_path, monkeypatch, capsys):
+    import reader.__main__ as entry
+    import reader.startup
+
+    write_day(tmp_path / "lib", "2024-07-01", ["2407.00001"])
+    started: list[list[str]] = []
+    real = reader.startup.check_ahead
+    monkeypatch.setattr(reader.startup, "check_ahead", lambda argv: started.append(list(argv)) or real(argv))
+    monkeypatch.setattr(sys, "argv", ["daily-papers", "list", str(tmp_path / "lib")])
+    assert entry.main() == 0
+    assert started == [["list", str(tmp_path / "lib")]] and "2407.00001" in capsys.readouterr().out
+    open_indexed([str(tmp_path / "lib")]).close()
+    monkeypatch.setattr(ahead, "_HELPER", "import time; time.sleep(600)")
+    monkeypatch.setattr(sys, "argv", ["daily-papers", "show", "2407.00001", str(tmp_path / "lib")])  # (takes none)
+    monkeypatch.setattr(reader.startup, "check_ahead", lambda argv: ahead.start(
+        str(index_path([str(tmp_path / "lib")], app_paths.index_dir()))))
+    assert entry.main() == 0
+    assert ahead._started == {}  # (ended on the way out)
