@@ -158,6 +158,9 @@ def test_no_helper_where_it_cannot_help(tmp_path, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     assert ahead.start(str(index)) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # (an app's own executable: no `python -c`)
+    assert ahead.start(str(index)) is None
 
 
 @pytest.mark.parametrize("argv", [["list", "{root}"], ["dates", "{root}"], ["search", "모델", "{root}"],

@@ -136,8 +136,10 @@ _started: dict[str, Helper] = {}
 
 
 def usable() -> bool:
-    """Whether a helper can run beside the command: posix_spawn, two CPUs or more, UTF-8 file names."""
-    if not hasattr(os, "posix_spawn") or not sys.executable or sys.getfilesystemencoding() != "utf-8":
+    """Whether a helper can run beside the command: posix_spawn, a Python to run it (not a frozen app's
+    executable), two CPUs or more, UTF-8 file names."""
+    if not hasattr(os, "posix_spawn") or not sys.executable or getattr(sys, "frozen", False) \
+            or sys.getfilesystemencoding() != "utf-8":
         return False
     try:
         cpus = len(os.sched_getaffinity(0))
