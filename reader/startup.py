@@ -13,6 +13,10 @@
 4. settle_memory (once the first frame is drawn) and settle_library (once the index took over): the
    collector back on, with what lives as long as the process frozen out of its scans.
 
+And one for the commands: check_ahead (reader.__main__, before anything else is imported) starts the check of
+a `dates`, `list` or `search` command's files in a helper process (reader.core.index.ahead), so that the
+command's cost at ten times the archive stays within 1.3x of its cost at 1x (benchmarks/bench_index.py).
+
 Other choices on the way to the first screen live where they act: mistune is imported on first need
 (reader.tui.markdown renders plain sections without it), httpx on the first request (reader.sources.http),
 the screens when first opened (reader.tui.app), the parse cache in the worker (reader.core.opening).
