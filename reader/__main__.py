@@ -14,6 +14,10 @@ def main() -> int:
         return run()
     except KeyboardInterrupt:
         return 130
+    finally:  # (a helper the command did not take, such as one whose command a ^C ended: none left behind)
+        ahead = sys.modules.get("reader.core.index.ahead")
+        if ahead is not None:
+            ahead.forget()
 
 
 if __name__ == "__main__":

@@ -23,9 +23,20 @@ from reader.startup import check_ahead
 
 
 
+IDLE = "0.10 0.05 0.01 1/100 4242\n"  # (/proc/loadavg of an idle machine: this process alone runnable)
+
+
+def _load(tmp_path: Path, text: str) -> str:
+    found = tmp_path / f"loadavg-{len(list(tmp_path.glob('loadavg-*')))}"
+    found.write_text(text, encoding="ascii")
+    return str(found)
+
+
 @pytest.fixture(autouse=True)
-def _no_helper_left(monkeypatch):
+def _no_helper_left(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})  # (two CPUs, whatever this machine has)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(ahead, "LOADAVG", _load(tmp_path, IDLE))  # (one idle, however busy this machine is)
     yield
     ahead.forget()
 
@@ -163,6 +174,93 @@ def test_no_helper_where_it_cannot_help(tmp_path, monkeypatch):
     assert ahead.start(str(index)) is None
 
 
+@pytest.mark.parametrize("load, started", [
+    (IDLE, True),
+    ("0.90 0.50 0.20 2/100 4242\n", True),  # (one other task runnable: one CPU left)
+    ("0.90 0.50 0.20 3/100 4242\n", False),  # (two others on two CPUs: none left)
+    ("2.40 1.00 0.50 1/100 4242\n", False),  # (none now, but both were busy over the last minute)
+    ("1.99 1.00 0.50 2/100 4242\n", True),
+    ("", True), ("garbage", True), (None, True),  # (no load to read: assume a CPU is idle)
+])
+def test_no_helper_while_every_cpu_is_busy(tmp_path, monkeypatch, load, started):
+    """With every CPU busy (many commands at once), a helper's start-up costs more CPU than the stats it
+    saves (measured: 4-20 commands at once were 20-40% slower with helpers): the command checks itself."""
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    monkeypatch.setattr(ahead, "LOADAVG", str(tmp_path / "none") if load is None else _load(tmp_path, load))
+    helper = ahead.start(str(index))
+    assert (helper is not None) is started
+    if helper is not None:
+        assert helper.answer(*_snapshot(root, index)[1].kept)
+
+
+def test_a_helper_reads_an_index_whose_path_starts_with_two_slashes(tmp_path, monkeypatch):
+    """(XDG_CACHE_HOME=//tmp/cache is the same folder as /tmp/cache to the system; a URI file://tmp/... would
+    name a host)"""
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    helper = ahead.start("/" + str(index))
+    assert helper is not None and helper.index_file.startswith("//")
+    assert helper.answer(*_snapshot(root, index)[1].kept)
+
+
+def test_a_helper_does_not_wait_for_an_index_a_writer_holds(tmp_path, monkeypatch):
+    import sqlite3
+
+    root, folder = tmp_path / "lib", tmp_path / "index"
+    _days, index = _kept(root, folder, monkeypatch)
+    writer = sqlite3.connect(index, isolation_level=None)
+    try:
+        writer.execute("PRAGMA locking_mode=EXCLUSIVE")
+        writer.execute("BEGIN EXCLUSIVE")
+        helper = ahead.start(str(index))
+        assert helper is not None
+        import select
+
+        # It ends at once, with no answer (with SQLite's usual busy timeout it would wait 5 s for the lock).
+        assert select.select([helper._fd], [], [], 3.0)[0] and os.read(helper._fd, 64) == b""
+        helper.close()
+    finally:
+        writer.close()
+
+
+def test_a_helper_is_ended_when_a_ctrl_c_ends_the_command_while_it_imports(tmp_path):
+    root = tmp_path / "lib"
+    write_day(root, "2024-07-01", ["2407.00001"])
+    open_indexed([str(root)]).close()
+    code = f"""
+import json, os, sys
+os.sched_getaffinity = lambda _pid: {{0, 1}}
+os.cpu_count = lambda: 2
+from reader.core.index import ahead
+ahead.LOADAVG = "/nonexistent"
+ahead._HELPER = "import time; time.sleep(600)"
+started = []
+real_start = ahead.start
+ahead.start = lambda index_file: started.append(real_start(index_file)) or started[-1]
+
+class CtrlC:  # (the ^C lands while reader.cli is imported)
+    def find_spec(self, name, path=None, target=None):
+        if name == "reader.cli":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["daily-papers", "list", {str(root)!r}]
+import reader.__main__ as entry
+code = entry.main()
+pid = started[0].pid
+try:
+    left = os.waitpid(pid, os.WNOHANG) == (0, 0)
+except ChildProcessError:
+    left = False
+if left:
+    os.kill(pid, 9)
+print(json.dumps([code, left, len(ahead._started)]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
+    assert json.loads(done.stdout) == [130, False, 0], done.stderr
+
+
 @pytest.mark.parametrize("argv", [["list", "{root}"], ["dates", "{root}"], ["search", "모델", "{root}"],
                                   ["--debug", "search", "x", "{root}", "{other}"], ["list"], ["search", "x"]])
 def test_the_helper_is_started_for_the_index_the_command_opens(tmp_path, monkeypatch, argv):
@@ -206,7 +304,8 @@ def test_starting_a_helper_imports_nothing_the_command_would_wait_for(tmp_path):
     much as the helper saves (measured: 6-11 ms for typing alone on this machine)."""
     write_day(app_paths.library_dir(), "2024-07-03", ["2407.00003"])
     open_indexed([app_paths.library_dir()]).close()
-    code = ("import sys, os; os.sched_getaffinity = lambda _pid: {0, 1}; "
+    code = ("import sys, os; os.sched_getaffinity = lambda _pid: {0, 1}; os.cpu_count = lambda: 2; "
+            "from reader.core.index import ahead; ahead.LOADAVG = '/nonexistent'; "
             "from reader.startup import check_ahead; check_ahead(['list']); "
             "from reader.core.index import ahead; import json; "
             "print(json.dumps([len(ahead._started), sorted({'typing', 'pathlib', 'sqlite3', 'json'} & before)]))")

@@ -13,8 +13,9 @@ The check (checking.Check) takes that answer for the snapshot it read itself: th
 files with the same identities, every one found so. Anything else (no answer, another snapshot, a helper that
 failed, hung or could not start) and the command checks the files itself, as without a helper. So a helper
 only ever saves time; what the command answers is the same. It is started only where it can help and not
-harm: os.posix_spawn, two CPUs or more, UTF-8 file names (the helper names the files as the command does),
-an index file that exists. Its output is one pipe to this process; its stdin and stderr are /dev/null.
+harm: os.posix_spawn, two CPUs or more and one of them idle now (with every CPU busy, a helper's start-up takes
+more CPU than the stats it saves: measured, 4-20 commands at once were 20-40% slower with helpers), UTF-8 file
+names (the helper names the files as the command does), an index file that exists. Its output is one pipe to this process; its stdin and stderr are /dev/null.
 
 Importing this module costs nothing (the command has imported nothing yet when it starts a helper).
 """
@@ -40,8 +41,10 @@ def main():
         from _blake2 import blake2b
     except ImportError:
         from hashlib import blake2b
-    uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
-    con = connect(uri, uri=True)
+    # (an absolute path gets an empty authority: a path that starts with // is not read as a host name)
+    uri = ("file://" if path.startswith("/") else "file:") \
+        + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+    con = connect(uri, uri=True, timeout=0)  # (an index locked by a writer: no answer, at once)
     row = con.execute("SELECT keys, identity FROM snapshot WHERE id = 1").fetchone()
     con.close()
     if row is None:
@@ -135,9 +138,12 @@ class Helper:
 _started: dict[str, Helper] = {}
 
 
+LOADAVG = "/proc/loadavg"  # (Linux: the load over the last minute, and the tasks runnable now out of all)
+
+
 def usable() -> bool:
     """Whether a helper can run beside the command: posix_spawn, a Python to run it (not a frozen app's
-    executable), two CPUs or more, UTF-8 file names."""
+    executable), two CPUs or more and one of them idle (_idle_cpu), UTF-8 file names."""
     if not hasattr(os, "posix_spawn") or not sys.executable or getattr(sys, "frozen", False) \
             or sys.getfilesystemencoding() != "utf-8":
         return False
@@ -145,7 +151,21 @@ def usable() -> bool:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    return cpus >= 2
+    return cpus >= 2 and _idle_cpu()
+
+
+def _idle_cpu() -> bool:
+    """Whether a CPU is free for a helper: besides this command, fewer tasks runnable right now than the
+    machine's CPUs, and the load of the last minute under them too. Where the load cannot be read (not
+    Linux), assume one is. (Not "no other task runnable": on this machine, idle, a second task is runnable
+    one read in three.)"""
+    cpus = os.cpu_count() or 1
+    try:
+        with open(LOADAVG, "rb") as file:
+            minute, _five, _fifteen, tasks = file.read(256).split()[:4]
+        return int(tasks.partition(b"/")[0]) - 1 < cpus and float(minute) < cpus
+    except (OSError, ValueError):
+        return True
 
 
 def start(index_file: str) -> Helper | None:
