@@ -10,7 +10,9 @@ Changed and added files are parsed outside any transaction, then written a few a
 within one transaction (its old rows out, its new rows, its identity, the newest-appearance flags and the
 day counts they touch): a writer killed at any moment leaves the index as it was before that transaction,
 and the next check finds the files it did not finish still changed. Another process writing the same file
-meanwhile is noticed inside the transaction (the stored identity is already the new one) and not repeated.
+meanwhile is noticed inside the transaction (the stored identity is already the new one) and not repeated;
+a file that changed after it was read here is not written over the rows another process may have stored
+of its newer version (the next check reads it again if they are not).
 """
 
 from __future__ import annotations
@@ -236,6 +238,11 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
     if row is not None and identity is not None and row[1:5] == identity[:4] and row[5] == identity[5]:
         con.execute("UPDATE files SET rank = ? WHERE id = ?", (read.rank, row[0]))
         return row[0]  # another process wrote this very version meanwhile
+    if row is not None and identity is not None and _changed_since(read.path, identity):
+        # The file changed after it was read here, and another process may have written the newer version
+        # meanwhile (a reader that checked before this write would then be given this older one): the rows
+        # stored stay. Whichever version they are, the next check compares them with the file again.
+        return row[0]
     values = (read.rank, *(identity or (None,) * 6), read.warnings, read.hint)
     if row is not None:
         file_id = row[0]
@@ -264,6 +271,15 @@ def _write(con: sqlite3.Connection, read: _Read, key: str | bytes, ids: set[str]
     if HOOK is not None:
         HOOK("file")
     return file_id
+
+
+def _changed_since(path: str, identity: tuple) -> bool:
+    """Whether the file is no longer as it was when read (`identity`: size, mtime, ctime, inode first)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return True
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != identity[:4]
 
 
 def _commit(con: sqlite3.Connection) -> None:
