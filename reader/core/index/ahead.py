@@ -22,9 +22,9 @@ waits for a lock: an index a writer holds gets no answer. A helper no check took
 index, or a ^C ended it) is ended on the way out (reader.__main__, commands.common.close_libraries); a ^C
 while it starts waits until it is recorded, and one while the command waits for its answer ends it too.
 
-Measured, `daily-papers list` at 10x, ms a command (notes of session 31): one at a time 53 with helpers, 61
-without; beside a busy loop 77 with a helper each time, 59 without, 60 with this rule; 2, 4 and 8 at once
-37-42 with, 29-33 without, 29-34 with this rule.
+Measured on the 2-core development machine, `daily-papers list` at 10x, ms a command: one at a time 53
+with helpers, 61 without; beside a busy loop 77 with a helper each time, 59 without, 60 with this rule; 2,
+4 and 8 at once 37-42 with, 29-33 without, 29-34 with this rule.
 
 Importing this module costs nothing (the command has imported nothing yet when it starts a helper).
 """
