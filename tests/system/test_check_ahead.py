@@ -254,41 +254,56 @@ def test_a_helper_does_not_wait_for_an_index_a_writer_holds(tmp_path, monkeypatc
         writer.close()
 
 
-def test_a_helper_is_ended_when_a_ctrl_c_ends_the_command_while_it_imports(tmp_path):
+def _interrupted(tmp_path: Path, interrupt: str) -> list:
+    """`daily-papers list` in a process of its own, its helper one that never answers, and `interrupt` (code
+    run before the command) sending it a ^C somewhere (`on_spawn()` runs as the helper is spawned): [the
+    command's exit status, whether its helper is still running after it, the helpers still recorded]."""
     root = tmp_path / "lib"
     write_day(root, "2024-07-01", ["2407.00001"])
     open_indexed([str(root)]).close()
     code = f"""
-import json, os, sys
+import json, os, signal, sys
 os.sched_getaffinity = lambda _pid: {{0, 1}}
 os.cpu_count = lambda: 2
 from reader.core.index import ahead
 ahead.LOADAVG = "/nonexistent"
 ahead._HELPER = "import time; time.sleep(600)"
-started = []
-real_start = ahead.start
-ahead.start = lambda index_file: started.append(real_start(index_file)) or started[-1]
+spawned = []
+real_spawn = os.posix_spawn
+on_spawn = lambda: None
 
+def spawn(*args, **kwargs):
+    spawned.append(real_spawn(*args, **kwargs))
+    on_spawn()
+    return spawned[-1]
+
+os.posix_spawn = spawn
+{interrupt}
+sys.argv = ["daily-papers", "list", {str(root)!r}]
+import reader.__main__ as entry
+code = entry.main()
+try:
+    left = os.waitpid(spawned[0], os.WNOHANG) == (0, 0)
+except ChildProcessError:
+    left = False
+if left:
+    os.kill(spawned[0], 9)
+print(json.dumps([code, left, len(ahead._started)]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_helper_is_ended_when_a_ctrl_c_ends_the_command_while_it_imports(tmp_path):
+    assert _interrupted(tmp_path, """
 class CtrlC:  # (the ^C lands while reader.cli is imported)
     def find_spec(self, name, path=None, target=None):
         if name == "reader.cli":
             raise KeyboardInterrupt
 
 sys.meta_path.insert(0, CtrlC())
-sys.argv = ["daily-papers", "list", {str(root)!r}]
-import reader.__main__ as entry
-code = entry.main()
-pid = started[0].pid
-try:
-    left = os.waitpid(pid, os.WNOHANG) == (0, 0)
-except ChildProcessError:
-    left = False
-if left:
-    os.kill(pid, 9)
-print(json.dumps([code, left, len(ahead._started)]))
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
-    assert json.loads(done.stdout) == [130, False, 0], done.stderr
+""") == [130, False, 0]
 
 
 @pytest.mark.parametrize("argv", [["list", "{root}"], ["dates", "{root}"], ["search", "모델", "{root}"],
@@ -427,38 +442,8 @@ def test_a_helper_is_ended_when_a_ctrl_c_lands_while_the_command_waits_for_it(tm
 def test_a_ctrl_c_as_the_helper_starts_leaves_no_helper_behind(tmp_path):
     """SIGINT delivered the moment the helper is spawned, before the command has recorded it: it waits until
     the helper is recorded, so the command's way out ends it."""
-    root = tmp_path / "lib"
-    write_day(root, "2024-07-01", ["2407.00001"])
-    open_indexed([str(root)]).close()
-    code = f"""
-import json, os, signal, sys
-os.sched_getaffinity = lambda _pid: {{0, 1}}
-os.cpu_count = lambda: 2
-from reader.core.index import ahead
-ahead.LOADAVG = "/nonexistent"
-ahead._HELPER = "import time; time.sleep(600)"
-spawned = []
-real_spawn = os.posix_spawn
-
-def spawn(*args, **kwargs):
-    spawned.append(real_spawn(*args, **kwargs))
-    os.kill(os.getpid(), signal.SIGINT)  # (^C, this very moment)
-    return spawned[-1]
-
-os.posix_spawn = spawn
-sys.argv = ["daily-papers", "list", {str(root)!r}]
-import reader.__main__ as entry
-code = entry.main()
-try:
-    left = os.waitpid(spawned[0], os.WNOHANG) == (0, 0)
-except ChildProcessError:
-    left = False
-if left:
-    os.kill(spawned[0], 9)
-print(json.dumps([code, left, len(ahead._started)]))
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
-    assert json.loads(done.stdout) == [130, False, 0], done.stderr
+    assert _interrupted(tmp_path, "on_spawn = lambda: os.kill(os.getpid(), signal.SIGINT)  # (^C, this very moment)\n") \
+        == [130, False, 0]
 
 
 def test_the_helper_starts_with_no_signal_blocked(tmp_path, monkeypatch):
